@@ -1,0 +1,70 @@
+//! Command-line interface: clap types and one file per subcommand.
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::process::ExitCode;
+
+pub mod logs;
+pub mod policies;
+
+/// Exit code: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: a CI threshold was breached, or lint reported errors.
+pub const EXIT_THRESHOLD: u8 = 1;
+/// Exit code: usage or input error.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Result of a subcommand: an exit code, or an error message printed to stderr (exit 2).
+pub type CmdResult = Result<u8, Box<dyn std::error::Error>>;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "careplay",
+    version,
+    about = "Replay exported Entra ID sign-in logs against Conditional Access policies",
+    long_about = "Replay exported Microsoft Entra ID sign-in logs against Conditional Access \
+policies and report who would be blocked or challenged, and why, before a report-only \
+policy is switched On.",
+    after_help = "Exit codes: 0 ok; 1 a --fail-on/--fail-below threshold was breached (or lint \
+errors); 2 usage or input error."
+)]
+pub struct Cli {
+    /// No progress bars.
+    #[arg(long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Parse, validate, summarize and lint Conditional Access policy files.
+    Policies(policies::Args),
+    /// Inspect and convert sign-in log exports.
+    Logs(logs::Args),
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result = match &cli.command {
+        Command::Policies(a) => policies::run(a, &mut out),
+        Command::Logs(a) => logs::run(a, cli.quiet, &mut out),
+    };
+    let _ = out.flush();
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! `careplay policies check|lint` (owned by the policy work; placeholder until it lands).
+use std::io::Write;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    pub paths: Vec<std::path::PathBuf>,
+}
+
+pub fn run(_args: &Args, _out: &mut dyn Write) -> super::CmdResult {
+    Err("policies: not built yet".into())
+}

@@ -1,0 +1,15 @@
+//! careplay: replay exported Microsoft Entra ID sign-in logs against Conditional Access
+//! policies and tell who would be blocked or challenged, and why.
+//!
+//! Data flow (design.md): `signin` (load exports) -> `replay` (facts, rayon) ->
+//! `engine` (pure evaluation) -> `report`; `policy` parses Graph JSON; `verify` compares
+//! with Microsoft's logged per-policy results.
+
+pub mod diag;
+pub mod engine;
+pub mod model;
+pub mod policy;
+pub mod replay;
+pub mod report;
+pub mod signin;
+pub mod verify;

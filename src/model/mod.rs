@@ -1,0 +1,5 @@
+//! Shared vocabulary, no logic beyond small helpers.
+pub mod facts;
+pub mod tri;
+pub use facts::*;
+pub use tri::Tri;

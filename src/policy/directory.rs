@@ -1,0 +1,181 @@
+//! Directory snapshot: the facts sign-in logs do not carry (group membership, directory
+//! roles, guest types, service principals). Documented in README "Directory snapshot".
+//!
+//! Canonical file format (`directory.json`):
+//! ```json
+//! {
+//!   "tenantId": "11111111-1111-4111-8111-111111111111",
+//!   "users": [
+//!     {"id": "…", "userPrincipalName": "alice@contoso.com", "displayName": "Alice",
+//!      "userType": "Member", "externalUserType": null, "homeTenantId": null,
+//!      "groups": ["<group id>"], "roles": ["<role template id>"],
+//!      "eligibleRoles": ["<role template id>"], "tapIsUsableOnce": null,
+//!      "touAccepted": ["<terms of use id>"]}
+//!   ],
+//!   "groups": [{"id": "…", "displayName": "g-finance", "members": ["<user or group id>"]}],
+//!   "servicePrincipals": [{"id": "…", "appId": "…", "displayName": "…",
+//!                          "appOwnerOrganizationId": "<tenant id>"}]
+//! }
+//! ```
+//! Membership may be given from either side (`users[].groups` or `groups[].members`);
+//! nested groups are resolved transitively when the snapshot is built.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DirectoryFile {
+    pub tenant_id: Option<String>,
+    pub users: Vec<DirUser>,
+    pub groups: Vec<DirGroup>,
+    pub service_principals: Vec<DirServicePrincipal>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DirUser {
+    pub id: String,
+    pub user_principal_name: Option<String>,
+    pub display_name: Option<String>,
+    /// `Member` | `Guest`.
+    pub user_type: Option<String>,
+    /// One of the six CA guest/external types, when known (policy-model.md §3).
+    pub external_user_type: Option<String>,
+    pub home_tenant_id: Option<String>,
+    /// Direct group ids.
+    pub groups: Vec<String>,
+    /// Active built-in directory role template ids.
+    pub roles: Vec<String>,
+    /// PIM-eligible (not activated) role template ids: do not count (evaluation.md §3.2).
+    pub eligible_roles: Vec<String>,
+    pub tap_is_usable_once: Option<bool>,
+    /// Terms-of-use agreement ids this user has accepted; `None` = unknown.
+    pub tou_accepted: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DirGroup {
+    pub id: String,
+    pub display_name: Option<String>,
+    /// Direct members: user ids or group ids.
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DirServicePrincipal {
+    pub id: String,
+    pub app_id: Option<String>,
+    pub display_name: Option<String>,
+    pub app_owner_organization_id: Option<String>,
+}
+
+/// The resolved snapshot the engine queries.
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    pub tenant_id: Option<String>,
+    users: BTreeMap<String, DirUser>,
+    /// user id -> transitive group ids.
+    transitive: BTreeMap<String, BTreeSet<String>>,
+    groups: BTreeMap<String, DirGroup>,
+    service_principals: BTreeMap<String, DirServicePrincipal>,
+}
+
+impl Directory {
+    /// Build from the canonical file shape; resolves nested groups (cycles are tolerated).
+    pub fn from_file(file: DirectoryFile) -> Directory {
+        let norm = |s: &str| s.trim().to_ascii_lowercase();
+        // parent groups of each member (user or group), direct.
+        let mut parents: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for g in &file.groups {
+            for m in &g.members {
+                parents.entry(norm(m)).or_default().insert(norm(&g.id));
+            }
+        }
+        for u in &file.users {
+            for g in &u.groups {
+                parents.entry(norm(&u.id)).or_default().insert(norm(g));
+            }
+        }
+        let mut transitive = BTreeMap::new();
+        for u in &file.users {
+            let mut seen: BTreeSet<String> = BTreeSet::new();
+            let mut stack: Vec<String> = parents
+                .get(&norm(&u.id))
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default();
+            while let Some(g) = stack.pop() {
+                if seen.insert(g.clone()) {
+                    if let Some(ps) = parents.get(&g) {
+                        stack.extend(ps.iter().cloned());
+                    }
+                }
+            }
+            transitive.insert(norm(&u.id), seen);
+        }
+        Directory {
+            tenant_id: file.tenant_id.map(|t| norm(&t)),
+            users: file.users.into_iter().map(|u| (norm(&u.id), u)).collect(),
+            transitive,
+            groups: file.groups.into_iter().map(|g| (norm(&g.id), g)).collect(),
+            service_principals: file
+                .service_principals
+                .into_iter()
+                .map(|s| (norm(&s.id), s))
+                .collect(),
+        }
+    }
+
+    /// The user, by object id (case-insensitive).
+    pub fn user(&self, id: &str) -> Option<&DirUser> {
+        self.users.get(&id.trim().to_ascii_lowercase())
+    }
+
+    pub fn users(&self) -> impl Iterator<Item = &DirUser> {
+        self.users.values()
+    }
+
+    /// Transitive group ids (lower case) of a user; `None` when the user is not in the snapshot.
+    pub fn transitive_groups(&self, user_id: &str) -> Option<&BTreeSet<String>> {
+        self.transitive.get(&user_id.trim().to_ascii_lowercase())
+    }
+
+    /// Active role template ids of a user; `None` when the user is not in the snapshot.
+    pub fn active_roles(&self, user_id: &str) -> Option<&[String]> {
+        self.user(user_id).map(|u| u.roles.as_slice())
+    }
+
+    pub fn group(&self, id: &str) -> Option<&DirGroup> {
+        self.groups.get(&id.trim().to_ascii_lowercase())
+    }
+
+    pub fn service_principal(&self, id: &str) -> Option<&DirServicePrincipal> {
+        self.service_principals.get(&id.trim().to_ascii_lowercase())
+    }
+
+    pub fn user_count(&self) -> usize {
+        self.users.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_groups_resolve_from_either_side() {
+        let file: DirectoryFile = serde_json::from_str(
+            r#"{"users":[{"id":"U1","groups":["gsub"]},{"id":"u2"}],
+                "groups":[{"id":"gfin","members":["GSUB"]},{"id":"gsub","members":["u2"]},
+                          {"id":"loop","members":["gfin"]},{"id":"gfin2","members":["loop"]}]}"#,
+        )
+        .unwrap_or_default();
+        let d = Directory::from_file(file);
+        let g = d.transitive_groups("u1").cloned().unwrap_or_default();
+        assert!(g.contains("gsub") && g.contains("gfin") && g.contains("loop"));
+        assert!(d.transitive_groups("u2").is_some_and(|g| g.contains("gfin")));
+        assert!(d.transitive_groups("nobody").is_none());
+    }
+}
