@@ -1,0 +1,1706 @@
+#!/usr/bin/env python3
+"""Deterministic generator for careplay's bundled sample tenants (standard library only).
+
+Commands (run from anywhere; paths default to this file's folder):
+
+    python3 datasets/generate.py seed-registration [--out DIR] [--seed S]
+    python3 datasets/generate.py contoso [--out DIR] [--seed S] [--skip-signins]
+    python3 datasets/generate.py perf --records N --out PATH [--seed S] [--ca-entries 8]
+    python3 datasets/generate.py check
+
+Everything is a pure function of the seed: ids come from random.Random(seed) or from a
+hash of fixed names, timestamps from the fixed base date 2026-10-01T00:00:00Z, sets are
+never iterated unsorted, gzip members carry mtime 0. Two runs write identical bytes.
+
+The Conditional Access verdicts written into `appliedConditionalAccessPolicies` come
+from this file's own simplified evaluator (class `Pol`), deliberately independent from
+careplay's Rust engine, so the logs can be used to cross-check it (verify mode).
+Formats follow ../shared/spec/signin-logs.md (§3 Graph, §5 Log Analytics, §6 diagnostic
+settings); policy shapes follow ../shared/spec/policy-model.md; the directory snapshot
+follows src/policy/directory.rs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import csv
+import datetime as dt
+import filecmp
+import gzip
+import hashlib
+import io
+import ipaddress
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BASE = dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc)
+DEFAULT_SEED = 20261001
+
+# ---------------------------------------------------------------------------------------
+# Small utilities
+# ---------------------------------------------------------------------------------------
+
+
+def stable_uuid(*parts: str) -> str:
+    """A version-4-shaped GUID derived from names (stable when other data changes)."""
+    h = bytearray(hashlib.sha256(":".join(parts).encode()).digest()[:16])
+    h[6] = (h[6] & 0x0F) | 0x40
+    h[8] = (h[8] & 0x3F) | 0x80
+    x = h.hex()
+    return f"{x[0:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:32]}"
+
+
+def rng_uuid(rng: random.Random) -> str:
+    v = rng.getrandbits(128)
+    v = (v & ~(0xF << 76)) | (0x4 << 76)
+    v = (v & ~(0x3 << 62)) | (0x2 << 62)
+    x = f"{v:032x}"
+    return f"{x[0:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:32]}"
+
+
+def graph_time(t: dt.datetime) -> str:
+    """Graph style: whole seconds, `Z` (signin-logs.md §3.2)."""
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def diag_time(t: dt.datetime, frac7: int, z: bool = False) -> str:
+    """Diagnostic style: 7 fractional digits, trailing zeros trimmed, `+00:00` (§6.2)."""
+    f = f"{frac7:07d}".rstrip("0")
+    s = t.strftime("%Y-%m-%dT%H:%M:%S") + ("." + f if f else "")
+    return s + ("Z" if z else "+00:00")
+
+
+def la_time(t: dt.datetime, frac7: int) -> str:
+    """Log Analytics portal CSV export: `10/5/2026, 4:32:49.469 AM` (§5.4)."""
+    h12 = t.hour % 12 or 12
+    ampm = "AM" if t.hour < 12 else "PM"
+    return f"{t.month}/{t.day}/{t.year}, {h12}:{t.minute:02d}:{t.second:02d}.{frac7 // 10000:03d} {ampm}"
+
+
+def dump_pretty(obj) -> str:
+    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+
+
+def dump_line(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_text(path: str, text: str) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+
+
+def write_gzip(path: str, text: str) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as raw:
+        # mtime=0 and no file name in the header: byte-identical across runs.
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+            gz.write(text.encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------------------
+# Catalogs: apps, roles, methods, places, clients
+# ---------------------------------------------------------------------------------------
+
+APP = {
+    "exo": ("00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online"),
+    "spo": ("00000003-0000-0ff1-ce00-000000000000", "Office 365 SharePoint Online"),
+    "teams_svc": ("cc15fd57-2c6c-4117-a88c-83b1d56b4bbe", "Microsoft Teams Services"),
+    "graph": ("00000003-0000-0000-c000-000000000000", "Microsoft Graph"),
+    "aadgraph": ("00000002-0000-0000-c000-000000000000", "Windows Azure Active Directory"),
+    "arm": ("797f4846-ba00-4fd7-ba43-dac1f8f63013", "Windows Azure Service Management API"),
+    "portal": ("c44b4083-3bb0-49c1-b47d-974e53cbdf3c", "Azure Portal"),
+    "officehome": ("4765445b-32c6-49b0-83e6-1d93765276ca", "OfficeHome"),
+    "office": ("d3590ed6-52b3-4102-aeff-aad2292ab01c", "Microsoft Office"),
+    "teams": ("1fec8e78-bce4-4aaf-ab1b-5451cc387264", "Microsoft Teams"),
+    "outlook_mobile": ("27922004-5251-4030-b22d-91ecd9a37ea4", "Outlook Mobile"),
+    "onedrive": ("ab9b8c07-8f02-4f72-87fa-80105867a763", "OneDrive SyncEngine"),
+    "azcli": ("04b07795-8ddb-461a-bbee-02f9e1bf7b46", "Microsoft Azure CLI"),
+    "mysignins": ("19db86c3-b2b9-44cc-b339-36da233a3be2", "My Signins"),
+    "broker": ("29d9ed98-a469-4536-ade2-f981bc1d605e", "Microsoft Authentication Broker"),
+    "drs": ("01cb2876-7ebd-4aa4-9cc9-d28bd4d359a9", "Device Registration Service"),
+    "companyportal": ("9ba1a5c7-f17a-4de9-a1f1-6178c8d51223", "Microsoft Intune Company Portal"),
+    "intune_enroll": ("d4ebce55-015a-49b5-a083-c84d1797ae8c", "Microsoft Intune Enrollment"),
+    "keyvault": ("cfa8b339-82a2-471a-a3c9-0fc0be7a4093", "Azure Key Vault"),
+    "storage": ("e406a681-f3d4-42a8-90b6-c2b029497af1", "Azure Storage"),
+}
+
+# This generator's own view of the app bundles (policy-model.md §4: membership beyond
+# Exchange/SharePoint/Teams is unconfirmed, so only uncontroversial members are listed).
+OFFICE365 = frozenset(APP[k][0] for k in ("exo", "spo", "teams_svc", "officehome"))
+ADMIN_PORTALS = frozenset([APP["portal"][0]])
+
+ROLE = {
+    "Global Administrator": "62e90394-69f5-4237-9190-012177145e10",
+    "Privileged Role Administrator": "e8611ab8-c189-46e8-94e1-60213ab1f814",
+    "Security Administrator": "194ae4cb-b126-40b2-bd5b-6091b380977d",
+    "Conditional Access Administrator": "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9",
+    "User Administrator": "fe930be7-5e62-47db-91af-98c3a49a38b1",
+    "Exchange Administrator": "29232cdf-9323-42fd-ade2-1d097af3e4de",
+    "SharePoint Administrator": "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+    "Helpdesk Administrator": "729827e3-9c14-49f7-bb1b-9608f156bbb8",
+    "Billing Administrator": "b0f54661-2d74-4c50-afa3-1ec803f12efe",
+    "Application Administrator": "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+    "Intune Administrator": "3a2c62db-5318-420d-8d74-23affee5d9d5",
+    "Global Reader": "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+}
+ADMIN_ROLES = [ROLE[k] for k in (
+    "Global Administrator", "Privileged Role Administrator", "Security Administrator",
+    "Conditional Access Administrator", "User Administrator", "Exchange Administrator",
+    "SharePoint Administrator", "Helpdesk Administrator", "Billing Administrator",
+    "Application Administrator", "Intune Administrator")]
+
+STRENGTH_MFA = "00000000-0000-0000-0000-000000000002"
+STRENGTH_PWL = "00000000-0000-0000-0000-000000000003"
+STRENGTH_PHR = "00000000-0000-0000-0000-000000000004"
+MFA_COMBOS = [
+    "windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor", "deviceBasedPush",
+    "temporaryAccessPassOneTime", "temporaryAccessPassMultiUse",
+    "password,microsoftAuthenticatorPush", "password,softwareOath", "password,hardwareOath",
+    "password,x509CertificateSingleFactor", "password,x509CertificateMultiFactor",
+    "password,sms", "password,voice", "federatedMultiFactor",
+    "microsoftAuthenticatorPush,federatedSingleFactor", "softwareOath,federatedSingleFactor",
+    "hardwareOath,federatedSingleFactor", "sms,federatedSingleFactor", "voice,federatedSingleFactor",
+]
+BUILTIN_STRENGTHS = {
+    STRENGTH_MFA: ("Multifactor authentication", MFA_COMBOS),
+    STRENGTH_PWL: ("Passwordless MFA", ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor", "deviceBasedPush"]),
+    STRENGTH_PHR: ("Phishing-resistant MFA", ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"]),
+}
+
+
+def embedded_strength(sid: str) -> dict:
+    name, combos = BUILTIN_STRENGTHS[sid]
+    return {
+        "id": sid, "createdDateTime": "2021-12-01T08:00:00Z", "modifiedDateTime": "2021-12-01T08:00:00Z",
+        "displayName": name,
+        "description": f"Combinations of methods that satisfy {name.lower()}",
+        "policyType": "builtIn", "requirementsSatisfied": "mfa",
+        "allowedCombinations": list(combos), "combinationConfigurations": [],
+    }
+
+
+# Log method text (authenticationDetails[].authenticationMethod) per method mode; the
+# step requirement says whether it was a first factor or the second factor.
+METHOD_TEXT = {
+    "password": ("Password", "Primary authentication", "Password Hash Sync", "Correct password"),
+    "sms": ("Text message", "Multi-factor authentication", "+1 XXXXXXXX{tail}", "MFA successfully completed"),
+    "voice": ("Phone call", "Multi-factor authentication", "+1 XXXXXXXX{tail}", "MFA successfully completed"),
+    "microsoftAuthenticatorPush": ("Mobile app notification", "Multi-factor authentication", None, "MFA successfully completed"),
+    "softwareOath": ("OATH verification code", "Multi-factor authentication", None, "MFA successfully completed"),
+    "deviceBasedPush": ("Passwordless phone sign-in", "Primary authentication", None, "MFA successfully completed"),
+    "fido2": ("FIDO2 security key", "Primary authentication", "YubiKey 5 NFC", "MFA successfully completed"),
+    "windowsHelloForBusiness": ("Windows Hello for Business", "Primary authentication", None, "MFA successfully completed"),
+    "temporaryAccessPassOneTime": ("Temporary Access Pass", "Primary authentication", None, "MFA successfully completed"),
+    "temporaryAccessPassMultiUse": ("Temporary Access Pass", "Primary authentication", None, "MFA successfully completed"),
+}
+SECOND_FACTORS = ("sms", "voice", "microsoftAuthenticatorPush", "softwareOath")
+
+
+def strength_met(combos, methods) -> bool:
+    for c in combos:
+        if all(m in methods for m in c.split(",")):
+            return True
+    return False
+
+
+def mfa_met(methods, mfa_claim: bool) -> bool:
+    return mfa_claim or strength_met(MFA_COMBOS, methods)
+
+
+# Cities: country -> list of (city, state, lat, lon).
+CITIES = {
+    "US": [("Seattle", "Washington", 47.6062, -122.3321), ("Redmond", "Washington", 47.674, -122.1215),
+           ("New York", "New York", 40.7128, -74.006), ("Austin", "Texas", 30.2672, -97.7431),
+           ("Chicago", "Illinois", 41.8781, -87.6298)],
+    "GB": [("London", "England", 51.5072, -0.1276), ("Manchester", "England", 53.4808, -2.2426)],
+    "DE": [("Berlin", "Berlin", 52.52, 13.405), ("Munich", "Bavaria", 48.1351, 11.582)],
+    "NO": [("Oslo", "Oslo", 59.9139, 10.7522), ("Bergen", "Vestland", 60.3913, 5.3221)],
+    "NL": [("Amsterdam", "North Holland", 52.3676, 4.9041)],
+    "FR": [("Paris", "Ile-de-France", 48.8566, 2.3522)],
+    "ES": [("Madrid", "Madrid", 40.4168, -3.7038)],
+    "IE": [("Dublin", "Dublin", 53.3498, -6.2603)],
+    "JP": [("Tokyo", "Tokyo", 35.6762, 139.6503)],
+    "IN": [("Bengaluru", "Karnataka", 12.9716, 77.5946)],
+    "CA": [("Toronto", "Ontario", 43.6532, -79.3832)],
+    "BR": [("Sao Paulo", "Sao Paulo", -23.5505, -46.6333)],
+    "RU": [("Moscow", "Moscow", 55.7558, 37.6173)],
+    "CN": [("Shanghai", "Shanghai", 31.2304, 121.4737)],
+    "IR": [("Tehran", "Tehran", 35.6892, 51.389)],
+    "KP": [("Pyongyang", "Pyongyang", 39.0392, 125.7625)],
+}
+ASN = {"US": 7922, "GB": 2856, "DE": 3320, "NO": 2119, "NL": 1136, "FR": 3215, "ES": 3352, "IE": 5466,
+       "JP": 4713, "IN": 9498, "CA": 812, "BR": 28573, "RU": 12389, "CN": 4134, "IR": 58224, "KP": 131279}
+
+# Device / client profiles: os text, browser text, user agent, platform.
+UA = {
+    "win_edge": ("Windows 10", "Edge 129.0.0", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.0.0 Safari/537.36 Edg/129.0.0.0"),
+    "win_chrome": ("Windows 10", "Chrome 129.0.0", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.0.0 Safari/537.36"),
+    "win_rich": ("Windows10", "Rich Client 4.61.0.0", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Microsoft Outlook 16.0.17928"),
+    "mac_safari": ("MacOs", "Safari 17.6", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Safari/605.1.15"),
+    "mac_rich": ("MacOs", "Rich Client 1.7.0", "Microsoft Teams/24215.1007.3082 (macOS 14.6.1)"),
+    "ios_safari": ("Ios 18.0.1", "Mobile Safari 18.0", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"),
+    "ios_rich": ("Ios 18.0.1", "MSAL.iOS 1.5.1", "Outlook-iOS/2.0 (iPhone; iOS 18.0.1)"),
+    "android_chrome": ("Android", "Chrome Mobile 129.0.6668", "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.6668.81 Mobile Safari/537.36"),
+    "android_rich": ("Android", "MSAL.Android 5.4.0", "Dalvik/2.1.0 (Linux; U; Android 14; SM-S921B Build/UP1A.231005.007)"),
+    "linux_firefox": ("Linux", "Firefox 131.0", "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"),
+    "linux_cli": ("Linux", "", "python/3.11.9 (Linux-6.8.0-45-generic-x86_64-with-glibc2.39) msal/1.31.0 azure-cli/2.65.0"),
+    "legacy": ("", "", "BAV2ROPC"),
+}
+PLATFORM_OF_OS = {"Windows 10": "windows", "Windows10": "windows", "MacOs": "macOS", "Ios 18.0.1": "iOS",
+                  "Android": "android", "Linux": "linux", "": None}
+TRUST_TEXT = {"AzureAD": "Azure AD joined", "ServerAD": "Hybrid Azure AD joined", "Workplace": "Azure AD registered", None: ""}
+
+ERRORS = {
+    0: ("Other.", None),
+    50074: ("Strong Authentication is required.", "The user didn't complete the MFA prompt. They may have decided not to authenticate, timed out while doing other work, or has an issue with their authentication setup."),
+    50076: ("Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.", "MFA was required but the request could not prompt (non-interactive)."),
+    50126: ("Error validating credentials due to invalid username or password.", "The user didn't enter the right credentials.  It's expected to see some number of these errors in your logs due to users making mistakes."),
+    50158: ("External security challenge not satisfied. User will be redirected to another page or authentication provider to satisfy additional authentication challenges.", "The user did not accept the terms of use."),
+    53000: ("Device is not in required device state: compliant. Conditional Access policy requires a compliant device, and the device is not compliant. The user must enroll their device with an approved MDM provider like Intune.", None),
+    53003: ("Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.", None),
+    530036: ("Access has been blocked by Conditional Access policies: the session used a blocked authentication transfer method.", None),
+}
+
+# ---------------------------------------------------------------------------------------
+# The generator's own simplified Conditional Access evaluator
+# ---------------------------------------------------------------------------------------
+# Event facts ("f") are plain dicts:
+#   kind: user | sp;  user: directory-user view (see Tenant.user_view) or None;  sp: dict
+#   audiences: tuple of app ids;  action: user-action URN or None
+#   client_type: browser | mobileAppsAndDesktopClients | exchangeActiveSync | other
+#   platform: windows | iOS | android | macOS | linux | None
+#   locs: tuple of named-location ids matched (IP ranges + countries);  trusted: bool
+#   device: dict(compliant, trust, ext1, registered) or None;  risk, user_risk: level
+#   flow: none | deviceCodeFlow;  methods: frozenset of method modes;  mfa_claim: bool
+#   interactive: bool;  tou: bool (user accepted the tenant's terms of use)
+
+COND_ORDER = ["users", "servicePrincipals", "application", "devicePlatform", "location",
+              "clientType", "signInRisk", "userRisk", "deviceFilter", "authenticationFlows"]
+COND_BITS = {"application": 1, "users": 2, "devicePlatform": 4, "location": 8, "clientType": 16,
+             "signInRisk": 32, "userRisk": 64, "deviceState": 256, "servicePrincipals": 8192,
+             "authenticationFlows": 32768}
+GRANT_TEXT = {"block": "Block", "mfa": "Mfa", "compliantDevice": "RequireCompliantDevice",
+              "domainJoinedDevice": "RequireDomainJoinedDevice", "compliantApplication": "RequireCompliantApp",
+              "approvedApplication": "RequireApprovedApp", "passwordChange": "RequirePasswordChange"}
+
+
+def _low(xs):
+    return frozenset((x or "").lower() for x in (xs or []))
+
+
+def _guest_spec(g):
+    if not g:
+        return None
+    types = frozenset(t.strip() for t in (g.get("guestOrExternalUserTypes") or "").split(",") if t.strip())
+    et = g.get("externalTenants") or {}
+    members = None
+    if (et.get("membershipKind") or "all") == "enumerated":
+        members = _low(et.get("members"))
+    return (types, members)
+
+
+def _guest_match(spec, user) -> bool:
+    if not spec or not user["ext"]:
+        return False
+    types, members = spec
+    if user["ext"] not in types:
+        return False
+    return members is None or (user["home"] or "") in members
+
+
+def device_rule(rule: str, device) -> bool:
+    """Tiny evaluator for the rules this generator writes: `device.X -op "v"` joined by
+    -and / -or (no parentheses, -and binds tighter). Unregistered device: all props null,
+    positive operators false, negative operators true (evaluation.md §3.8)."""
+    def prop(name):
+        if not device or not device.get("registered"):
+            return None
+        name = name.lower()
+        if name == "extensionattribute1":
+            return device.get("ext1")
+        if name == "iscompliant":
+            return "True" if device.get("compliant") else "False"
+        if name == "trusttype":
+            return device.get("trust")
+        return None
+
+    def atom(text):
+        lhs, op, rhs = text.strip().split(None, 2)
+        val = prop(lhs.split(".", 1)[1])
+        rhs = rhs.strip().strip('"')
+        if op.lower() == "-eq":
+            return val is not None and val.lower() == rhs.lower()
+        if op.lower() == "-ne":
+            return val is None or val.lower() != rhs.lower()
+        raise ValueError(f"generator device rule: unsupported operator {op}")
+
+    return any(all(atom(a) for a in part.split(" -and ")) for part in rule.split(" -or "))
+
+
+class Pol:
+    """One policy as this generator understands it (compiled from the Graph JSON)."""
+
+    def __init__(self, p: dict, strengths: dict):
+        self.json = p
+        self.id = p["id"]
+        self.name = p["displayName"]
+        self.state = p["state"]
+        c = p["conditions"]
+        u = c.get("users") or {}
+        self.inc_users, self.exc_users = _low(u.get("includeUsers")), _low(u.get("excludeUsers"))
+        self.inc_groups, self.exc_groups = _low(u.get("includeGroups")), _low(u.get("excludeGroups"))
+        self.inc_roles, self.exc_roles = _low(u.get("includeRoles")), _low(u.get("excludeRoles"))
+        self.inc_guest = _guest_spec(u.get("includeGuestsOrExternalUsers"))
+        self.exc_guest = _guest_spec(u.get("excludeGuestsOrExternalUsers"))
+        ca = c.get("clientApplications")
+        self.workload = ca is not None
+        if ca:
+            self.inc_sp, self.exc_sp = _low(ca.get("includeServicePrincipals")), _low(ca.get("excludeServicePrincipals"))
+        a = c["applications"]
+        self.inc_apps, self.exc_apps = _low(a.get("includeApplications")), _low(a.get("excludeApplications"))
+        self.actions = _low(a.get("includeUserActions"))
+        self.client_types = frozenset(x for x in (c.get("clientAppTypes") or ["all"]))
+        pl = c.get("platforms")
+        self.platforms = None
+        if pl:
+            self.platforms = (frozenset(pl.get("includePlatforms") or []), frozenset(pl.get("excludePlatforms") or []))
+        lo = c.get("locations")
+        self.locations = None
+        if lo and (lo.get("includeLocations") or lo.get("excludeLocations")):
+            self.locations = (frozenset(lo.get("includeLocations") or []), frozenset(lo.get("excludeLocations") or []))
+        self.signin_risk = frozenset(c.get("signInRiskLevels") or [])
+        self.user_risk = frozenset(c.get("userRiskLevels") or [])
+        dv = c.get("devices")
+        self.dev_filter = None
+        if dv and dv.get("deviceFilter"):
+            self.dev_filter = (dv["deviceFilter"]["mode"], dv["deviceFilter"]["rule"])
+        fl = c.get("authenticationFlows")
+        self.flows = frozenset(t.strip() for t in ((fl or {}).get("transferMethods") or "").split(",") if t.strip())
+        g = p.get("grantControls")
+        self.operator = ((g or {}).get("operator") or "AND").upper()
+        self.controls = list((g or {}).get("builtInControls") or [])
+        self.tou = list((g or {}).get("termsOfUse") or [])
+        st = (g or {}).get("authenticationStrength")
+        self.strength = None
+        if st:
+            combos = st.get("allowedCombinations") or strengths[st["id"]]["allowedCombinations"]
+            self.strength = (st["id"], st.get("displayName") or strengths[st["id"]]["displayName"], combos)
+        self.grant_text = [GRANT_TEXT[x] for x in self.controls]
+        if self.strength:
+            self.grant_text.append("RequireAuthenticationStrength")
+        self.grant_text += ["Terms of use" for _ in self.tou]
+        s = p.get("sessionControls") or {}
+        self.session_text = []
+        if (s.get("signInFrequency") or {}).get("isEnabled"):
+            self.session_text.append("SignInFrequency")
+        if (s.get("persistentBrowser") or {}).get("isEnabled"):
+            self.session_text.append("PersistentBrowserSessionMode")
+        if (s.get("applicationEnforcedRestrictions") or {}).get("isEnabled"):
+            self.session_text.append("AppEnforcedRestrictions")
+        if (s.get("secureSignInSession") or {}).get("isEnabled"):
+            self.session_text.append("SignInTokenProtection")
+
+    # -- applicability ---------------------------------------------------------------
+    def conditions(self, f):
+        """Returns (applies, satisfied condition names, first failing condition)."""
+        sat = []
+        for cond in COND_ORDER:
+            r = self._cond(cond, f)
+            if r is None:
+                continue
+            if not r:
+                return False, sat, cond
+            sat.append(cond)
+        return True, sat, None
+
+    def _cond(self, cond, f):  # None = not configured
+        if cond == "users":
+            if f["kind"] != "user":
+                return False if not self.workload else None
+            if self.workload:
+                return False
+            u = f["user"]
+            inc = ("all" in self.inc_users or u["id"] in self.inc_users or bool(u["groups"] & self.inc_groups)
+                   or bool(u["roles"] & self.inc_roles) or _guest_match(self.inc_guest, u)
+                   or ("guestsorexternalusers" in self.inc_users and bool(u["ext"])))
+            exc = (u["id"] in self.exc_users or bool(u["groups"] & self.exc_groups)
+                   or bool(u["roles"] & self.exc_roles) or _guest_match(self.exc_guest, u)
+                   or ("guestsorexternalusers" in self.exc_users and bool(u["ext"])))
+            return inc and not exc
+        if cond == "servicePrincipals":
+            if not self.workload:
+                return None
+            if f["kind"] != "sp" or not f["sp"]["own"]:
+                return False
+            sid = f["sp"]["id"]
+            inc = "serviceprincipalsinmytenant" in self.inc_sp or sid in self.inc_sp
+            return inc and sid not in self.exc_sp
+        if cond == "application":
+            if self.actions:
+                return f["action"] in self.actions
+            if f["action"] and "all" not in self.inc_apps:
+                return False  # evaluation.md §3.4c: app lists never cover a user action
+            def hit(a, s):
+                return a in s or ("office365" in s and a in OFFICE365) or ("microsoftadminportals" in s and a in ADMIN_PORTALS)
+            aud = f["audiences"]
+            inc = "all" in self.inc_apps or any(hit(a, self.inc_apps) for a in aud)
+            exc = any(hit(a, self.exc_apps) for a in aud) if self.exc_apps else False
+            return inc and not exc
+        if cond == "devicePlatform":
+            if self.platforms is None:
+                return None
+            inc, exc = self.platforms
+            p = f["platform"]
+            return ("all" in inc or p in inc) and p not in exc
+        if cond == "location":
+            if self.locations is None:
+                return None
+            inc, exc = self.locations
+            locs = f["locs"]
+            i = "All" in inc or ("AllTrusted" in inc and f["trusted"]) or any(x in inc for x in locs)
+            e = ("AllTrusted" in exc and f["trusted"]) or any(x in exc for x in locs)
+            return i and not e
+        if cond == "clientType":
+            if "all" in self.client_types or f["kind"] != "user":
+                return None
+            return f["client_type"] in self.client_types
+        if cond == "signInRisk":
+            return None if not self.signin_risk else f["risk"] in self.signin_risk
+        if cond == "userRisk":
+            return None if not self.user_risk else f["user_risk"] in self.user_risk
+        if cond == "deviceFilter":
+            if not self.dev_filter:
+                return None
+            mode, rule = self.dev_filter
+            m = device_rule(rule, f["device"])
+            return m if mode == "include" else not m
+        if cond == "authenticationFlows":
+            return None if not self.flows else f["flow"] in self.flows
+        raise AssertionError(cond)
+
+    # -- grant -----------------------------------------------------------------------
+    def grant(self, f):
+        """met | none | block | fix (interactive prompt would fix) | nofix."""
+        if "block" in self.controls:
+            return "block"
+        res = []
+        for c in self.controls:
+            if c == "mfa":
+                res.append("met" if mfa_met(f["methods"], f["mfa_claim"]) else "fix")
+            elif c == "compliantDevice":
+                d = f["device"]
+                res.append("met" if d and d.get("registered") and d.get("compliant") else "nofix")
+            elif c == "domainJoinedDevice":
+                d = f["device"]
+                res.append("met" if d and d.get("trust") == "ServerAD" else "nofix")
+            elif c in ("compliantApplication", "approvedApplication"):
+                res.append("met" if f["platform"] in ("iOS", "android") and f["client_type"] == "mobileAppsAndDesktopClients" else "nofix")
+            elif c == "passwordChange":
+                res.append("fix")
+        if self.strength:
+            res.append("met" if strength_met(self.strength[2], f["methods"]) else "fix")
+        for _ in self.tou:
+            res.append("met" if f["tou"] else "fix")
+        if not res:
+            return "none"
+        if self.operator == "OR":
+            if "met" in res:
+                return "met"
+            return "fix" if "fix" in res else "nofix"
+        if "nofix" in res:
+            return "nofix"
+        return "fix" if "fix" in res else "met"
+
+
+class Verdict:
+    __slots__ = ("per_policy", "decision", "blocked_by", "unmet", "mfa_required")
+
+    def __init__(self):
+        self.per_policy = []  # (Pol, applies, sat, fail, grant)
+        self.decision = "allowed"  # allowed | challenged | blocked
+        self.blocked_by = None
+        self.unmet = []  # (Pol, grant) enabled and unmet
+        self.mfa_required = False
+
+
+def evaluate(pols, f, treat_as_enabled=frozenset()):
+    """Evaluate every policy; `treat_as_enabled` switches report-only policies On."""
+    v = Verdict()
+    for p in pols:
+        if p.state == "disabled":
+            v.per_policy.append((p, False, [], None, None))
+            continue
+        applies, sat, fail = p.conditions(f)
+        g = p.grant(f) if applies else None
+        v.per_policy.append((p, applies, sat, fail, g))
+        enabled = p.state == "enabled" or p.id in treat_as_enabled
+        if not (enabled and applies):
+            continue
+        if "mfa" in p.controls or p.strength:
+            v.mfa_required = True
+        if g == "block" or g == "nofix" or (g == "fix" and not f["interactive"]):
+            if v.decision != "blocked":
+                v.decision, v.blocked_by = "blocked", p
+            v.unmet.append((p, g))
+        elif g == "fix":
+            if v.decision == "allowed":
+                v.decision = "challenged"
+            v.unmet.append((p, g))
+    return v
+
+
+# ---------------------------------------------------------------------------------------
+# Tenant model (policies, locations, directory) shared by all datasets
+# ---------------------------------------------------------------------------------------
+
+
+class Tenant:
+    def __init__(self, tid: str, name: str, domain: str):
+        self.id, self.name, self.domain = tid, name, domain
+        self.users: list = []  # directory.json shape
+        self.groups: list = []
+        self.sps: list = []
+        self.locations: list = []  # Graph namedLocation objects
+        self.policies: list = []  # Graph conditionalAccessPolicy objects
+        self.strengths: list = []  # custom authenticationStrengthPolicy objects
+        self.extra: dict = {}  # per-user generator-only facts (devices, methods, home country)
+
+    # -- derived structures, built once after the tenant is complete -----------------
+    def finish(self):
+        self.user_by_id = {u["id"]: u for u in self.users}
+        parents: dict = {}
+        for g in self.groups:
+            for m in g["members"]:
+                parents.setdefault(m, []).append(g["id"])
+        self.views = {}
+        for u in self.users:
+            seen, stack = set(), list(u["groups"]) + list(parents.get(u["id"], []))
+            while stack:
+                g = stack.pop()
+                if g not in seen:
+                    seen.add(g)
+                    stack.extend(parents.get(g, []))
+            self.views[u["id"]] = {
+                "id": u["id"], "groups": frozenset(seen), "roles": frozenset(u["roles"]),
+                "ext": u["externalUserType"], "home": u["homeTenantId"],
+            }
+        self.sp_by_id = {s["id"]: s for s in self.sps}
+        self.ip_nets = []
+        self.country_locs = []
+        for loc in self.locations:
+            if loc["@odata.type"].endswith("ipNamedLocation"):
+                for r in loc["ipRanges"]:
+                    self.ip_nets.append((ipaddress.ip_network(r["cidrAddress"]), loc["id"], loc["isTrusted"], loc["displayName"]))
+            else:
+                self.country_locs.append((frozenset(loc["countriesAndRegions"]), loc["id"], loc["displayName"]))
+        strengths = {STRENGTH_MFA: embedded_strength(STRENGTH_MFA), STRENGTH_PWL: embedded_strength(STRENGTH_PWL),
+                     STRENGTH_PHR: embedded_strength(STRENGTH_PHR)}
+        for s in self.strengths:
+            strengths[s["id"]] = s
+        self.pols = [Pol(p, strengths) for p in self.policies]
+        # Report-only user-action policies: Entra logs no report-only verdict for the
+        # User Actions scope (evaluation.md §6.1), so they never appear in the logs.
+        self.unlogged = frozenset(p.id for p in self.pols if p.actions and p.state == "enabledForReportingButNotEnforced")
+        self._net_cache = {}
+        self._eval_cache = {}
+
+    def network(self, ip: str, country: str):
+        """(location ids, trusted, networkLocationDetails) for an IP and its country."""
+        key = (ip, country)
+        hit = self._net_cache.get(key)
+        if hit is not None:
+            return hit
+        addr = ipaddress.ip_address(ip)
+        ids, trusted, trusted_names, named = [], False, [], []
+        for net, lid, tr, name in self.ip_nets:
+            if addr.version == net.version and addr in net and lid not in ids:
+                ids.append(lid)
+                if tr:
+                    trusted = True
+                    trusted_names.append(name)
+                else:
+                    named.append(name)
+        for countries, lid, name in self.country_locs:
+            if country in countries:
+                ids.append(lid)
+                named.append(name)
+        details = []
+        if trusted_names:
+            details.append({"networkType": "trustedNamedLocation", "networkNames": trusted_names})
+        if named:
+            details.append({"networkType": "namedNetwork", "networkNames": named})
+        hit = (tuple(ids), trusted, details)
+        self._net_cache[key] = hit
+        return hit
+
+    def evaluate(self, f, treat_as_enabled=frozenset()):
+        key = (f["kind"], f["user"]["id"] if f["user"] else f["sp"]["id"], f["audiences"], f["action"],
+               f["client_type"], f["platform"], f["locs"], f["trusted"],
+               tuple(sorted((f["device"] or {}).items())), f["risk"], f["user_risk"], f["flow"],
+               f["methods"], f["mfa_claim"], f["interactive"], f["tou"], treat_as_enabled)
+        v = self._eval_cache.get(key)
+        if v is None:
+            if len(self._eval_cache) > 400_000:
+                self._eval_cache.clear()  # keep memory bounded (perf mode streams)
+            v = evaluate(self.pols, f, treat_as_enabled)
+            self._eval_cache[key] = v
+        return v
+
+    # -- file shapes -------------------------------------------------------------------
+    def directory_json(self) -> dict:
+        return {"tenantId": self.id, "users": self.users, "groups": self.groups, "servicePrincipals": self.sps}
+
+    def locations_page(self) -> dict:
+        return {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/namedLocations",
+                "value": self.locations}
+
+    def strengths_page(self) -> dict:
+        return {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#policies/authenticationStrengthPolicies",
+                "value": self.strengths}
+
+    def write_config(self, out: str, policy_file_names) -> None:
+        for p, fname in zip(self.policies, policy_file_names):
+            write_text(os.path.join(out, "policies", fname), dump_pretty(p))
+        write_text(os.path.join(out, "namedLocations.json"), dump_pretty(self.locations_page()))
+        if self.strengths:
+            write_text(os.path.join(out, "authenticationStrengths.json"), dump_pretty(self.strengths_page()))
+        write_text(os.path.join(out, "directory.json"), dump_pretty(self.directory_json()))
+
+
+def dir_user(uid, upn, name, user_type="Member", ext=None, home=None, groups=(), roles=(), eligible=(),
+             tap_once=None, tou=None):
+    return {"id": uid, "userPrincipalName": upn, "displayName": name, "userType": user_type,
+            "externalUserType": ext, "homeTenantId": home, "groups": list(groups), "roles": list(roles),
+            "eligibleRoles": list(eligible), "tapIsUsableOnce": tap_once, "touAccepted": tou}
+
+
+def ip_location(lid, name, trusted, cidrs, created="2025-03-14T09:12:44Z"):
+    ranges = []
+    for c in cidrs:
+        kind = "iPv6CidrRange" if ":" in c else "iPv4CidrRange"
+        ranges.append({"@odata.type": f"#microsoft.graph.{kind}", "cidrAddress": c})
+    return {"@odata.type": "#microsoft.graph.ipNamedLocation", "id": lid, "displayName": name,
+            "createdDateTime": created, "modifiedDateTime": created, "isTrusted": trusted, "ipRanges": ranges}
+
+
+def country_location(lid, name, countries, include_unknown=False, created="2025-03-14T09:15:02Z"):
+    return {"@odata.type": "#microsoft.graph.countryNamedLocation", "id": lid, "displayName": name,
+            "createdDateTime": created, "modifiedDateTime": created, "countriesAndRegions": list(countries),
+            "includeUnknownCountriesAndRegions": include_unknown, "countryLookupMethod": "clientIpAddress"}
+
+
+ALL_GUEST_TYPES = "internalGuest,b2bCollaborationGuest,b2bCollaborationMember,b2bDirectConnectUser,otherExternalUser,serviceProvider"
+
+
+def guests_all():
+    return {"guestOrExternalUserTypes": ALL_GUEST_TYPES,
+            "externalTenants": {"@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants", "membershipKind": "all"}}
+
+
+def policy(pid, name, state, *, description=None, created="2025-05-02T10:21:07Z", modified=None,
+           include_users=(), exclude_users=(), include_groups=(), exclude_groups=(), include_roles=(),
+           exclude_roles=(), include_guests=None, exclude_guests=None, include_apps=(), exclude_apps=(),
+           user_actions=(), client_app_types=("all",), platforms=None, locations=None, signin_risk=(),
+           user_risk=(), devices=None, client_applications=None, flows=None, grant=None, session=None,
+           template_id=None):
+    """A conditionalAccessPolicy in the shape Graph v1.0 returns it (policy-model.md §1-§12)."""
+    return {
+        "id": pid, "templateId": template_id, "displayName": name, "createdDateTime": created,
+        "modifiedDateTime": modified, "state": state, "description": description,
+        "conditions": {
+            "userRiskLevels": list(user_risk), "signInRiskLevels": list(signin_risk),
+            "clientAppTypes": list(client_app_types), "servicePrincipalRiskLevels": [],
+            "insiderRiskLevels": None, "platforms": platforms, "locations": locations, "devices": devices,
+            "clientApplications": client_applications,
+            "authenticationFlows": ({"transferMethods": flows} if flows else None),
+            "applications": {
+                "includeApplications": list(include_apps), "excludeApplications": list(exclude_apps),
+                "includeUserActions": list(user_actions), "includeAuthenticationContextClassReferences": [],
+                "applicationFilter": None},
+            "users": {
+                "includeUsers": list(include_users), "excludeUsers": list(exclude_users),
+                "includeGroups": list(include_groups), "excludeGroups": list(exclude_groups),
+                "includeRoles": list(include_roles), "excludeRoles": list(exclude_roles),
+                "includeGuestsOrExternalUsers": include_guests, "excludeGuestsOrExternalUsers": exclude_guests},
+        },
+        "grantControls": grant, "sessionControls": session,
+    }
+
+
+def grant_controls(operator="OR", controls=(), strength=None, tou=()):
+    return {"operator": operator, "builtInControls": list(controls), "customAuthenticationFactors": [],
+            "termsOfUse": list(tou), "authenticationStrength": strength}
+
+
+def session_controls(sif_hours=None, every_time=False, persistent_never=False, app_enforced=False, token_protection=False):
+    s = {"disableResilienceDefaults": None, "applicationEnforcedRestrictions": None, "cloudAppSecurity": None,
+         "signInFrequency": None, "persistentBrowser": None}
+    if app_enforced:
+        s["applicationEnforcedRestrictions"] = {"isEnabled": True}
+    if sif_hours or every_time:
+        s["signInFrequency"] = {"value": None if every_time else sif_hours, "type": None if every_time else "hours",
+                                "authenticationType": "primaryAndSecondaryAuthentication",
+                                "frequencyInterval": "everyTime" if every_time else "timeBased", "isEnabled": True}
+    if persistent_never:
+        s["persistentBrowser"] = {"mode": "never", "isEnabled": True}
+    if token_protection:
+        s["secureSignInSession"] = {"isEnabled": True}
+    return s
+
+
+# ---------------------------------------------------------------------------------------
+# Building one sign-in event (facts -> verdict -> what the user did -> logged outcome)
+# ---------------------------------------------------------------------------------------
+
+
+def client_type_of(client_used: str) -> str:
+    c = client_used.lower()
+    if c == "browser":
+        return "browser"
+    if c.startswith("mobile apps"):
+        return "mobileAppsAndDesktopClients"
+    if c == "exchange activesync":
+        return "exchangeActiveSync"
+    return "other"
+
+
+def log_device(dev, ua_key):
+    """Device as the log shows it; `dev` None = unregistered device."""
+    os_text, browser, _ = UA[ua_key]
+    if not dev or not dev.get("registered"):
+        return {"deviceId": "", "displayName": "", "operatingSystem": os_text, "browser": browser,
+                "isCompliant": False, "isManaged": False, "trustType": ""}
+    return {"deviceId": dev["id"], "displayName": dev["name"], "operatingSystem": os_text, "browser": browser,
+            "isCompliant": bool(dev.get("compliant")), "isManaged": bool(dev.get("managed")),
+            "trustType": TRUST_TEXT[dev.get("trust")]}
+
+
+def fact_device(dev):
+    if not dev or not dev.get("registered"):
+        return None
+    return {"registered": True, "compliant": bool(dev.get("compliant")), "trust": dev.get("trust"), "ext1": dev.get("ext1")}
+
+
+def satisfy(T, prof, f, v):
+    """The user answers the prompt (interactive). Returns (new facts, methods added) or None."""
+    f2 = dict(f)
+    added = []
+    methods = set(f["methods"])
+    for p, g in v.unmet:
+        if g != "fix":
+            return None
+        if p.tou and not f2["tou"]:
+            f2["tou"] = True
+        need_strength = p.strength[2] if p.strength else None
+        need_mfa = "mfa" in p.controls or (p.strength is not None)
+        if not need_mfa or mfa_met(methods, f2["mfa_claim"]) and (need_strength is None or strength_met(need_strength, methods)):
+            continue
+        options = []
+        if prof.get("second"):
+            options.append(prof["second"])
+        if prof.get("fido2"):
+            options.append("fido2")
+        if prof.get("tap"):
+            options.append(prof["tap"])
+        for cand in options:
+            trial = methods | {cand}
+            if (need_strength is None and mfa_met(trial, False)) or (need_strength is not None and strength_met(need_strength, trial)):
+                methods = trial
+                added.append(cand)
+                break
+        else:
+            return None
+    f2["methods"] = frozenset(methods)
+    return f2, added
+
+
+def user_event(T, rng, u, t, *, client, resource, client_used, ua_key, device, ip, country, city=None,
+               interactive=True, primary="password", extra=(), session_methods=frozenset(), mfa_claim=False,
+               action=None, audiences=None, risk="none", user_risk="none", flow="none", complete=0.93,
+               fail_password=False, session_id=None, corr=None, treat=frozenset()):
+    prof = T.extra.get(u["id"], {})
+    view = T.views[u["id"]]
+    locs, trusted, net_details = T.network(ip, country)
+    performed = [primary] + list(extra) if interactive else []
+    methods = frozenset(performed) | frozenset(session_methods)
+    f = {"kind": "user", "user": view, "sp": None,
+         "audiences": tuple(audiences or (APP[resource][0],)), "action": action,
+         "client_type": client_type_of(client_used), "platform": PLATFORM_OF_OS[UA[ua_key][0]],
+         "locs": locs, "trusted": trusted, "device": fact_device(device), "risk": risk, "user_risk": user_risk,
+         "flow": flow, "methods": methods, "mfa_claim": mfa_claim, "interactive": interactive,
+         "tou": bool(prof.get("tou"))}
+    e = {"id": rng_uuid(rng), "corr": corr or rng_uuid(rng), "session": session_id or rng_uuid(rng),
+         "t": t, "frac": rng.randrange(10_000_000), "user": u, "sp": None, "f": f, "client": APP[client],
+         "resource": APP[resource], "ip": ip, "country": country, "log_country": country,
+         "city": city or CITIES[country][0], "client_used": client_used, "ua": ua_key, "device": device,
+         "interactive": interactive, "performed": performed, "failed_steps": [], "action": action,
+         "net": net_details, "error": 0, "verdict": None, "override": {}, "drop_device_bools": False,
+         "flow": flow, "risk": risk, "treat": treat}
+    if fail_password:
+        e["error"] = 50126
+        e["failed_steps"] = ["password"]
+        e["performed"] = []
+        return e
+    v = T.evaluate(f, treat)
+    if v.decision == "challenged":
+        done = satisfy(T, prof, f, v) if rng.random() < complete else None
+        if done:
+            f2, added = done
+            e["f"] = f2
+            e["performed"] = performed + added
+            v = T.evaluate(f2, treat)
+        if v.decision == "challenged":  # abandoned or impossible
+            only_tou = all(p.tou and not ("mfa" in p.controls or p.strength) for p, _ in v.unmet)
+            e["error"] = 50158 if only_tou else 50074
+            if not only_tou and prof.get("second"):
+                e["failed_steps"] = [prof["second"]]
+    if v.decision == "blocked":
+        p, g = v.unmet[0]
+        blocks = [q for q, gg in v.unmet if gg == "block"]
+        if blocks:
+            e["error"] = 530036 if blocks[0].flows else 53003
+        elif g == "nofix":
+            e["error"] = 53000 if "compliantDevice" in p.controls else 53003
+        else:
+            e["error"] = 50076
+    e["verdict"] = v
+    return e
+
+
+def sp_event(T, rng, sp, t, *, resource, ip, country):
+    locs, trusted, net_details = T.network(ip, country)
+    f = {"kind": "sp", "user": None, "sp": {"id": sp["id"], "own": sp["appOwnerOrganizationId"] == T.id},
+         "audiences": (APP[resource][0],), "action": None, "client_type": "other", "platform": None,
+         "locs": locs, "trusted": trusted, "device": None, "risk": "none", "user_risk": "none", "flow": "none",
+         "methods": frozenset(), "mfa_claim": False, "interactive": False, "tou": False}
+    v = T.evaluate(f)
+    e = {"id": rng_uuid(rng), "corr": rng_uuid(rng), "session": "", "t": t, "frac": rng.randrange(10_000_000),
+         "user": None, "sp": sp, "f": f, "client": (sp["appId"], sp["displayName"]), "resource": APP[resource],
+         "ip": ip, "country": country, "log_country": country, "city": CITIES[country][0],
+         "client_used": "", "ua": "legacy", "device": None, "interactive": False, "performed": [],
+         "failed_steps": [], "action": None, "net": net_details, "error": 53003 if v.decision == "blocked" else 0,
+         "verdict": v, "override": {}, "drop_device_bools": False, "flow": "none", "risk": "none",
+         "treat": frozenset()}
+    return e
+
+
+# ---------------------------------------------------------------------------------------
+# Rendering: Graph beta signIn, diagnostic-settings record, Log Analytics CSV row
+# ---------------------------------------------------------------------------------------
+
+RULE_USERS = {"all": "allUsers"}
+
+
+def _result(p, applies, g, interactive):
+    if p.state == "disabled":
+        return "notEnabled"
+    ro = p.state == "enabledForReportingButNotEnforced"
+    if not applies:
+        return "reportOnlyNotApplied" if ro else "notApplied"
+    if g in ("met", "none"):
+        return "reportOnlySuccess" if ro else "success"
+    if ro and g == "fix" and interactive:
+        return "reportOnlyInterrupted"
+    return "reportOnlyFailure" if ro else "failure"
+
+
+def _include_rules(p, f):
+    rules = []
+    if f["kind"] == "user":
+        u = f["user"]
+        if "all" in p.inc_users:
+            r = "allUsers"
+        elif u["roles"] & p.inc_roles:
+            r = "roleId"
+        elif u["groups"] & p.inc_groups:
+            r = "groupId"
+        elif u["id"] in p.inc_users:
+            r = "userId"
+        else:
+            r = u["ext"] or "guest"
+        rules.append({"conditionalAccessCondition": "users", "ruleSatisfied": r})
+    if p.actions:
+        rules.append({"conditionalAccessCondition": "application", "ruleSatisfied": "acr"})
+    elif "all" in p.inc_apps:
+        rules.append({"conditionalAccessCondition": "application", "ruleSatisfied": "allApps"})
+    elif "office365" in p.inc_apps and any(a in OFFICE365 for a in f["audiences"]):
+        rules.append({"conditionalAccessCondition": "application", "ruleSatisfied": "office365"})
+    elif "microsoftadminportals" in p.inc_apps and any(a in ADMIN_PORTALS for a in f["audiences"]):
+        rules.append({"conditionalAccessCondition": "application", "ruleSatisfied": "microsoftAdminPortals"})
+    else:
+        rules.append({"conditionalAccessCondition": "application", "ruleSatisfied": "appId"})
+    return rules
+
+
+def ca_entries(T, e, diag=False, only=None):
+    """appliedConditionalAccessPolicies for one event (signin-logs.md §3.4)."""
+    v = e["verdict"]
+    if v is None:
+        return []
+    out = []
+    f = e["f"]
+    for p, applies, sat, fail, g in v.per_policy:
+        if p.id in T.unlogged or (only is not None and p.id not in only):
+            continue
+        if e["sp"] is not None and not p.workload:
+            continue  # service-principal rows list workload-identity policies only
+        result = e["override"].get(p.id) or _result(p, applies, g, e["interactive"])
+        disabled = result == "notEnabled"
+        names = [c for c in sat if c in COND_BITS]
+        not_sat = [fail] if fail in COND_BITS else []
+        if disabled:
+            names, not_sat = [], []
+        entry = {"id": p.id, "displayName": p.name,
+                 "enforcedGrantControls": [] if disabled else p.grant_text,
+                 "enforcedSessionControls": [] if disabled else p.session_text,
+                 "result": result}
+        if diag:
+            entry["conditionsSatisfied"] = sum(COND_BITS[c] for c in names)
+            entry["conditionsNotSatisfied"] = sum(COND_BITS[c] for c in not_sat)
+        else:
+            entry["conditionsSatisfied"] = ",".join(names) or "none"
+            entry["conditionsNotSatisfied"] = ",".join(not_sat) or "none"
+        applied = applies and not disabled and result not in ("notApplied", "reportOnlyNotApplied")
+        entry["includeRulesSatisfied"] = _include_rules(p, f) if applied else []
+        entry["excludeRulesSatisfied"] = []
+        if p.strength and applied:
+            sres = "satisfied" if strength_met(p.strength[2], f["methods"]) else "singleChallengeRequired"
+            entry["authenticationStrength"] = {"authenticationStrengthId": p.strength[0],
+                                               "displayName": p.strength[1],
+                                               "authenticationStrengthResult": sres}
+        out.append(entry)
+    return out
+
+
+def ca_status(e):
+    v = e["verdict"]
+    if v is None:
+        return "notApplied"
+    if e["error"] in (53003, 53000, 50076, 530036) or (e["error"] in (50074, 50158) and v.unmet):
+        return "failure"
+    for p, applies, _s, _f, g in v.per_policy:
+        if applies and (p.state == "enabled" or p.id in e["treat"]):
+            return "success"
+    return "notApplied"
+
+
+def auth_details(e, step_time):
+    rows = []
+    t = step_time
+    f = e["f"]
+    if e["error"] == 50126:
+        return [{"authenticationStepDateTime": t, "authenticationMethod": "Password",
+                 "authenticationMethodDetail": "Password Hash Sync", "succeeded": False,
+                 "authenticationStepResultDetail": "Invalid username or password or Invalid on-premise username or password.",
+                 "authenticationStepRequirement": "Primary authentication"}]
+    if not e["interactive"]:
+        rows.append({"authenticationStepDateTime": t, "authenticationMethod": "Previously satisfied",
+                     "authenticationMethodDetail": None, "succeeded": True,
+                     "authenticationStepResultDetail": "First factor requirement satisfied by claim in the token",
+                     "authenticationStepRequirement": "Primary authentication"})
+        if f["mfa_claim"] and e["verdict"] is not None and e["verdict"].mfa_required:
+            rows.append({"authenticationStepDateTime": t, "authenticationMethod": "Previously satisfied",
+                         "authenticationMethodDetail": None, "succeeded": True,
+                         "authenticationStepResultDetail": "MFA requirement satisfied by claim in the token",
+                         "authenticationStepRequirement": "Multi-factor authentication"})
+        return rows
+    tail = e["user"]["id"][-2:] if e["user"] else "00"
+    for m in e["performed"]:
+        text, req, detail, result = METHOD_TEXT[m]
+        rows.append({"authenticationStepDateTime": t, "authenticationMethod": text,
+                     "authenticationMethodDetail": detail.format(tail=tail) if detail else None, "succeeded": True,
+                     "authenticationStepResultDetail": result if req != "Primary authentication" or m != "password" else "Correct password",
+                     "authenticationStepRequirement": req})
+    if f["mfa_claim"] and not any(m != "password" for m in e["performed"]) \
+            and e["verdict"] is not None and e["verdict"].mfa_required:
+        rows.append({"authenticationStepDateTime": t, "authenticationMethod": "Previously satisfied",
+                     "authenticationMethodDetail": None, "succeeded": True,
+                     "authenticationStepResultDetail": "MFA requirement satisfied by claim in the token",
+                     "authenticationStepRequirement": "Multi-factor authentication"})
+    for m in e["failed_steps"]:
+        text, req, detail, _ = METHOD_TEXT[m]
+        rows.append({"authenticationStepDateTime": t, "authenticationMethod": text,
+                     "authenticationMethodDetail": detail.format(tail=tail) if detail else None, "succeeded": False,
+                     "authenticationStepResultDetail": "MFA denied; user did not respond to mobile app notification" if m == "microsoftAuthenticatorPush" else "The user didn't complete the MFA prompt",
+                     "authenticationStepRequirement": req})
+    return rows
+
+
+def graph_record(T, e, only=None):
+    """Graph beta `signIn` (signin-logs.md §3.1/§3.2)."""
+    u, sp = e["user"], e["sp"]
+    t = graph_time(e["t"])
+    err = e["error"]
+    reason, extra_detail = ERRORS[err]
+    v = e["verdict"]
+    details = auth_details(e, t)
+    mfa_now = any(m != "password" for m in e["performed"])
+    if err == 0:
+        if e["f"]["mfa_claim"] and v is not None and v.mfa_required and not (e["interactive"] and mfa_now):
+            extra_detail = "MFA requirement satisfied by claim in the token"
+        elif v is not None and v.mfa_required and mfa_now:
+            extra_detail = "MFA completed in Azure AD"
+    c_lat, c_lon = 0.0, 0.0
+    city, state = "", ""
+    for ci in CITIES.get(e["log_country"], []):
+        if ci[0] == e["city"] or not city:
+            city, state, c_lat, c_lon = ci
+    os_text, browser, agent = UA[e["ua"]]
+    is_user = u is not None
+    rec = {
+        "id": e["id"], "createdDateTime": t,
+        "userDisplayName": u["displayName"] if is_user else None,
+        "userPrincipalName": (e.get("upn") or u["userPrincipalName"]).lower() if is_user else None,
+        "userId": u["id"] if is_user else None,
+        "appId": e["client"][0], "appDisplayName": e["client"][1],
+        "ipAddress": e["ip"], "ipAddressFromResourceProvider": None,
+        "clientAppUsed": e["client_used"] if is_user else None,
+        "userAgent": agent if is_user else None,
+        "correlationId": e["corr"],
+        "conditionalAccessStatus": ca_status(e),
+        "originalRequestId": e["id"],
+        "authenticationProtocol": ("deviceCode" if e["flow"] == "deviceCodeFlow" else ("ropc" if e["client_used"] not in ("Browser", "Mobile Apps and Desktop clients") else ("oAuth2" if e["interactive"] else "none"))) if is_user else "none",
+        "incomingTokenType": ("primaryRefreshToken" if e["device"] and e["device"].get("trust") in ("AzureAD", "ServerAD") and not e["interactive"] else "none"),
+        "isInteractive": e["interactive"],
+        "tokenIssuerName": "", "tokenIssuerType": "AzureAD",
+        "processingTimeInMilliseconds": 40 + (e["frac"] % 900),
+        "riskDetail": "none", "riskLevelAggregated": e["risk"], "riskLevelDuringSignIn": e["risk"],
+        "riskState": "atRisk" if e["risk"] in ("medium", "high") else "none",
+        "riskEventTypes_v2": ["unfamiliarFeatures"] if e["risk"] in ("medium", "high") else [],
+        "resourceDisplayName": e["resource"][1], "resourceId": e["resource"][0],
+        "resourceTenantId": T.id,
+        "homeTenantId": (u["homeTenantId"] or T.id) if is_user else T.id,
+        "homeTenantName": "" if is_user and u["homeTenantId"] and u["homeTenantId"] != T.id else T.name,
+        "authenticationMethodsUsed": [],
+        "authenticationRequirement": "multiFactorAuthentication" if v is not None and v.mfa_required else "singleFactorAuthentication",
+        "uniqueTokenIdentifier": base64.urlsafe_b64encode(e["id"].encode()).decode().rstrip("="),
+        "signInIdentifier": (e.get("upn") or u["userPrincipalName"]).lower() if is_user else "",
+        "signInIdentifierType": "userPrincipalName" if is_user else None,
+        "signInEventTypes": [e.get("event_type") or ("interactiveUser" if e["interactive"] else ("nonInteractiveUser" if is_user else "servicePrincipal"))],
+        "servicePrincipalId": sp["id"] if sp else "",
+        "servicePrincipalName": sp["displayName"] if sp else "",
+        "userType": (u["userType"].lower() if is_user else None),
+        "flaggedForReview": False, "isTenantRestricted": False,
+        "autonomousSystemNumber": ASN.get(e["log_country"], 8075),
+        "crossTenantAccessType": ("b2bCollaboration" if is_user and u["externalUserType"] in ("b2bCollaborationGuest", "b2bCollaborationMember") else "none"),
+        "originalTransferMethod": e["flow"] if e["flow"] != "none" else "none",
+        "clientCredentialType": ("none" if is_user else e.get("cred", "clientSecret")),
+        "sessionId": e["session"],
+        "servicePrincipalCredentialKeyId": e.get("keyid", "") if sp else "",
+        "status": {"errorCode": err, "failureReason": reason, "additionalDetails": extra_detail},
+        "deviceDetail": log_device(e["device"], e["ua"]) if is_user else {"deviceId": "", "displayName": "", "operatingSystem": "", "browser": "", "isCompliant": False, "isManaged": False, "trustType": ""},
+        "location": {"city": city, "state": state, "countryOrRegion": e["log_country"],
+                     "geoCoordinates": {"altitude": None, "latitude": c_lat, "longitude": c_lon}},
+        "appliedConditionalAccessPolicies": ca_entries(T, e, False, only),
+        "authenticationContextClassReferences": ([{"id": e["action"], "detail": "required"}] if e["action"] else []),
+        "authenticationProcessingDetails": ([{"key": "Legacy TLS (TLS 1.0, 1.1, 3DES)", "value": "False"},
+                                             {"key": "Is CAE Token", "value": "False"}] if is_user else
+                                            [{"key": "Azure AD App Authentication Library", "value": "Family: MSAL Library: MSAL.NET 4.64.0 Platform: .NET"}]),
+        "networkLocationDetails": e["net"],
+        "authenticationDetails": details if is_user else [],
+        "authenticationRequirementPolicies": ([{"requirementProvider": "multiConditionalAccess", "detail": "Conditional Access"}] if v is not None and v.mfa_required else []),
+        "sessionLifetimePolicies": [],
+        "conditionalAccessAudiences": list(e["f"]["audiences"]),
+    }
+    if e["drop_device_bools"]:
+        del rec["deviceDetail"]["isCompliant"]
+        del rec["deviceDetail"]["isManaged"]
+    return rec
+
+
+DIAG_CATEGORY = {"interactiveUser": "SignInLogs", "nonInteractiveUser": "NonInteractiveUserSignInLogs",
+                 "servicePrincipal": "ServicePrincipalSignInLogs", "managedIdentity": "ManagedIdentitySignInLogs"}
+
+
+def diag_record(T, e, rec):
+    """Diagnostic-settings (storage JSON Lines) record wrapping the signIn (§6)."""
+    p = dict(rec)
+    p["createdDateTime"] = diag_time(e["t"], e["frac"])
+    if p["userType"]:
+        p["userType"] = p["userType"].capitalize()
+    p["appliedConditionalAccessPolicies"] = ca_entries(T, e, True)
+    p["conditionalAccessAudiences"] = [{"applicationId": a, "audienceReasons": "none"} for a in e["f"]["audiences"]]
+    steps = []
+    for i, s in enumerate(rec["authenticationDetails"]):
+        s = dict(s)
+        s["authenticationStepDateTime"] = diag_time(e["t"], e["frac"])
+        s["StatusSequence"] = 0
+        s["RequestSequence"] = i
+        steps.append(s)
+    p["authenticationDetails"] = steps
+    dd = dict(rec["deviceDetail"])
+    if not dd.get("deviceId"):  # diagnostic records often omit the booleans (§6.2): missing != false
+        dd.pop("isCompliant", None)
+        dd.pop("isManaged", None)
+        dd.pop("displayName", None)
+    p["deviceDetail"] = dd
+    p["mfaDetail"] = {}
+    p["ssoExtensionVersion"] = ""
+    if rec["userId"] is None:
+        for k in ("userDisplayName", "userPrincipalName", "clientAppUsed", "userAgent", "userType", "signInIdentifierType"):
+            p.pop(k, None)
+    etype = rec["signInEventTypes"][0]
+    env = {"time": diag_time(e["t"], e["frac"], z=True),
+           "resourceId": f"/tenants/{T.id}/providers/Microsoft.aadiam",
+           "operationName": "Sign-in activity", "operationVersion": "1.0", "category": DIAG_CATEGORY[etype],
+           "tenantId": T.id, "resultType": str(rec["status"]["errorCode"]), "resultSignature": "None"}
+    if rec["status"]["errorCode"]:
+        env["resultDescription"] = rec["status"]["failureReason"]
+    env.update({"durationMs": 0, "callerIpAddress": rec["ipAddress"], "correlationId": rec["correlationId"]})
+    if rec["userDisplayName"]:
+        env["identity"] = rec["userDisplayName"]
+    env.update({"Level": 4, "location": rec["location"]["countryOrRegion"], "properties": p})
+    return env
+
+
+LA_COLUMNS = [
+    "TenantId", "SourceSystem", "TimeGenerated [UTC]", "ResourceId", "OperationName", "OperationVersion",
+    "Category", "ResultType", "ResultSignature", "ResultDescription", "DurationMs", "CorrelationId",
+    "Resource", "ResourceGroup", "ResourceProvider", "Identity", "Level", "Location", "AlternateSignInName",
+    "AppDisplayName", "AppId", "AuthenticationContextClassReferences", "AuthenticationDetails",
+    "AuthenticationMethodsUsed", "AuthenticationProcessingDetails", "AuthenticationRequirement",
+    "AuthenticationRequirementPolicies", "ClientAppUsed", "ConditionalAccessPolicies", "ConditionalAccessStatus",
+    "CreatedDateTime [UTC]", "DeviceDetail", "IsInteractive", "Id", "IPAddress", "IsRisky", "LocationDetails",
+    "MfaDetail", "NetworkLocationDetails", "OriginalRequestId", "ProcessingTimeInMilliseconds", "RiskDetail",
+    "RiskEventTypes", "RiskEventTypes_V2", "RiskLevelAggregated", "RiskLevelDuringSignIn", "RiskState",
+    "ResourceDisplayName", "ResourceIdentity", "ServicePrincipalId", "Status", "TokenIssuerName",
+    "TokenIssuerType", "UserAgent", "UserDisplayName", "UserId", "UserPrincipalName", "AADTenantId", "UserType",
+    "FlaggedForReview", "IPAddressFromResourceProvider", "SignInIdentifier", "SignInIdentifierType",
+    "ResourceTenantId", "HomeTenantId", "UniqueTokenIdentifier", "SessionLifetimePolicies",
+    "AutonomousSystemNumber", "AuthenticationProtocol", "CrossTenantAccessType", "AppliedEventListeners",
+    "ConditionalAccessAudiences", "OriginalTransferMethod", "IncomingTokenType", "SessionId", "Type",
+]
+
+
+def la_row(T, e, rec, workspace_id):
+    """One `SigninLogs` row as the Log Analytics portal exports it to CSV (§5)."""
+    j = dump_line
+    d = diag_record(T, e, rec)["properties"]
+    ts = la_time(e["t"], e["frac"])
+    tg = la_time(e["t"] + dt.timedelta(seconds=90 + e["frac"] % 200), (e["frac"] * 7) % 10_000_000)
+    b = lambda x: "true" if x else "false"  # noqa: E731
+    row = {
+        "TenantId": workspace_id, "SourceSystem": "Azure AD", "TimeGenerated [UTC]": tg,
+        "ResourceId": f"/tenants/{T.id}/providers/Microsoft.aadiam", "OperationName": "Sign-in activity",
+        "OperationVersion": "1.0", "Category": "SignInLogs", "ResultType": str(rec["status"]["errorCode"]),
+        "ResultSignature": "None", "ResultDescription": rec["status"]["failureReason"] if rec["status"]["errorCode"] else "",
+        "DurationMs": "0", "CorrelationId": rec["correlationId"], "Resource": "Microsoft.aadiam",
+        "ResourceGroup": "Microsoft.aadiam", "ResourceProvider": "Microsoft.aadiam",
+        "Identity": rec["userDisplayName"] or "", "Level": "4", "Location": rec["location"]["countryOrRegion"],
+        "AlternateSignInName": rec["userPrincipalName"] or "", "AppDisplayName": rec["appDisplayName"],
+        "AppId": rec["appId"], "AuthenticationContextClassReferences": j(rec["authenticationContextClassReferences"]),
+        "AuthenticationDetails": j(d["authenticationDetails"]), "AuthenticationMethodsUsed": j([]),
+        "AuthenticationProcessingDetails": j(rec["authenticationProcessingDetails"]),
+        "AuthenticationRequirement": rec["authenticationRequirement"],
+        "AuthenticationRequirementPolicies": j(rec["authenticationRequirementPolicies"]),
+        "ClientAppUsed": rec["clientAppUsed"] or "", "ConditionalAccessPolicies": j(d["appliedConditionalAccessPolicies"]),
+        "ConditionalAccessStatus": rec["conditionalAccessStatus"], "CreatedDateTime [UTC]": ts,
+        "DeviceDetail": j(rec["deviceDetail"]), "IsInteractive": b(rec["isInteractive"]), "Id": rec["id"],
+        "IPAddress": rec["ipAddress"], "IsRisky": b(rec["riskLevelDuringSignIn"] in ("medium", "high")),
+        "LocationDetails": j(rec["location"]), "MfaDetail": j({}),
+        "NetworkLocationDetails": j(rec["networkLocationDetails"]), "OriginalRequestId": rec["originalRequestId"],
+        "ProcessingTimeInMilliseconds": str(rec["processingTimeInMilliseconds"]), "RiskDetail": rec["riskDetail"],
+        "RiskEventTypes": j([]), "RiskEventTypes_V2": j(rec["riskEventTypes_v2"]),
+        "RiskLevelAggregated": rec["riskLevelAggregated"], "RiskLevelDuringSignIn": rec["riskLevelDuringSignIn"],
+        "RiskState": rec["riskState"], "ResourceDisplayName": rec["resourceDisplayName"],
+        "ResourceIdentity": rec["resourceId"], "ServicePrincipalId": rec["servicePrincipalId"],
+        "Status": j(rec["status"]), "TokenIssuerName": "", "TokenIssuerType": "AzureAD",
+        "UserAgent": rec["userAgent"] or "", "UserDisplayName": rec["userDisplayName"] or "",
+        "UserId": rec["userId"] or "", "UserPrincipalName": rec["userPrincipalName"] or "", "AADTenantId": T.id,
+        "UserType": (rec["userType"] or "").capitalize(), "FlaggedForReview": "false",
+        "IPAddressFromResourceProvider": "", "SignInIdentifier": rec["signInIdentifier"],
+        "SignInIdentifierType": rec["signInIdentifierType"] or "", "ResourceTenantId": rec["resourceTenantId"],
+        "HomeTenantId": rec["homeTenantId"], "UniqueTokenIdentifier": rec["uniqueTokenIdentifier"],
+        "SessionLifetimePolicies": j([]), "AutonomousSystemNumber": str(rec["autonomousSystemNumber"]),
+        "AuthenticationProtocol": rec["authenticationProtocol"], "CrossTenantAccessType": rec["crossTenantAccessType"],
+        "AppliedEventListeners": j([]), "ConditionalAccessAudiences": j(d["conditionalAccessAudiences"]),
+        "OriginalTransferMethod": rec["originalTransferMethod"], "IncomingTokenType": rec["incomingTokenType"],
+        "SessionId": rec["sessionId"], "Type": "SigninLogs",
+    }
+    return [row[c] for c in LA_COLUMNS]
+
+
+# ---------------------------------------------------------------------------------------
+# Ordinary traffic: one user session = an interactive sign-in + its token refreshes
+# ---------------------------------------------------------------------------------------
+# kind -> (client app, [resources refreshed], clientAppUsed, device slot, ua key per platform)
+SESSION_KINDS = {
+    "outlook_desktop": ("office", ["exo", "exo", "spo", "graph"], "Mobile Apps and Desktop clients", "laptop", "rich"),
+    "teams_desktop": ("teams", ["teams_svc", "spo", "graph", "exo"], "Mobile Apps and Desktop clients", "laptop", "rich"),
+    "onedrive": ("onedrive", ["spo", "spo"], "Mobile Apps and Desktop clients", "laptop", "rich"),
+    "officehome_web": ("officehome", ["officehome", "spo", "exo"], "Browser", "laptop", "browser"),
+    "owa": ("exo", ["exo"], "Browser", "laptop", "browser"),
+    "sharepoint_web": ("spo", ["spo"], "Browser", "laptop", "browser"),
+    "azure_portal": ("portal", ["arm", "graph"], "Browser", "laptop", "browser"),
+    "azcli": ("azcli", ["arm", "keyvault", "arm"], "Mobile Apps and Desktop clients", "laptop", "cli"),
+    "outlook_mobile": ("outlook_mobile", ["exo", "exo", "exo", "graph"], "Mobile Apps and Desktop clients", "phone", "rich"),
+    "teams_mobile": ("teams", ["teams_svc", "graph", "spo"], "Mobile Apps and Desktop clients", "phone", "rich"),
+    "personal_web": ("officehome", ["officehome", "exo"], "Browser", "personal", "browser"),
+}
+UA_BY = {("windows", "browser"): "win_edge", ("windows", "rich"): "win_rich", ("windows", "cli"): "linux_cli",
+         ("macOS", "browser"): "mac_safari", ("macOS", "rich"): "mac_rich", ("macOS", "cli"): "linux_cli",
+         ("iOS", "browser"): "ios_safari", ("iOS", "rich"): "ios_rich",
+         ("android", "browser"): "android_chrome", ("android", "rich"): "android_rich",
+         ("linux", "browser"): "linux_firefox", ("linux", "rich"): "linux_firefox", ("linux", "cli"): "linux_cli"}
+
+
+def audiences_for(resource):
+    # Azure portal sign-ins are evaluated for the portal app and the ARM API it calls.
+    if resource == "arm":
+        return (APP["arm"][0], APP["portal"][0])
+    return (APP[resource][0],)
+
+
+def run_session(T, rng, u, t, kind, ip, country, *, refreshes=None, risk="none", flow="none",
+                city=None, complete=0.93):
+    prof = T.extra[u["id"]]
+    client, resources, client_used, slot, flavor = SESSION_KINDS[kind]
+    dev = prof["devices"].get(slot) or prof["devices"]["laptop"]
+    ua_key = UA_BY.get((dev["platform"], flavor), "win_edge")
+    primary = "password"
+    if dev.get("trust") in ("AzureAD", "ServerAD") and prof.get("whfb") and flavor != "cli":
+        primary = "windowsHelloForBusiness"
+    elif prof.get("passwordless") and flavor == "browser":
+        primary = "deviceBasedPush"
+    session_id = rng_uuid(rng)
+    res0 = resources[0]
+    e0 = user_event(T, rng, u, t, client=client, resource=res0, client_used=client_used, ua_key=ua_key,
+                    device=dev if dev.get("registered") else None,
+                    ip=ip, country=country, city=city, primary=primary, audiences=audiences_for(res0), risk=risk,
+                    flow=flow, session_id=session_id, complete=complete)
+    out = [e0]
+    if e0["error"]:
+        return out
+    methods = e0["f"]["methods"]
+    claim = mfa_met(methods, e0["f"]["mfa_claim"])
+    n = refreshes if refreshes is not None else min(40, int(rng.expovariate(1 / 5.0)))
+    tt = t
+    for i in range(n):
+        tt = tt + dt.timedelta(seconds=rng.randrange(1500, 4200))
+        res = resources[(i + 1) % len(resources)]
+        e = user_event(T, rng, u, tt, client=client, resource=res, client_used=client_used, ua_key=ua_key,
+                       device=dev if dev.get("registered") else None, ip=ip, country=country, city=city,
+                       interactive=False, session_methods=methods, mfa_claim=claim, audiences=audiences_for(res),
+                       risk="none", flow=flow, session_id=session_id)
+        out.append(e)
+        if e["error"]:
+            break
+    return out
+
+
+def make_device(T, rng, owner_name, platform, *, registered=True, compliant=True, trust="AzureAD", ext1=None):
+    if not registered:
+        return {"id": None, "name": "", "platform": platform, "registered": False}
+    prefix = {"windows": "LT", "macOS": "MBP", "iOS": "iPhone", "android": "Android", "linux": "LNX"}[platform]
+    return {"id": rng_uuid(rng), "name": f"{prefix}-{owner_name.split()[0].upper()}-{rng.randrange(100, 999)}",
+            "platform": platform, "registered": True, "compliant": compliant, "managed": compliant or trust == "ServerAD",
+            "trust": trust, "ext1": ext1}
+
+
+# ---------------------------------------------------------------------------------------
+# Dataset 1: seed-registration (the security-info registration scenario, small, committed)
+# ---------------------------------------------------------------------------------------
+SEED_TID = "11111111-1111-4111-8111-111111111111"
+FABRIKAM = "22222222-2222-4222-8222-222222222222"
+CONTOSO2 = "33333333-3333-4333-8333-333333333333"
+BG1, BG2 = "b9a1e000-0000-4000-8000-0000000000b1", "b9a1e000-0000-4000-8000-0000000000b2"
+SEED_P1, SEED_P2 = "5f0c1a2b-1111-4c3d-9e8f-000000000001", "5f0c1a2b-2222-4c3d-9e8f-000000000002"
+L_HQ, L_VPN, L_BLOCKED, L_BRANCH = ("0a1b2c3d-0000-4000-8000-00000000aa01", "0a1b2c3d-0000-4000-8000-00000000aa02",
+                                    "0a1b2c3d-0000-4000-8000-00000000aa03", "0a1b2c3d-0000-4000-8000-00000000aa06")
+
+
+def seed_policy_1():
+    """policy-model.md §16, verbatim."""
+    p = policy(SEED_P1, "Combined Security Info Registration with TAP", "enabledForReportingButNotEnforced",
+               description="Members registering security info off trusted networks must meet the MFA authentication strength (TAP allowed).",
+               include_users=["All"], exclude_users=[BG1, BG2], exclude_guests=guests_all(),
+               user_actions=["urn:user:registersecurityinfo"],
+               locations={"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]},
+               grant=grant_controls("OR", strength={
+                   "id": STRENGTH_MFA, "displayName": "Multifactor authentication", "policyType": "builtIn",
+                   "requirementsSatisfied": "mfa", "allowedCombinations": list(MFA_COMBOS), "combinationConfigurations": []}))
+    return spec_shape(p)
+
+
+def seed_policy_2():
+    """policy-model.md §17, verbatim."""
+    p = policy(SEED_P2, "Combined Security Info Registration on Trusted Networks", "enabledForReportingButNotEnforced",
+               description="Guests and external users may register security info only from trusted networks.",
+               include_guests=guests_all(), user_actions=["urn:user:registersecurityinfo"],
+               locations={"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]},
+               grant=grant_controls("OR", controls=["block"]))
+    return spec_shape(p)
+
+
+def spec_shape(p):
+    """Key order and fields exactly as the policy-model.md §16/§17 examples print them."""
+    c = p["conditions"]
+    return {
+        "id": p["id"], "displayName": p["displayName"], "description": p["description"], "state": p["state"],
+        "templateId": None,
+        "conditions": {
+            "clientAppTypes": c["clientAppTypes"], "signInRiskLevels": [], "userRiskLevels": [],
+            "servicePrincipalRiskLevels": [], "insiderRiskLevels": None, "platforms": None, "devices": None,
+            "clientApplications": None, "authenticationFlows": None, "applications": c["applications"],
+            "users": c["users"], "locations": c["locations"]},
+        "grantControls": p["grantControls"], "sessionControls": None,
+    }
+
+
+def build_seed_tenant(seed: int) -> Tenant:
+    rng = random.Random(seed * 7 + 1)
+    T = Tenant(SEED_TID, "Woodgrove", "woodgrove.example")
+    uid = lambda n: f"aaaaaaaa-0000-4000-8000-{n:012d}"  # noqa: E731  (test-vectors.md §0.4 fixtures)
+    gid = lambda n: f"99999999-0000-4000-8000-{n:012d}"  # noqa: E731
+    G_FIN, G_FIN_SUB, G_STAFF, G_IT, G_BG, G_SALES, G_SALES_EMEA = (gid(i) for i in range(1, 8))
+    GA = ROLE["Global Administrator"]
+    named = [
+        (1, "Alice Andersen", [G_STAFF], [], []), (2, "Bob Berg", [G_STAFF, G_FIN], [], []),
+        (3, "Carol Christensen", [G_STAFF, G_FIN_SUB], [], []), (4, "Ada Aasen", [G_STAFF, G_IT], [GA], []),
+        (5, "Ed Eriksen", [G_STAFF, G_IT], [], [GA]), (6, "Frank Fjeld", [G_STAFF, G_SALES], [], []),
+        (10, "Otto Olsen", [G_STAFF, G_IT], [GA, ROLE["Security Administrator"]], []),
+        (11, "Per Pedersen", [G_STAFF, G_IT], [ROLE["Helpdesk Administrator"]], []),
+    ]
+    first = ["Gus", "Hana", "Ivan", "Judy", "Karl", "Lena", "Mona", "Nils", "Oda", "Pia", "Rune", "Siri", "Tor",
+             "Una", "Vera", "Willy", "Xenia", "Yngve", "Zara", "Arne", "Berit", "Cato", "Dina", "Egil", "Frida",
+             "Geir", "Hilde", "Ingrid", "Jonas", "Kari", "Leif", "Marit"]
+    last = ["Haugen", "Johansen", "Larsen", "Moen", "Nilsen", "Solberg", "Strand", "Dahl", "Lie", "Bakken"]
+    for i, fn in enumerate(first):
+        n = 16 + i
+        groups = [G_STAFF] + ([G_SALES_EMEA] if i % 5 == 0 else []) + ([G_FIN] if i % 7 == 3 else [])
+        named.append((n, f"{fn} {last[i % len(last)]}", groups, [], []))
+    for n, name, groups, roles, eligible in named:
+        upn = name.split()[0].lower() + "@woodgrove.example"
+        T.users.append(dir_user(uid(n), upn, name, groups=groups, roles=roles, eligible=eligible,
+                                tap_once=True if n in (21, 23) else None))
+    T.users.append(dir_user(BG1, "breakglass1@woodgrove.onmicrosoft.example", "Break Glass 1", groups=[G_BG], roles=[GA]))
+    T.users.append(dir_user(BG2, "breakglass2@woodgrove.onmicrosoft.example", "Break Glass 2", groups=[G_BG], roles=[GA]))
+    guests = [
+        (7, "Gina Guest (Fabrikam)", "gina@fabrikam.example", "Guest", "b2bCollaborationGuest", FABRIKAM),
+        (12, "Hugo Hall (Fabrikam)", "hugo@fabrikam.example", "Guest", "b2bCollaborationGuest", FABRIKAM),
+        (13, "Ines Ivers (Fabrikam)", "ines@fabrikam.example", "Guest", "b2bCollaborationGuest", FABRIKAM),
+        (14, "Kim Kato (Contoso2)", "kim@contoso2.example", "Guest", "b2bCollaborationGuest", CONTOSO2),
+        (8, "Mia Moreau (Fabrikam, MTO member)", "mia@fabrikam.example", "Member", "b2bCollaborationMember", FABRIKAM),
+    ]
+    T.guest_home_upn = {}
+    for n, name, home_upn, utype, ext, home in guests:
+        dir_upn = home_upn.replace("@", "_") + "#EXT#@woodgrove.onmicrosoft.example"
+        T.users.append(dir_user(uid(n), dir_upn, name, user_type=utype, ext=ext, home=home, groups=[], tou=[]))
+        T.guest_home_upn[uid(n)] = home_upn
+    T.users.append(dir_user(uid(9), "ian.contractor@woodgrove.example", "Ian Innes (contractor, local guest)",
+                            user_type="Guest", ext="internalGuest", home=None, tap_once=False))
+    T.groups = [
+        {"id": G_FIN, "displayName": "g-finance", "members": [G_FIN_SUB]},
+        {"id": G_FIN_SUB, "displayName": "g-finance-sub", "members": []},
+        {"id": G_STAFF, "displayName": "g-all-staff", "members": []},
+        {"id": G_IT, "displayName": "g-it", "members": []},
+        {"id": G_BG, "displayName": "g-emergency-access", "members": []},
+        {"id": G_SALES, "displayName": "g-sales", "members": [G_SALES_EMEA]},
+        {"id": G_SALES_EMEA, "displayName": "g-sales-emea", "members": []},
+    ]
+    T.sps = [
+        {"id": "cccccccc-0000-4000-8000-000000000001", "appId": "dddddddd-0000-4000-8000-000000000011",
+         "displayName": "woodgrove-payroll-sync", "appOwnerOrganizationId": SEED_TID},
+        {"id": "cccccccc-0000-4000-8000-000000000002", "appId": "dddddddd-0000-4000-8000-000000000012",
+         "displayName": "Contoso Backup SaaS", "appOwnerOrganizationId": CONTOSO2},
+        {"id": "cccccccc-0000-4000-8000-000000000004", "appId": "dddddddd-0000-4000-8000-000000000001",
+         "displayName": "Woodgrove Expense Portal", "appOwnerOrganizationId": SEED_TID},
+    ]
+    T.locations = [
+        ip_location(L_HQ, "HQ egress (trusted)", True, ["203.0.113.0/24", "2001:db8:10::/48"]),
+        ip_location(L_VPN, "Corporate VPN (not trusted)", False, ["198.51.100.0/24"]),
+        country_location(L_BLOCKED, "Blocked countries", ["KP", "RU"]),
+        ip_location(L_BRANCH, "Branch office Bergen (trusted)", True, ["192.0.2.0/25"]),
+    ]
+    admin_roles = [GA, ROLE["Privileged Role Administrator"], ROLE["Security Administrator"],
+                   ROLE["Conditional Access Administrator"], ROLE["User Administrator"],
+                   ROLE["Exchange Administrator"], ROLE["SharePoint Administrator"], ROLE["Helpdesk Administrator"]]
+    T.policies = [
+        policy("7a3e0c11-0000-4000-8000-0000000000c1", "Block legacy authentication", "enabled",
+               description="Legacy protocols cannot do MFA; block them for everyone except emergency access.",
+               include_users=["All"], exclude_users=[BG1, BG2], include_apps=["All"],
+               client_app_types=["exchangeActiveSync", "other"], grant=grant_controls("OR", ["block"])),
+        policy("7a3e0c11-0000-4000-8000-0000000000c2", "Require MFA for admins", "enabled",
+               description="Directory roles with write access must do MFA on every resource.",
+               include_roles=admin_roles, exclude_users=[BG1, BG2], include_apps=["All"],
+               grant=grant_controls("OR", ["mfa"])),
+        policy("7a3e0c11-0000-4000-8000-0000000000c3", "Require MFA for Azure management", "enabled",
+               description="Azure Resource Manager, portal and CLI require MFA.",
+               include_users=["All"], exclude_users=[BG1, BG2], include_apps=[APP["arm"][0]],
+               grant=grant_controls("OR", ["mfa"])),
+        seed_policy_1(),
+        seed_policy_2(),
+    ]
+    # Generator-only facts: methods and devices of each user.
+    for u in T.users:
+        n = u["id"]
+        idx = int(n[-3:], 16) if n.startswith("aaaa") else 0
+        prof = {"second": ["microsoftAuthenticatorPush", "sms", "softwareOath"][idx % 3] if idx % 9 != 8 else None,
+                "fido2": idx in (4, 10, 19), "whfb": idx % 4 == 0, "passwordless": idx in (18,),
+                "tap": "temporaryAccessPassOneTime" if idx in (9, 21, 23) else None,
+                "tou": True, "devices": {}}
+        if u["userType"] == "Guest" or u["externalUserType"]:
+            prof["second"] = "microsoftAuthenticatorPush"
+            prof["whfb"] = False
+            prof["devices"] = {"laptop": make_device(T, rng, u["displayName"], "windows", registered=False)}
+        else:
+            plat = "macOS" if idx % 6 == 5 else "windows"
+            prof["devices"] = {
+                "laptop": make_device(T, rng, u["displayName"], plat, trust="AzureAD" if plat == "windows" else "Workplace",
+                                      compliant=idx % 8 != 7),
+                "phone": make_device(T, rng, u["displayName"], "iOS" if idx % 2 else "android", trust="Workplace"),
+                "personal": make_device(T, rng, u["displayName"], "windows", registered=False),
+            }
+        T.extra[u["id"]] = prof
+    T.finish()
+    return T
+
+
+REG = "urn:user:registersecurityinfo"
+
+# (label, user number or id, network, ip, country, performed methods, intended note)
+SEED_REGISTRATIONS = [
+    ("member, HQ IPv4 (trusted), password", 1, "203.0.113.10", "NO", ["password"]),
+    ("member, HQ IPv6 (trusted), password", 2, "2001:db8:10::25", "NO", ["password"]),
+    ("member, branch IPv4 (trusted), password + SMS", 3, "192.0.2.20", "NO", ["password", "sms"]),
+    ("member, home broadband (untrusted), password only", 6, "198.18.4.7", "NO", ["password"]),
+    ("member, untrusted IPv6, password only", 16, "2001:db8:99:7::17", "NO", ["password"]),
+    ("member, corporate VPN (named, NOT trusted), Temporary Access Pass", 17, "198.51.100.7", "NO", ["temporaryAccessPassOneTime"]),
+    ("member, home (untrusted), Passwordless phone sign-in", 18, "198.18.9.44", "NO", ["deviceBasedPush"]),
+    ("member, hotel abroad (untrusted), FIDO2 security key", 19, "198.18.201.9", "GB", ["fido2"]),
+    ("member, home (untrusted), password + SMS", 20, "198.18.12.3", "NO", ["password", "sms"]),
+    ("new hire, home (untrusted), Temporary Access Pass", 21, "198.18.40.200", "NO", ["temporaryAccessPassOneTime"]),
+    ("member, home (untrusted), password + Authenticator push", 22, "198.18.3.99", "NO", ["password", "microsoftAuthenticatorPush"]),
+    ("member, corporate VPN (NOT trusted), password only", 23, "198.51.100.23", "NO", ["password"]),
+    ("member, home (untrusted), password only (second attempt next day)", 6, "198.18.4.7", "NO", ["password"]),
+    ("Global Admin, home (untrusted), password (baseline MFA-for-admins already prompts)", 4, "198.18.77.1", "NO", ["password"]),
+    ("GA eligible only (PIM, not activated), home (untrusted), password only", 5, "198.18.77.5", "NO", ["password"]),
+    ("break-glass 1, untrusted, password", BG1, "198.18.250.1", "NO", ["password"]),
+    ("break-glass 2, untrusted IPv6, password", BG2, "2001:db8:99:b2::2", "NO", ["password"]),
+    ("B2B guest (Fabrikam), own network (untrusted), password + push", 7, "198.19.20.7", "US", ["password", "microsoftAuthenticatorPush"]),
+    ("B2B guest (Fabrikam), visiting HQ (trusted), password + push", 12, "203.0.113.77", "NO", ["password", "microsoftAuthenticatorPush"]),
+    ("B2B guest (Fabrikam), branch (trusted), password", 13, "192.0.2.61", "NO", ["password"]),
+    ("B2B guest (Contoso2), untrusted IPv6", 14, "2001:db8:99:14::1", "JP", ["password", "microsoftAuthenticatorPush"]),
+    ("B2B collaboration member (Fabrikam MTO), untrusted, password + push", 8, "198.19.20.8", "US", ["password", "microsoftAuthenticatorPush"]),
+    ("internal guest (local account), untrusted, Temporary Access Pass", 9, "198.18.99.9", "NO", ["temporaryAccessPassMultiUse"]),
+    ("internal guest (local account), HQ (trusted), Temporary Access Pass", 9, "203.0.113.99", "NO", ["temporaryAccessPassMultiUse"]),
+]
+
+
+def seed_uid(n):
+    return n if isinstance(n, str) else f"aaaaaaaa-0000-4000-8000-{n:012d}"
+
+
+def build_seed_events(T: Tenant, seed: int):
+    rng = random.Random(seed * 7 + 2)
+    events, reg = [], []
+    treat = frozenset([SEED_P1, SEED_P2])
+    # 1. Registration events (My Signins, ACR urn:user:registersecurityinfo = required).
+    for i, (label, who, ip, country, methods) in enumerate(SEED_REGISTRATIONS):
+        u = T.user_by_id[seed_uid(who)]
+        t = BASE + dt.timedelta(days=i // 12, hours=8 + (i % 12) // 2, minutes=7 * (i % 8), seconds=rng.randrange(60))
+        prof = T.extra[u["id"]]
+        dev = prof["devices"].get("personal") or prof["devices"]["laptop"]
+        ua = "win_edge" if ip.startswith(("203.", "192.0.2.")) else "win_chrome"
+        e = user_event(T, rng, u, t, client="mysignins", resource="mysignins", client_used="Browser", ua_key=ua,
+                       device=None if not dev.get("registered") else dev, ip=ip, country=country,
+                       primary=methods[0], extra=methods[1:], action=REG, complete=1.0)
+        e["upn"] = T.guest_home_upn.get(u["id"])
+        e["label"] = label
+        events.append(e)
+        reg.append(e)
+    # 2. Ordinary traffic over three days.
+    members = [u for u in T.users if u["userType"] == "Member" and not u["externalUserType"] and u["id"] not in (BG1, BG2)]
+    guests = [u for u in T.users if u["externalUserType"]]
+    for day in range(3):
+        d0 = BASE + dt.timedelta(days=day)
+        weekend = day == 2
+        for u in members:
+            if weekend and rng.random() > 0.25:
+                continue
+            at_office = rng.random() < 0.6 and not weekend
+            ip = (f"203.0.113.{rng.randrange(10, 250)}" if rng.random() < 0.8 else f"2001:db8:10::{rng.randrange(1, 4000):x}") if at_office \
+                else f"198.18.{rng.randrange(0, 64)}.{rng.randrange(1, 255)}"
+            kinds = ["outlook_desktop", "teams_desktop", "officehome_web", "outlook_mobile", "sharepoint_web"]
+            for k in range(1 + (rng.random() < 0.3)):
+                kind = rng.choice(kinds)
+                t = d0 + dt.timedelta(hours=7 + rng.randrange(10), minutes=rng.randrange(60), seconds=rng.randrange(60))
+                events += run_session(T, rng, u, t, kind, ip, "NO", refreshes=rng.randrange(1, 3))
+        for u in guests:
+            if rng.random() < 0.5:
+                t = d0 + dt.timedelta(hours=9 + rng.randrange(8), minutes=rng.randrange(60))
+                ev = run_session(T, rng, u, t, rng.choice(["officehome_web", "sharepoint_web"]),
+                                 f"198.19.{rng.randrange(0, 255)}.{rng.randrange(1, 255)}", "US", refreshes=1)
+                for e in ev:
+                    e["upn"] = T.guest_home_upn.get(u["id"])
+                events += ev
+    # 3. Admin portal / CLI sessions, break-glass, legacy protocols, wrong passwords.
+    admins = [T.user_by_id[seed_uid(n)] for n in (4, 10, 11)]
+    for i, u in enumerate(admins):
+        t = BASE + dt.timedelta(hours=10 + i, minutes=13)
+        events += run_session(T, rng, u, t, "azure_portal", f"203.0.113.{40 + i}", "NO", refreshes=2)
+    otto = T.user_by_id[seed_uid(10)]
+    events += run_session(T, rng, otto, BASE + dt.timedelta(days=1, hours=21), "azcli", "198.18.77.10", "NO",
+                          refreshes=3, flow="deviceCodeFlow")
+    events += run_session(T, rng, T.user_by_id[BG1], BASE + dt.timedelta(days=1, hours=3, minutes=2), "azure_portal",
+                          "198.18.250.1", "NO", refreshes=1)
+    for j, (n, app_used, ip, country) in enumerate([(6, "IMAP4", "198.18.4.7", "NO"), (20, "Authenticated SMTP", "203.0.113.200", "NO"),
+                                                    (22, "Exchange ActiveSync", "198.18.3.99", "NO"), (24, "POP3", "198.18.66.6", "NO"),
+                                                    (27, "MAPI Over HTTP", "198.18.12.30", "NO")]):
+        u = T.user_by_id[seed_uid(n)]
+        t = BASE + dt.timedelta(days=j % 3, hours=5 + j, minutes=33)
+        events.append(user_event(T, rng, u, t, client="exo", resource="exo", client_used=app_used, ua_key="legacy",
+                                 device=None, ip=ip, country=country))
+    for j, n in enumerate((1, 16, 25)):
+        u = T.user_by_id[seed_uid(n)]
+        t = BASE + dt.timedelta(days=j, hours=2, minutes=17 * j)
+        events.append(user_event(T, rng, u, t, client="officehome", resource="officehome", client_used="Browser",
+                                 ua_key="win_chrome", device=None, ip="198.18.180.%d" % (10 + j), country="RU",
+                                 fail_password=True))
+    sp_events = []
+    for j in range(18):
+        sp = T.sps[j % 2]
+        t = BASE + dt.timedelta(hours=j * 4, minutes=5, seconds=rng.randrange(60))
+        sp_events.append(sp_event(T, rng, sp, t, resource="graph" if j % 3 else "keyvault",
+                                  ip="198.51.100.%d" % (200 + j % 5) if j % 2 == 0 else "198.19.90.%d" % (1 + j), country="NO" if j % 2 == 0 else "US"))
+    for e in sp_events:
+        e["cred"] = "clientSecret" if e["sp"]["appOwnerOrganizationId"] == T.id else "certificate"
+        e["keyid"] = stable_uuid(e["sp"]["id"], "key")
+    events.sort(key=lambda e: (e["t"], e["id"]))
+    sp_events.sort(key=lambda e: (e["t"], e["id"]))
+    # Intended answer: evaluate each registration event again with the two report-only
+    # policies switched On (same facts, incl. any MFA the baseline made the user do).
+    expected = []
+    for e in reg:
+        base = e["verdict"].decision
+        cand = T.evaluate(e["f"], treat)
+        why = [p.name for p, g in cand.unmet if p.id in treat]
+        expected.append({"eventId": e["id"], "createdDateTime": graph_time(e["t"]), "userId": e["user"]["id"],
+                         "userPrincipalName": (e.get("upn") or e["user"]["userPrincipalName"]).lower(),
+                         "scenario": e["label"], "ipAddress": e["ip"], "baseline": base, "candidate": cand.decision,
+                         "change": "newly " + cand.decision if cand.decision != base else "unchanged",
+                         "policies": why})
+    return events, sp_events, expected
+
+
+def write_seed(out: str, seed: int) -> None:
+    T = build_seed_tenant(seed)
+    events, sp_events, expected = build_seed_events(T, seed)
+    names = ["01-block-legacy-authentication.json", "02-require-mfa-for-admins.json",
+             "03-require-mfa-for-azure-management.json", "10-registration-members-tap-report-only.json",
+             "11-registration-guests-trusted-networks-report-only.json"]
+    if os.path.isdir(out):
+        for sub in ("policies", "signins"):
+            shutil.rmtree(os.path.join(out, sub), ignore_errors=True)
+    T.write_config(out, names)
+    inter = [dump_line(graph_record(T, e)) for e in events if e["interactive"]]
+    non = [dump_line(graph_record(T, e)) for e in events if not e["interactive"]]
+    write_text(os.path.join(out, "signins", "graph-beta-interactive.ndjson"), "\n".join(inter) + "\n")
+    write_text(os.path.join(out, "signins", "graph-beta-noninteractive.ndjson"), "\n".join(non) + "\n")
+    sp_lines = []
+    for e in sp_events:
+        e["event_type"] = "servicePrincipal"
+        sp_lines.append(dump_line(diag_record(T, e, graph_record(T, e))))
+    write_text(os.path.join(out, "signins", "serviceprincipal-signins-diag.json"), "\n".join(sp_lines) + "\n")
+    write_text(os.path.join(out, "expected.json"), dump_pretty({
+        "description": "Intended answer of the generator: registration events whose outcome changes when the two report-only registration policies are switched On.",
+        "candidateSwitchesOn": [SEED_P1, SEED_P2], "registrationEvents": expected}))
+    write_text(os.path.join(out, "README.md"), seed_readme(T, events, sp_events, expected))
+
+
+def seed_readme(T, events, sp_events, expected) -> str:
+    n_int = sum(1 for e in events if e["interactive"])
+    n_non = len(events) - n_int
+    changed = [x for x in expected if x["change"] != "unchanged"]
+    lines = [
+        "# seed-registration — security-info registration scenario (generated)",
+        "",
+        "Generated by `python3 datasets/generate.py seed-registration`; do not edit by hand",
+        "(`python3 datasets/generate.py check` fails when these files differ from the generator).",
+        "",
+        f"Tenant `{T.id}` (Woodgrove, `woodgrove.example`). Synthetic: every id, name and",
+        "address is fictitious (IPs come from documentation / benchmarking ranges).",
+        "",
+        "## Contents",
+        "",
+        "| Path | What |",
+        "|---|---|",
+        "| `policies/` | 3 enabled baseline policies (block legacy auth; MFA for admins; MFA for Azure management) and the two registration policies of `policy-model.md` §16/§17, **report-only**, break-glass excluded by id |",
+        "| `namedLocations.json` | Graph page: HQ (trusted, `203.0.113.0/24` + `2001:db8:10::/48`), branch (trusted, `192.0.2.0/25`), corporate VPN (`198.51.100.0/24`, **not** trusted), country location (KP, RU) |",
+        f"| `directory.json` | {sum(1 for u in T.users if u['userType'] == 'Member' and not u['externalUserType'])} members (incl. 2 break-glass, Global Admins, one PIM-eligible-only GA), B2B guests (home `{FABRIKAM}` and `{CONTOSO2}`), a B2B collaboration member, an internal guest; nested groups; 3 service principals |",
+        f"| `signins/graph-beta-interactive.ndjson` | {n_int} Graph beta signIn records (NDJSON) |",
+        f"| `signins/graph-beta-noninteractive.ndjson` | {n_non} non-interactive token refreshes |",
+        f"| `signins/serviceprincipal-signins-diag.json` | {len(sp_events)} service-principal sign-ins, diagnostic-settings JSON Lines (`category: ServicePrincipalSignInLogs`, `properties` envelope) |",
+        "| `expected.json` | the generator's intended answer (below), machine-readable |",
+        "",
+        "Logged `appliedConditionalAccessPolicies` carry results for the enabled baseline policies",
+        "(computed by the generator's own simplified evaluator). The two registration policies are",
+        "user-action policies in report-only: Entra logs no report-only verdict for the User Actions",
+        "scope (`evaluation.md` §6.1), so **they never appear in the logs** — replay is the only preview.",
+        "",
+        "Registration events: app My Signins (`19db86c3-b2b9-44cc-b339-36da233a3be2`) with",
+        "`authenticationContextClassReferences: [{\"id\":\"urn:user:registersecurityinfo\",\"detail\":\"required\"}]`.",
+        "Other traffic: Office 365 (Exchange, SharePoint, Teams, OfficeHome) interactive and",
+        "non-interactive, Azure portal / CLI (one device-code session), legacy protocols (IMAP4,",
+        "SMTP, ActiveSync, POP3, MAPI — blocked by the baseline), wrong passwords from RU (error",
+        "50126, no CA evaluation), break-glass portal sign-in off network.",
+        "",
+        "## Intended answer: who changes if both report-only policies are switched On",
+        "",
+        "Computed by re-evaluating each registration event with both policies enabled (same facts,",
+        "including MFA the baseline already made the user perform):",
+        "",
+        "| Scenario | User | Baseline | Candidate | Policy |",
+        "|---|---|---|---|---|",
+    ]
+    for x in expected:
+        mark = "**" if x["change"] != "unchanged" else ""
+        lines.append(f"| {x['scenario']} | `{x['userPrincipalName']}` | {x['baseline']} | {mark}{x['candidate']}{mark} | {', '.join(x['policies']) or '—'} |")
+    blocked = sorted({x["userPrincipalName"] for x in changed if x["candidate"] == "blocked"})
+    challenged = sorted({x["userPrincipalName"] for x in changed if x["candidate"] == "challenged"})
+    lines += [
+        "",
+        f"Newly **blocked** ({len(blocked)} users, by \"Combined Security Info Registration on Trusted Networks\"): guests and",
+        "external users registering off trusted networks — " + ", ".join(f"`{x}`" for x in blocked) + ".",
+        "",
+        f"Newly **challenged** ({len(challenged)} users, by \"Combined Security Info Registration with TAP\", MFA strength): members",
+        "registering off trusted networks without a method of the strength — " + ", ".join(f"`{x}`" for x in challenged) + ".",
+        "",
+        "Never affected: the break-glass accounts (excluded by id), the service principals",
+        "(user-scoped policies do not apply to workload identities), members on HQ/branch networks",
+        "(IPv4 or IPv6), members using TAP / passwordless / FIDO2 / password+SMS, and the Global Admin",
+        "whose baseline \"Require MFA for admins\" already made them complete MFA. The VPN range is",
+        "a named location but **not** trusted, so VPN registrations count as off-network.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# CLI
+# ---------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s1 = sub.add_parser("seed-registration", help="write datasets/seed-registration (committed)")
+    s1.add_argument("--out", default=os.path.join(HERE, "seed-registration"))
+    s1.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    a = ap.parse_args(argv)
+    if a.cmd == "seed-registration":
+        write_seed(a.out, a.seed)
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
