@@ -235,9 +235,11 @@ CITIES = {
     "CN": [("Shanghai", "Shanghai", 31.2304, 121.4737)],
     "IR": [("Tehran", "Tehran", 35.6892, 51.389)],
     "KP": [("Pyongyang", "Pyongyang", 39.0392, 125.7625)],
+    "FI": [("Helsinki", "Uusimaa", 60.1699, 24.9384)],
+    "EE": [("Tallinn", "Harju", 59.437, 24.7536)],
 }
 ASN = {"US": 7922, "GB": 2856, "DE": 3320, "NO": 2119, "NL": 1136, "FR": 3215, "ES": 3352, "IE": 5466,
-       "JP": 4713, "IN": 9498, "CA": 812, "BR": 28573, "RU": 12389, "CN": 4134, "IR": 58224, "KP": 131279}
+       "JP": 4713, "IN": 9498, "CA": 812, "BR": 28573, "RU": 12389, "CN": 4134, "IR": 58224, "KP": 131279, "FI": 1759, "EE": 3249}
 
 # Device / client profiles: os text, browser text, user agent, platform.
 UA = {
@@ -266,7 +268,6 @@ ERRORS = {
     50158: ("External security challenge not satisfied. User will be redirected to another page or authentication provider to satisfy additional authentication challenges.", "The user did not accept the terms of use."),
     53000: ("Device is not in required device state: compliant. Conditional Access policy requires a compliant device, and the device is not compliant. The user must enroll their device with an approved MDM provider like Intune.", None),
     53003: ("Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.", None),
-    530036: ("Access has been blocked by Conditional Access policies: the session used a blocked authentication transfer method.", None),
 }
 
 # ---------------------------------------------------------------------------------------
@@ -521,7 +522,7 @@ class Pol:
 
 
 class Verdict:
-    __slots__ = ("per_policy", "decision", "blocked_by", "unmet", "mfa_required")
+    __slots__ = ("per_policy", "decision", "blocked_by", "unmet", "mfa_required", "json_cache")
 
     def __init__(self):
         self.per_policy = []  # (Pol, applies, sat, fail, grant)
@@ -529,6 +530,7 @@ class Verdict:
         self.blocked_by = None
         self.unmet = []  # (Pol, grant) enabled and unmet
         self.mfa_required = False
+        self.json_cache = {}
 
 
 def evaluate(pols, f, treat_as_enabled=frozenset()):
@@ -825,7 +827,7 @@ def satisfy(T, prof, f, v):
 def user_event(T, rng, u, t, *, client, resource, client_used, ua_key, device, ip, country, city=None,
                interactive=True, primary="password", extra=(), session_methods=frozenset(), mfa_claim=False,
                action=None, audiences=None, risk="none", user_risk="none", flow="none", complete=0.93,
-               fail_password=False, session_id=None, corr=None, treat=frozenset()):
+               fail_password=False, session_id=None, corr=None, treat=frozenset(), log_country=None):
     prof = T.extra.get(u["id"], {})
     view = T.views[u["id"]]
     locs, trusted, net_details = T.network(ip, country)
@@ -839,8 +841,8 @@ def user_event(T, rng, u, t, *, client, resource, client_used, ua_key, device, i
          "tou": bool(prof.get("tou"))}
     e = {"id": rng_uuid(rng), "corr": corr or rng_uuid(rng), "session": session_id or rng_uuid(rng),
          "t": t, "frac": rng.randrange(10_000_000), "user": u, "sp": None, "f": f, "client": APP[client],
-         "resource": APP[resource], "ip": ip, "country": country, "log_country": country,
-         "city": city or CITIES[country][0], "client_used": client_used, "ua": ua_key, "device": device,
+         "resource": APP[resource], "ip": ip, "country": country, "log_country": log_country or country,
+         "city": city or CITIES[log_country or country][0][0], "client_used": client_used, "ua": ua_key, "device": device,
          "interactive": interactive, "performed": performed, "failed_steps": [], "action": action,
          "net": net_details, "error": 0, "verdict": None, "override": {}, "drop_device_bools": False,
          "flow": flow, "risk": risk, "treat": treat}
@@ -863,14 +865,13 @@ def user_event(T, rng, u, t, *, client, resource, client_used, ua_key, device, i
             if not only_tou and prof.get("second"):
                 e["failed_steps"] = [prof["second"]]
     if v.decision == "blocked":
-        p, g = v.unmet[0]
-        blocks = [q for q, gg in v.unmet if gg == "block"]
-        if blocks:
-            e["error"] = 530036 if blocks[0].flows else 53003
-        elif g == "nofix":
-            e["error"] = 53000 if "compliantDevice" in p.controls else 53003
+        hard = [(q, gg) for q, gg in v.unmet if gg in ("block", "nofix")]
+        if any(gg == "block" for _, gg in hard):
+            e["error"] = 53003
+        elif hard:
+            e["error"] = 53000 if "compliantDevice" in hard[0][0].controls else 53003
         else:
-            e["error"] = 50076
+            e["error"] = 50076  # MFA needed but the request cannot prompt
     e["verdict"] = v
     return e
 
@@ -884,11 +885,11 @@ def sp_event(T, rng, sp, t, *, resource, ip, country):
     v = T.evaluate(f)
     e = {"id": rng_uuid(rng), "corr": rng_uuid(rng), "session": "", "t": t, "frac": rng.randrange(10_000_000),
          "user": None, "sp": sp, "f": f, "client": (sp["appId"], sp["displayName"]), "resource": APP[resource],
-         "ip": ip, "country": country, "log_country": country, "city": CITIES[country][0],
+         "ip": ip, "country": country, "log_country": country, "city": CITIES[country][0][0],
          "client_used": "", "ua": "legacy", "device": None, "interactive": False, "performed": [],
          "failed_steps": [], "action": None, "net": net_details, "error": 53003 if v.decision == "blocked" else 0,
          "verdict": v, "override": {}, "drop_device_bools": False, "flow": "none", "risk": "none",
-         "treat": frozenset()}
+         "treat": frozenset(), "event_type": "servicePrincipal"}
     return e
 
 
@@ -1034,7 +1035,33 @@ def auth_details(e, step_time):
     return rows
 
 
-def graph_record(T, e, only=None):
+CA_SENTINEL = "\u0001CA\u0001"
+CA_SENTINEL_JSON = json.dumps(CA_SENTINEL)
+
+
+def ca_json(T, e, diag=False, only=None) -> str:
+    """JSON text of the CA list, cached on the (shared) verdict: most events repeat one."""
+    v = e["verdict"]
+    if v is None:
+        return "[]"
+    if e["override"]:
+        return dump_line(ca_entries(T, e, diag, only))
+    key = (diag, only)
+    hit = v.json_cache.get(key)
+    if hit is None:
+        hit = v.json_cache[key] = dump_line(ca_entries(T, e, diag, only))
+    return hit
+
+
+def graph_line(T, e, only=None) -> str:
+    return dump_line(graph_record(T, e, only, splice=True)).replace(CA_SENTINEL_JSON, ca_json(T, e, False, only), 1)
+
+
+def diag_line(T, e, rec) -> str:
+    return dump_line(diag_record(T, e, rec, splice=True)).replace(CA_SENTINEL_JSON, ca_json(T, e, True), 1)
+
+
+def graph_record(T, e, only=None, splice=False):
     """Graph beta `signIn` (signin-logs.md §3.1/§3.2)."""
     u, sp = e["user"], e["sp"]
     t = graph_time(e["t"])
@@ -1099,7 +1126,7 @@ def graph_record(T, e, only=None):
         "deviceDetail": log_device(e["device"], e["ua"]) if is_user else {"deviceId": "", "displayName": "", "operatingSystem": "", "browser": "", "isCompliant": False, "isManaged": False, "trustType": ""},
         "location": {"city": city, "state": state, "countryOrRegion": e["log_country"],
                      "geoCoordinates": {"altitude": None, "latitude": c_lat, "longitude": c_lon}},
-        "appliedConditionalAccessPolicies": ca_entries(T, e, False, only),
+        "appliedConditionalAccessPolicies": CA_SENTINEL if splice else ca_entries(T, e, False, only),
         "authenticationContextClassReferences": ([{"id": e["action"], "detail": "required"}] if e["action"] else []),
         "authenticationProcessingDetails": ([{"key": "Legacy TLS (TLS 1.0, 1.1, 3DES)", "value": "False"},
                                              {"key": "Is CAE Token", "value": "False"}] if is_user else
@@ -1110,6 +1137,12 @@ def graph_record(T, e, only=None):
         "sessionLifetimePolicies": [],
         "conditionalAccessAudiences": list(e["f"]["audiences"]),
     }
+    if e.get("mi"):  # managed identity (never a CA target, evaluation.md §3.1)
+        rec["ipAddress"] = ""
+        rec["location"] = {"city": "", "state": "", "countryOrRegion": "", "geoCoordinates": {}}
+        rec["networkLocationDetails"] = []
+        rec["managedServiceIdentity"] = {"msiType": "systemAssigned", "associatedResourceId": e["mi"],
+                                         "federatedTokenId": None, "federatedTokenIssuer": None}
     if e["drop_device_bools"]:
         del rec["deviceDetail"]["isCompliant"]
         del rec["deviceDetail"]["isManaged"]
@@ -1120,13 +1153,13 @@ DIAG_CATEGORY = {"interactiveUser": "SignInLogs", "nonInteractiveUser": "NonInte
                  "servicePrincipal": "ServicePrincipalSignInLogs", "managedIdentity": "ManagedIdentitySignInLogs"}
 
 
-def diag_record(T, e, rec):
+def diag_record(T, e, rec, splice=False):
     """Diagnostic-settings (storage JSON Lines) record wrapping the signIn (§6)."""
     p = dict(rec)
     p["createdDateTime"] = diag_time(e["t"], e["frac"])
     if p["userType"]:
         p["userType"] = p["userType"].capitalize()
-    p["appliedConditionalAccessPolicies"] = ca_entries(T, e, True)
+    p["appliedConditionalAccessPolicies"] = CA_SENTINEL if splice else ca_entries(T, e, True)
     p["conditionalAccessAudiences"] = [{"applicationId": a, "audienceReasons": "none"} for a in e["f"]["audiences"]]
     steps = []
     for i, s in enumerate(rec["authenticationDetails"]):
@@ -1183,7 +1216,7 @@ LA_COLUMNS = [
 def la_row(T, e, rec, workspace_id):
     """One `SigninLogs` row as the Log Analytics portal exports it to CSV (§5)."""
     j = dump_line
-    d = diag_record(T, e, rec)["properties"]
+    d = diag_record(T, e, rec, splice=True)["properties"]
     ts = la_time(e["t"], e["frac"])
     tg = la_time(e["t"] + dt.timedelta(seconds=90 + e["frac"] % 200), (e["frac"] * 7) % 10_000_000)
     b = lambda x: "true" if x else "false"  # noqa: E731
@@ -1201,7 +1234,7 @@ def la_row(T, e, rec, workspace_id):
         "AuthenticationProcessingDetails": j(rec["authenticationProcessingDetails"]),
         "AuthenticationRequirement": rec["authenticationRequirement"],
         "AuthenticationRequirementPolicies": j(rec["authenticationRequirementPolicies"]),
-        "ClientAppUsed": rec["clientAppUsed"] or "", "ConditionalAccessPolicies": j(d["appliedConditionalAccessPolicies"]),
+        "ClientAppUsed": rec["clientAppUsed"] or "", "ConditionalAccessPolicies": ca_json(T, e, True),
         "ConditionalAccessStatus": rec["conditionalAccessStatus"], "CreatedDateTime [UTC]": ts,
         "DeviceDetail": j(rec["deviceDetail"]), "IsInteractive": b(rec["isInteractive"]), "Id": rec["id"],
         "IPAddress": rec["ipAddress"], "IsRisky": b(rec["riskLevelDuringSignIn"] in ("medium", "high")),
@@ -1260,7 +1293,7 @@ def audiences_for(resource):
 
 
 def run_session(T, rng, u, t, kind, ip, country, *, refreshes=None, risk="none", flow="none",
-                city=None, complete=0.93):
+                city=None, complete=0.93, log_country=None, user_risk="none", mean_refreshes=5.0):
     prof = T.extra[u["id"]]
     client, resources, client_used, slot, flavor = SESSION_KINDS[kind]
     dev = prof["devices"].get(slot) or prof["devices"]["laptop"]
@@ -1275,13 +1308,13 @@ def run_session(T, rng, u, t, kind, ip, country, *, refreshes=None, risk="none",
     e0 = user_event(T, rng, u, t, client=client, resource=res0, client_used=client_used, ua_key=ua_key,
                     device=dev if dev.get("registered") else None,
                     ip=ip, country=country, city=city, primary=primary, audiences=audiences_for(res0), risk=risk,
-                    flow=flow, session_id=session_id, complete=complete)
+                    flow=flow, session_id=session_id, complete=complete, log_country=log_country, user_risk=user_risk)
     out = [e0]
     if e0["error"]:
         return out
     methods = e0["f"]["methods"]
     claim = mfa_met(methods, e0["f"]["mfa_claim"])
-    n = refreshes if refreshes is not None else min(40, int(rng.expovariate(1 / 5.0)))
+    n = refreshes if refreshes is not None else min(40, int(rng.expovariate(1 / mean_refreshes)))
     tt = t
     for i in range(n):
         tt = tt + dt.timedelta(seconds=rng.randrange(1500, 4200))
@@ -1289,7 +1322,7 @@ def run_session(T, rng, u, t, kind, ip, country, *, refreshes=None, risk="none",
         e = user_event(T, rng, u, tt, client=client, resource=res, client_used=client_used, ua_key=ua_key,
                        device=dev if dev.get("registered") else None, ip=ip, country=country, city=city,
                        interactive=False, session_methods=methods, mfa_claim=claim, audiences=audiences_for(res),
-                       risk="none", flow=flow, session_id=session_id)
+                       risk="none", flow=flow, session_id=session_id, log_country=log_country, user_risk=user_risk)
         out.append(e)
         if e["error"]:
             break
@@ -1601,14 +1634,14 @@ def write_seed(out: str, seed: int) -> None:
         for sub in ("policies", "signins"):
             shutil.rmtree(os.path.join(out, sub), ignore_errors=True)
     T.write_config(out, names)
-    inter = [dump_line(graph_record(T, e)) for e in events if e["interactive"]]
-    non = [dump_line(graph_record(T, e)) for e in events if not e["interactive"]]
+    inter = [graph_line(T, e) for e in events if e["interactive"]]
+    non = [graph_line(T, e) for e in events if not e["interactive"]]
     write_text(os.path.join(out, "signins", "graph-beta-interactive.ndjson"), "\n".join(inter) + "\n")
     write_text(os.path.join(out, "signins", "graph-beta-noninteractive.ndjson"), "\n".join(non) + "\n")
     sp_lines = []
     for e in sp_events:
         e["event_type"] = "servicePrincipal"
-        sp_lines.append(dump_line(diag_record(T, e, graph_record(T, e))))
+        sp_lines.append(diag_line(T, e, graph_record(T, e, splice=True)))
     write_text(os.path.join(out, "signins", "serviceprincipal-signins-diag.json"), "\n".join(sp_lines) + "\n")
     write_text(os.path.join(out, "expected.json"), dump_pretty({
         "description": "Intended answer of the generator: registration events whose outcome changes when the two report-only registration policies are switched On.",
@@ -1685,6 +1718,657 @@ def seed_readme(T, events, sp_events, expected) -> str:
 
 
 # ---------------------------------------------------------------------------------------
+# Dataset 2: contoso (mid-size tenant; config committed, 100k+ sign-ins generated)
+# ---------------------------------------------------------------------------------------
+CONTOSO_TID = "44444444-4444-4444-8444-444444444444"
+PARTNERS = [FABRIKAM, CONTOSO2, "55555555-5555-4555-8555-555555555555", "66666666-6666-4666-8666-666666666666"]
+PARTNER_DOMAIN = {FABRIKAM: "fabrikam.example", CONTOSO2: "contoso2.example",
+                  PARTNERS[2]: "tailspin.example", PARTNERS[3]: "litware.example"}
+FIRST = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
+         "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Chris", "Karen",
+         "Daniel", "Lisa", "Matthew", "Nancy", "Anthony", "Betty", "Mark", "Sandra", "Paul", "Ashley", "Steven",
+         "Emily", "Andrew", "Donna", "Kevin", "Michelle", "Brian", "Carol", "George", "Amanda", "Oliver", "Amelia",
+         "Harry", "Isla", "Jack", "Ava", "Noah", "Mia", "Leon", "Emma", "Lukas", "Hannah", "Felix", "Lena",
+         "Paul", "Lea", "Jonas", "Anna", "Priya", "Arjun", "Mei", "Hiro", "Sofia", "Mateo", "Zoe", "Omar"]
+LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
+        "Hernandez", "Lopez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee",
+        "Thompson", "White", "Harris", "Clark", "Lewis", "Walker", "Hall", "Young", "King", "Wright", "Evans",
+        "Hughes", "Edwards", "Green", "Wood", "Mueller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer",
+        "Wagner", "Becker", "Patel", "Shah", "Chen", "Wang", "Tanaka", "Rossi", "Novak"]
+DEPTS = [("Finance", ["Accounts Payable", "Accounts Receivable", "Treasury"]), ("HR", ["Recruiting"]),
+         ("Sales", ["Sales NA", "Sales EMEA", "Sales DACH"]), ("Engineering", ["Platform", "Apps", "Data"]),
+         ("IT", ["Service Desk", "Cloud Ops"]), ("Marketing", []), ("Legal", []), ("Operations", ["Logistics"])]
+C_APPS = {"finance": ("7d4a1c0e-5b2f-4f0a-9c61-3f2d8e6a1b01", "Contoso Finance Portal"),
+          "hr": ("7d4a1c0e-5b2f-4f0a-9c61-3f2d8e6a1b02", "Contoso HR (Workday SSO)")}
+for _k, _v in C_APPS.items():
+    APP[_k] = _v
+SESSION_KINDS["finance_web"] = ("finance", ["finance"], "Browser", "laptop", "browser")
+SESSION_KINDS["hr_web"] = ("hr", ["hr"], "Browser", "laptop", "browser")
+SESSION_KINDS["hr_personal"] = ("hr", ["hr"], "Browser", "personal", "browser")
+SESSION_KINDS["portal_saw"] = ("portal", ["arm", "graph"], "Browser", "saw", "browser")
+SESSION_KINDS["company_portal"] = ("companyportal", ["intune_enroll"], "Mobile Apps and Desktop clients", "phone", "rich")
+
+# Office egress and named locations (all ranges from documentation/benchmark space).
+C_LOC = {k: stable_uuid("contoso", "location", k) for k in (
+    "hq", "london", "berlin", "azure", "vpn", "guestwifi", "fabrikam", "homepilot", "blocked", "allowed", "gps")}
+OFFICES = {"US": ("hq", "203.0.113.", "2001:db8:100::"), "GB": ("london", "203.0.113.1", None),
+           "DE": ("berlin", "203.0.113.2", None)}
+
+
+def c_id(*parts):
+    return stable_uuid("contoso", *parts)
+
+
+def contoso_policies(T, g, bg_group, tou_id, sps_sensitive, custom_strength):
+    P = lambda n: c_id("policy", str(n))  # noqa: E731
+    excl = dict(exclude_groups=[bg_group])
+    office365 = ["Office365"]
+    admin_roles = list(ADMIN_ROLES)
+    phr = embedded_strength(STRENGTH_PHR)
+    pols = [
+        policy(P(1), "CA001-Global-BaseProtection-AllApps-AnyPlatform-Block-LegacyAuthentication", "enabled",
+               description="Legacy authentication cannot do MFA.", include_users=["All"],
+               exclude_groups=[bg_group, g["svc-smtp-relay"]], include_apps=["All"],
+               client_app_types=["exchangeActiveSync", "other"], grant=grant_controls("OR", ["block"]),
+               template_id="0b2282f9-2862-4178-88b5-d79340b36cb1"),
+        policy(P(2), "CA002-Global-BaseProtection-AllApps-AnyPlatform-MFA-AllUsers", "enabled",
+               description="Every member must do MFA; guests have CA010.", include_users=["All"],
+               exclude_groups=[bg_group, g["svc-accounts"]], exclude_guests=guests_all(), include_apps=["All"],
+               exclude_apps=[APP["intune_enroll"][0]], grant=grant_controls("OR", ["mfa"])),
+        policy(P(3), "CA003-Admins-IdentityProtection-AllApps-AnyPlatform-PhishingResistantMFA", "enabled",
+               include_roles=admin_roles, **excl, include_apps=["All"],
+               grant=grant_controls("OR", strength=phr)),
+        policy(P(4), "CA004-Global-DataProtection-Office365-Desktop-CompliantOrHybrid", "enabled",
+               description="Office 365 from Windows/macOS needs a compliant or hybrid joined device.",
+               include_users=["All"], exclude_groups=[bg_group, g["svc-accounts"]], exclude_guests=guests_all(),
+               include_apps=office365, platforms={"includePlatforms": ["windows", "macOS"], "excludePlatforms": []},
+               grant=grant_controls("OR", ["compliantDevice", "domainJoinedDevice"])),
+        policy(P(5), "CA005-Global-DataProtection-Office365-Mobile-AppProtection", "enabledForReportingButNotEnforced",
+               description="Pilot of app protection for iOS/Android. Switched from Off to Report-only on 2026-10-01 07:20 UTC.",
+               modified="2026-10-01T07:20:00Z",
+               include_users=["All"], **excl, exclude_guests=guests_all(), include_apps=office365,
+               platforms={"includePlatforms": ["iOS", "android"], "excludePlatforms": []},
+               grant=grant_controls("OR", ["compliantApplication"])),
+        policy(P(6), "CA006-Global-AttackSurfaceReduction-AllApps-BlockedCountries-Block", "enabled",
+               include_users=["All"], **excl, include_apps=["All"],
+               locations={"includeLocations": [C_LOC["blocked"]], "excludeLocations": []},
+               grant=grant_controls("OR", ["block"])),
+        policy(P(7), "CA007-Global-IdentityProtection-AllApps-SignInRisk-MFA", "enabled",
+               include_users=["All"], **excl, include_apps=["All"], signin_risk=["high", "medium"],
+               grant=grant_controls("OR", ["mfa"]), session=session_controls(every_time=True)),
+        policy(P(8), "CA008-Global-IdentityProtection-AllApps-UserRiskHigh-PasswordChange", "enabled",
+               include_users=["All"], **excl, include_apps=["All"], user_risk=["high"],
+               grant=grant_controls("AND", ["mfa", "passwordChange"]), session=session_controls(every_time=True)),
+        policy(P(9), "CA009-Global-AttackSurfaceReduction-AllApps-Block-DeviceCodeFlow", "enabled",
+               include_users=["All"], exclude_groups=[bg_group, g["device-code-exception"]], include_apps=["All"],
+               flows="deviceCodeFlow", grant=grant_controls("OR", ["block"])),
+        policy(P(10), "CA010-Guests-IdentityProtection-AllApps-AnyPlatform-MFA", "enabled",
+               include_guests=guests_all(), include_apps=["All"], grant=grant_controls("OR", ["mfa"])),
+        policy(P(11), "CA011-Global-IdentityProtection-RegisterSecurityInfo-Untrusted-PhishingResistantOrTAP", "enabled",
+               include_users=["All"], exclude_groups=[bg_group], exclude_guests=guests_all(),
+               user_actions=["urn:user:registersecurityinfo"],
+               locations={"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]},
+               grant=grant_controls("OR", strength={"id": custom_strength["id"], "displayName": custom_strength["displayName"],
+                                                    "policyType": "custom", "requirementsSatisfied": "mfa",
+                                                    "allowedCombinations": custom_strength["allowedCombinations"],
+                                                    "combinationConfigurations": []})),
+        policy(P(12), "CA012-Guests-IdentityProtection-RegisterSecurityInfo-Untrusted-Block", "enabledForReportingButNotEnforced",
+               include_guests=guests_all(), user_actions=["urn:user:registersecurityinfo"],
+               locations={"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]},
+               grant=grant_controls("OR", ["block"])),
+        policy(P(13), "CA013-Global-IdentityProtection-AzureManagement-MFA", "enabled",
+               include_users=["All"], **excl, include_apps=[APP["arm"][0]], grant=grant_controls("OR", ["mfa"])),
+        policy(P(14), "CA014-Global-AttackSurfaceReduction-AllApps-UnsupportedPlatforms-Block", "enabledForReportingButNotEnforced",
+               include_users=["All"], **excl, include_apps=["All"],
+               platforms={"includePlatforms": ["all"], "excludePlatforms": ["android", "iOS", "windows", "macOS", "linux"]},
+               grant=grant_controls("OR", ["block"])),
+        policy(P(15), "CA015-Guests-Compliance-AllApps-TermsOfUse", "enabled",
+               include_guests=guests_all(), include_apps=["All"], grant=grant_controls("OR", tou=[tou_id])),
+        policy(P(16), "CA016-Admins-AttackSurfaceReduction-AdminPortals-NonSAW-Block", "enabledForReportingButNotEnforced",
+               description="Admin portals only from Secure Admin Workstations (extensionAttribute1 = SAW).",
+               include_roles=admin_roles, **excl, include_apps=["MicrosoftAdminPortals"],
+               devices={"deviceFilter": {"mode": "exclude", "rule": 'device.extensionAttribute1 -eq "SAW"'}},
+               grant=grant_controls("OR", ["block"])),
+        policy(P(17), "CA017-WorkloadIdentities-AttackSurfaceReduction-AllApps-UntrustedLocations-Block", "enabled",
+               include_apps=["All"], include_users=["None"],
+               client_applications={"includeServicePrincipals": list(sps_sensitive), "excludeServicePrincipals": [],
+                                    "servicePrincipalFilter": None},
+               locations={"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]},
+               grant=grant_controls("OR", ["block"])),
+        policy(P(18), "CA018-Global-SessionControl-Office365-UnmanagedDevices-SignInFrequency", "enabled",
+               include_users=["All"], **excl, include_apps=office365,
+               devices={"deviceFilter": {"mode": "include", "rule": 'device.isCompliant -ne "True" -and device.trustType -ne "ServerAD"'}},
+               session=session_controls(sif_hours=12, persistent_never=True)),
+        policy(P(19), "CA019-ServiceAccounts-AttackSurfaceReduction-AllApps-OutsideAllowedCountries-Block", "enabled",
+               include_groups=[g["svc-accounts"]], include_apps=["All"],
+               locations={"includeLocations": ["All"], "excludeLocations": [C_LOC["allowed"], "AllTrusted"]},
+               grant=grant_controls("OR", ["block"])),
+        policy(P(20), "CA020-Global-IdentityProtection-IntuneEnrollment-MFA-EveryTime", "enabled",
+               include_users=["All"], **excl, exclude_guests=guests_all(), include_apps=[APP["intune_enroll"][0]],
+               grant=grant_controls("OR", ["mfa"]), session=session_controls(every_time=True)),
+        policy(P(21), "CA021-Global-IdentityProtection-RegisterOrJoinDevices-MFA", "enabled",
+               include_users=["All"], **excl, user_actions=["urn:user:registerdevice"], grant=grant_controls("OR", ["mfa"])),
+        policy(P(22), "CA022-Legacy-MFA-FromUntrustedLocations", "disabled",
+               description="Replaced by CA002 in 2025.", created="2023-02-11T14:02:51Z", modified="2025-06-30T08:00:00Z",
+               include_users=["All"], **excl, include_apps=["All"],
+               locations={"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]},
+               grant=grant_controls("OR", ["mfa"])),
+        policy(P(23), "CA023-Pilot-DataProtection-AllApps-CompliantDevice", "disabled",
+               include_groups=[g["pilot-compliance"]], **excl, include_apps=["All"],
+               grant=grant_controls("OR", ["compliantDevice"])),
+        policy(P(24), "CA024-Global-DataProtection-EXO-SPO-Browser-AppEnforcedRestrictions", "enabled",
+               include_users=["All"], **excl, include_apps=[APP["exo"][0], APP["spo"][0]], client_app_types=["browser"],
+               session=session_controls(app_enforced=True)),
+        policy(P(25), "CA025-Guests-AttackSurfaceReduction-AzureManagement-Block", "enabled",
+               include_guests=guests_all(), include_apps=[APP["arm"][0]], grant=grant_controls("OR", ["block"])),
+        policy(P(26), "CA026-Finance-IdentityProtection-FinancePortal-Untrusted-MFA", "enabledForReportingButNotEnforced",
+               include_groups=[g["Finance"]], include_apps=[C_APPS["finance"][0]],
+               locations={"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]},
+               grant=grant_controls("OR", ["mfa"])),
+        policy(P(27), "CA027-HR-DataProtection-HRApp-CompliantDevice", "enabled",
+               include_groups=[g["HR"]], **excl, include_apps=[C_APPS["hr"][0]], grant=grant_controls("OR", ["compliantDevice"])),
+        policy(P(28), "CA028-Guests-IdentityProtection-AllApps-HighSignInRisk-Block", "enabledForReportingButNotEnforced",
+               include_guests=guests_all(), include_apps=["All"], signin_risk=["high"], grant=grant_controls("OR", ["block"])),
+        policy(P(29), "CA029-Partners-IdentityProtection-AllApps-FabrikamMembers-MFA", "enabled",
+               include_guests={"guestOrExternalUserTypes": "b2bCollaborationMember",
+                               "externalTenants": {"@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants",
+                                                   "membershipKind": "enumerated", "members": [FABRIKAM]}},
+               include_apps=["All"], grant=grant_controls("OR", ["mfa"])),
+        policy(P(30), "CA030-Global-SessionControl-Office365-Windows-TokenProtection", "enabledForReportingButNotEnforced",
+               include_groups=[g["pilot-compliance"]], include_apps=[APP["exo"][0], APP["spo"][0], APP["teams_svc"][0]],
+               client_app_types=["mobileAppsAndDesktopClients"],
+               platforms={"includePlatforms": ["windows"], "excludePlatforms": []}, session=session_controls(token_protection=True)),
+        policy(P(31), "CA031-Old-MFA-AllUsers-AllApps (superseded)", "disabled",
+               created="2022-08-01T09:00:00Z", modified="2025-06-30T08:00:00Z",
+               include_users=["All"], exclude_users=[], include_apps=["All"], grant=grant_controls("OR", ["mfa"])),
+    ]
+    return pols
+
+
+def build_contoso_tenant(seed: int) -> Tenant:
+    rng = random.Random(seed * 11 + 3)
+    T = Tenant(CONTOSO_TID, "Contoso", "contoso.example")
+    # Groups: departments with nested sub-teams, plus CA helper groups.
+    g, groups = {}, []
+    def add_group(key, name, members=()):
+        g[key] = c_id("group", key)
+        groups.append({"id": g[key], "displayName": name, "members": list(members)})
+    for dept, subs in DEPTS:
+        for s in subs:
+            add_group(f"{dept}/{s}", f"grp-{dept.lower()}-{s.lower().replace(' ', '-')}")
+        add_group(dept, f"grp-{dept.lower()}", [g[f"{dept}/{s}"] for s in subs])
+    add_group("all-employees", "grp-all-employees (dynamic)")
+    add_group("breakglass", "CA-Exclude-BreakGlass")
+    add_group("svc-accounts", "CA-ServiceAccounts")
+    add_group("svc-smtp-relay", "CA-Exclude-LegacyAuth-SMTPRelay")
+    add_group("device-code-exception", "CA-Exclude-DeviceCodeFlow-MeetingRooms")
+    add_group("pilot-compliance", "CA-Pilot-Compliance")
+    add_group("saw-admins", "PAW-SAW-Administrators")
+    T.groups = groups
+    tou_id = c_id("termsOfUse", "guest-aup")
+    users = []
+    used_upn = set()
+    n_members = 2840
+    for i in range(n_members):
+        fn, ln = FIRST[rng.randrange(len(FIRST))], LAST[rng.randrange(len(LAST))]
+        base = f"{fn}.{ln}".lower()
+        upn = base
+        k = 2
+        while upn in used_upn:
+            upn = f"{base}{k}"
+            k += 1
+        used_upn.add(upn)
+        dept, subs = DEPTS[rng.choices(range(len(DEPTS)), weights=[8, 4, 18, 25, 6, 8, 3, 10])[0]]
+        grp = [g["all-employees"], g[f"{dept}/{rng.choice(subs)}"] if subs and rng.random() < 0.8 else g[dept]]
+        if rng.random() < 0.03:
+            grp.append(g["pilot-compliance"])
+        country = rng.choices(["US", "GB", "DE"], weights=[60, 25, 15])[0]
+        uid = c_id("user", str(i))
+        users.append(dir_user(uid, f"{upn}@contoso.example", f"{fn} {ln}", groups=grp,
+                              tap_once=(True if rng.random() < 0.02 else None)))
+        T.extra[uid] = {"country": country, "dept": dept, "i": i}
+    # Admins: roles on ~30 IT members; some PIM-eligible only.
+    it_users = [u for u in users if T.extra[u["id"]]["dept"] == "IT"]
+    for j, u in enumerate(it_users[:32]):
+        role = ADMIN_ROLES[j % len(ADMIN_ROLES)]
+        if j % 4 == 3:
+            u["eligibleRoles"] = [role, ROLE["Global Administrator"]] if j % 8 == 3 else [role]
+        else:
+            u["roles"] = [role] + ([ROLE["Global Reader"]] if j % 5 == 0 else [])
+        if j % 3 == 0:
+            u["groups"].append(g["saw-admins"])
+        T.extra[u["id"]]["admin"] = j % 4 != 3
+        T.extra[u["id"]]["saw"] = j % 3 == 0
+    for b in (1, 2):
+        uid = c_id("user", f"breakglass{b}")
+        users.append(dir_user(uid, f"bg-emergency{b}@contoso.onmicrosoft.example", f"Emergency Access {b}",
+                              groups=[g["breakglass"]], roles=[ROLE["Global Administrator"]]))
+        T.extra[uid] = {"country": "US", "dept": "IT", "bg": True, "i": -b}
+    for s in range(20):
+        uid = c_id("user", f"svc{s}")
+        name = ["svc-scanner", "svc-sync", "svc-reporting", "svc-meetingroom", "svc-backup"][s % 5] + f"-{s:02d}"
+        grp = [g["svc-accounts"]] + ([g["svc-smtp-relay"]] if name.startswith("svc-scanner") else []) + \
+              ([g["device-code-exception"]] if name.startswith("svc-meetingroom") else [])
+        users.append(dir_user(uid, f"{name}@contoso.example", name, groups=grp))
+        T.extra[uid] = {"country": "US", "dept": "IT", "svc": name.split("-")[1], "i": 10_000 + s}
+    for s in range(132):
+        home = PARTNERS[0] if s < 60 or s >= 120 else PARTNERS[1 + s % 3]
+        ext = "b2bCollaborationMember" if s >= 120 else "b2bCollaborationGuest"
+        fn, ln = FIRST[rng.randrange(len(FIRST))], LAST[rng.randrange(len(LAST))]
+        home_upn = f"{fn}.{ln}{s}@{PARTNER_DOMAIN[home]}".lower()
+        uid = c_id("user", f"guest{s}")
+        users.append(dir_user(uid, home_upn.replace("@", "_") + "#EXT#@contoso.onmicrosoft.example",
+                              f"{fn} {ln} ({PARTNER_DOMAIN[home].split('.')[0].title()})",
+                              user_type="Member" if ext == "b2bCollaborationMember" else "Guest", ext=ext, home=home,
+                              groups=[g["Sales"]] if ext == "b2bCollaborationMember" else [],
+                              tou=[tou_id] if rng.random() < 0.9 else []))
+        T.extra[uid] = {"country": "US" if home != PARTNERS[2] else "GB", "dept": None, "guest": True,
+                        "home_upn": home_upn, "i": 20_000 + s}
+    for s in range(6):
+        uid = c_id("user", f"localguest{s}")
+        users.append(dir_user(uid, f"contractor{s}@contoso.example", f"Contractor {s} (local guest)", user_type="Guest",
+                              ext="internalGuest", tou=[tou_id], tap_once=False))
+        T.extra[uid] = {"country": "US", "dept": None, "guest": True, "i": 30_000 + s}
+    T.users = users
+    # Service principals: tenant-owned automation and third-party multi-tenant apps.
+    sps = []
+    for s in range(25):
+        own = s < 20
+        name = (["github-actions-deploy", "terraform-prod", "backup-runner", "hr-sync", "datawarehouse-etl"][s % 5] + f"-{s:02d}") if own \
+            else ["Zoom", "Salesforce", "ServiceNow", "Adobe Sign", "DocuSign"][s - 20]
+        sps.append({"id": c_id("sp", str(s)), "appId": c_id("app", str(s)), "displayName": name,
+                    "appOwnerOrganizationId": CONTOSO_TID if own else stable_uuid("vendor", name)})
+    T.sps = sps
+    T.locations = [
+        ip_location(C_LOC["hq"], "NL-HQ-Seattle (trusted)", True, ["203.0.113.0/25", "2001:db8:100::/48"]),
+        ip_location(C_LOC["london"], "NL-Office-London (trusted)", True, ["203.0.113.128/26", "2001:db8:200::/48"]),
+        ip_location(C_LOC["berlin"], "NL-Office-Berlin (trusted)", True, ["203.0.113.192/26"]),
+        ip_location(C_LOC["azure"], "NL-Azure-Egress (trusted)", True, ["198.51.100.0/26"]),
+        ip_location(C_LOC["vpn"], "NL-VPN-Egress (trusted)", True, ["198.51.100.64/26", "2001:db8:400::/48"]),
+        ip_location(C_LOC["guestwifi"], "NL-Guest-WiFi (untrusted)", False, ["198.51.100.128/26"]),
+        ip_location(C_LOC["fabrikam"], "NL-Partner-Fabrikam (untrusted)", False, ["192.0.2.0/25"]),
+        ip_location(C_LOC["homepilot"], "NL-HomeOffice-IPv6-Pilot (untrusted)", False, ["2001:db8:8000::/33"]),
+        country_location(C_LOC["blocked"], "NL-Blocked-Countries", ["KP", "RU", "IR", "BY", "CU", "SY"]),
+        country_location(C_LOC["allowed"], "NL-Allowed-Countries-ServiceAccounts", ["US", "GB", "DE", "NL", "IE"]),
+        dict(country_location(C_LOC["gps"], "NL-US-GPS (Authenticator)", ["US"]), countryLookupMethod="authenticatorAppGps"),
+    ]
+    strength = {"id": c_id("strength", "phr-or-tap"), "createdDateTime": "2025-04-02T11:20:31Z",
+                "modifiedDateTime": "2025-04-02T11:20:31Z", "displayName": "Phishing-resistant MFA or TAP",
+                "description": "Registration strength: FIDO2 / WHfB / CBA multifactor, or a Temporary Access Pass.",
+                "policyType": "custom", "requirementsSatisfied": "mfa",
+                "allowedCombinations": ["fido2", "windowsHelloForBusiness", "x509CertificateMultiFactor",
+                                        "temporaryAccessPassOneTime", "temporaryAccessPassMultiUse"],
+                "combinationConfigurations": []}
+    T.strengths = [strength]
+    sensitive = [sps[1]["id"], sps[6]["id"], sps[11]["id"], sps[2]["id"]]
+    T.policies = contoso_policies(T, g, g["breakglass"], tou_id, sensitive, strength)
+    T.g = g
+    # Generator-only facts per user: methods, devices, networks.
+    for u in users:
+        x = T.extra[u["id"]]
+        i = x["i"]
+        r = random.Random(seed * 1000003 + i)
+        x["second"] = r.choices(["microsoftAuthenticatorPush", "sms", "softwareOath", None], weights=[70, 18, 8, 4])[0]
+        x["fido2"] = bool(x.get("admin") or x.get("saw")) and r.random() < 0.9 or r.random() < 0.05
+        x["whfb"] = r.random() < 0.45
+        x["passwordless"] = r.random() < 0.08
+        x["tap"] = "temporaryAccessPassOneTime" if u["tapIsUsableOnce"] else ("temporaryAccessPassMultiUse" if u["tapIsUsableOnce"] is False else None)
+        x["tou"] = not x.get("guest") or bool(u["touAccepted"])
+        name = u["displayName"]
+        if x.get("guest"):
+            x["devices"] = {"laptop": make_device(T, r, name, "windows", registered=False),
+                            "phone": make_device(T, r, name, "iOS", registered=False)}
+            x["second"] = "microsoftAuthenticatorPush"
+            x["whfb"] = False
+            continue
+        kind = r.random()
+        if kind < 0.6:
+            laptop = make_device(T, r, name, "windows", trust="AzureAD", compliant=r.random() < 0.95)
+        elif kind < 0.85:
+            laptop = make_device(T, r, name, "windows", trust="ServerAD", compliant=r.random() < 0.5)
+        else:
+            laptop = make_device(T, r, name, "macOS", trust="Workplace", compliant=r.random() < 0.9)
+            x["whfb"] = False
+        x["devices"] = {"laptop": laptop,
+                        "phone": make_device(T, r, name, "iOS" if r.random() < 0.55 else "android", trust="Workplace",
+                                             compliant=r.random() < 0.85),
+                        "personal": make_device(T, r, name, "macOS" if r.random() < 0.3 else "windows", registered=False)}
+        if x.get("saw"):
+            x["devices"]["saw"] = make_device(T, r, name, "windows", trust="AzureAD", compliant=True, ext1="SAW")
+        off, pfx, pfx6 = OFFICES[x["country"]]
+        x["office"] = off
+        x["home_ip"] = f"198.{18 + (i % 2)}.{(i // 2) % 256}.{1 + (i * 7) % 250}"
+        x["home_ip6"] = f"2001:db8:{0x8000 + i:x}::{(i * 13) % 0xffff:x}" if i % 10 == 0 else None
+    T.finish()
+    return T
+
+
+def office_ip(r, country, v6=False):
+    if country == "US":
+        return f"2001:db8:100::{r.randrange(1, 0xffff):x}" if v6 else f"203.0.113.{r.randrange(1, 127)}"
+    if country == "GB":
+        return f"2001:db8:200::{r.randrange(1, 0xffff):x}" if v6 else f"203.0.113.{r.randrange(129, 191)}"
+    return f"203.0.113.{r.randrange(193, 255)}"
+
+
+TRAVEL = ["FR", "NL", "ES", "IE", "JP", "IN", "CA", "BR"]
+KIND_WEIGHTS = [("outlook_desktop", 26), ("teams_desktop", 24), ("outlook_mobile", 15), ("teams_mobile", 8),
+                ("officehome_web", 10), ("sharepoint_web", 7), ("onedrive", 6), ("owa", 2), ("personal_web", 2)]
+KINDS, KIND_W = [k for k, _ in KIND_WEIGHTS], [w for _, w in KIND_WEIGHTS]
+
+
+def contoso_day(T, rng, day, sink):
+    """All events of one day, appended to `sink` (a list); returns nothing."""
+    d0 = BASE + dt.timedelta(days=day)
+    weekend = d0.weekday() >= 5
+    P = {p.name[:5]: p.id for p in T.pols}
+
+    def at(h0=7, span=11):
+        return d0 + dt.timedelta(hours=h0 + rng.randrange(span), minutes=rng.randrange(60), seconds=rng.randrange(60))
+
+    members = [u for u in T.users if not u["externalUserType"] and "svc" not in T.extra[u["id"]] and not T.extra[u["id"]].get("bg")]
+    compromised = members[(day * 97) % len(members)]["id"]
+    for u in members:
+        x = T.extra[u["id"]]
+        if rng.random() > (0.1 if weekend else 0.88):
+            continue
+        r = rng.random()
+        log_country = None
+        if weekend or r < 0.35:
+            country = x["country"]
+            ip = x["home_ip6"] if x["home_ip6"] and rng.random() < 0.5 else x["home_ip"]
+            if rng.random() < 0.15:
+                ip = f"198.51.100.{rng.randrange(65, 127)}"  # corporate VPN (trusted)
+        elif r < 0.985:
+            country = x["country"]
+            ip = office_ip(rng, country, v6=rng.random() < 0.2)
+        else:
+            country = rng.choice(TRAVEL)
+            ip = f"198.18.{200 + TRAVEL.index(country)}.{rng.randrange(1, 255)}"
+        if rng.random() < 0.0025:  # country lookup difference (logged country != evaluated one)
+            country, log_country = ("RU", "FI") if rng.random() < 0.5 else ("EE", "RU")
+            ip = f"198.18.{230 + (country == 'RU')}.{rng.randrange(1, 255)}"
+        n = 1 + (rng.random() < 0.55) + (rng.random() < 0.2)
+        kinds = rng.choices(KINDS, weights=KIND_W, k=n)
+        if x.get("admin") and not weekend and rng.random() < 0.7:
+            kinds.append("portal_saw" if x.get("saw") and rng.random() < 0.7 else "azure_portal")
+        if x["dept"] == "Engineering" and rng.random() < 0.2:
+            kinds.append("azcli")
+        if x["dept"] == "Finance" and rng.random() < 0.4:
+            kinds.append("finance_web")
+        if x["dept"] == "HR" and rng.random() < 0.5:
+            kinds.append("hr_personal" if rng.random() < 0.12 else "hr_web")
+        if rng.random() < 0.004:
+            kinds.append("company_portal")
+        for kind in kinds:
+            risk = "none"
+            if rng.random() < 0.004:
+                risk = "high" if rng.random() < 0.3 else "medium"
+            flow = "deviceCodeFlow" if kind == "azcli" and rng.random() < 0.08 else "none"
+            sink += run_session(T, rng, u, at(), kind, ip, country, risk=risk, flow=flow, log_country=log_country,
+                                user_risk="high" if u["id"] == compromised else "none", mean_refreshes=4.0)
+    # Guests and partner members from their own networks.
+    for u in T.users:
+        x = T.extra[u["id"]]
+        if not x.get("guest") or rng.random() > (0.03 if weekend else 0.3):
+            continue
+        ip = f"192.0.2.{rng.randrange(1, 127)}" if u["homeTenantId"] == FABRIKAM else f"198.19.{200 + PARTNERS.index(u['homeTenantId'] or FABRIKAM) if u['homeTenantId'] else 210}.{rng.randrange(1, 255)}"
+        country = x["country"]
+        evs = run_session(T, rng, u, at(8, 10), rng.choice(["officehome_web", "sharepoint_web", "teams_mobile"]), ip, country,
+                          mean_refreshes=2.0, complete=0.9)
+        if rng.random() < 0.01:  # guest registering security info (CA012 report-only: never logged)
+            evs.append(user_event(T, rng, u, at(8, 10), client="mysignins", resource="mysignins", client_used="Browser",
+                                  ua_key="win_chrome", device=None, ip=ip, country=country,
+                                  primary="password", extra=["microsoftAuthenticatorPush"], action=REG))
+        for e in evs:
+            e["upn"] = x.get("home_upn")
+        sink += evs
+    # Service accounts: scanners relay SMTP (legacy, excluded from CA001), sync jobs, meeting rooms.
+    for u in T.users:
+        x = T.extra[u["id"]]
+        kind = x.get("svc")
+        if not kind or (weekend and kind != "sync"):
+            continue
+        for h in range(0, 24, 3 if kind == "sync" else 2):
+            t = d0 + dt.timedelta(hours=h, minutes=rng.randrange(60), seconds=rng.randrange(60))
+            if kind == "scanner":
+                sink.append(user_event(T, rng, u, t, client="exo", resource="exo", client_used="Authenticated SMTP",
+                                       ua_key="legacy", device=None, ip=office_ip(rng, "US"), country="US"))
+            elif kind in ("sync", "reporting", "backup"):
+                far = rng.random() < 0.03
+                sink.append(user_event(T, rng, u, t, client="office", resource="graph", client_used="Mobile Apps and Desktop clients",
+                                       ua_key="linux_cli", device=None, ip="198.18.240.%d" % rng.randrange(1, 255) if far else f"198.51.100.{rng.randrange(1, 63)}",
+                                       country="BR" if far else "US"))
+            elif kind == "meetingroom" and 7 <= h <= 18:
+                sink.append(user_event(T, rng, u, t, client="teams", resource="teams_svc", client_used="Mobile Apps and Desktop clients",
+                                       ua_key="android_rich", device=None, ip=office_ip(rng, "US"), country="US",
+                                       flow="deviceCodeFlow"))
+    # Security-info registration (CA011 enabled) and device registration (CA021).
+    for k in range(0 if weekend else 24):
+        u = members[rng.randrange(len(members))]
+        x = T.extra[u["id"]]
+        r = rng.random()
+        if r < 0.45:  # new hire with a TAP from home
+            x["tap"] = x["tap"] or "temporaryAccessPassOneTime"
+            ip, country, methods = x["home_ip"], x["country"], [x["tap"]]
+        elif r < 0.8:
+            ip, country, methods = office_ip(rng, x["country"]), x["country"], ["password"] + ([x["second"]] if x["second"] else [])
+        else:
+            ip, country, methods = x["home_ip"], x["country"], ["password"] + ([x["second"]] if x["second"] else [])
+        sink.append(user_event(T, rng, u, at(), client="mysignins", resource="mysignins", client_used="Browser",
+                               ua_key="win_edge", device=None, ip=ip, country=country, primary=methods[0],
+                               extra=methods[1:], action=REG, complete=0.8))
+    for k in range(0 if weekend else 12):
+        u = members[rng.randrange(len(members))]
+        x = T.extra[u["id"]]
+        sink.append(user_event(T, rng, u, at(), client="broker", resource="drs", client_used="Mobile Apps and Desktop clients",
+                               ua_key="win_rich", device=None, ip=office_ip(rng, x["country"]), country=x["country"],
+                               action="urn:user:registerdevice"))
+    # Legacy clients of ordinary users (blocked by CA001) and attackers.
+    for k in range(25 if not weekend else 6):
+        u = members[rng.randrange(len(members))]
+        x = T.extra[u["id"]]
+        proto = rng.choice(["IMAP4", "POP3", "Exchange ActiveSync", "Authenticated SMTP", "MAPI Over HTTP", "Exchange Web Services"])
+        sink.append(user_event(T, rng, u, at(0, 24), client="exo", resource="exo", client_used=proto, ua_key="legacy",
+                               device=None, ip=x["home_ip"], country=x["country"]))
+    for k in range(70):
+        u = members[rng.randrange(len(members))]
+        country = rng.choice(["RU", "CN", "IR", "BR", "KP"])
+        ip = f"198.18.{180 + ['RU', 'CN', 'IR', 'BR', 'KP'].index(country)}.{rng.randrange(1, 255)}"
+        ok = rng.random() < 0.05
+        sink.append(user_event(T, rng, u, at(0, 24), client="officehome", resource="officehome", client_used="Browser",
+                               ua_key="win_chrome", device=None, ip=ip, country=country, fail_password=not ok,
+                               risk="high" if ok and rng.random() < 0.5 else "none", complete=0.0))
+    # Workload identities.
+    for s_i, sp in enumerate(T.sps):
+        own = sp["appOwnerOrganizationId"] == T.id
+        per_day = 14 if own else 3
+        for k in range(per_day):
+            t = d0 + dt.timedelta(minutes=rng.randrange(24 * 60), seconds=rng.randrange(60))
+            untrusted = s_i in (5, 6) and rng.random() < 0.3
+            ip = f"198.18.250.{rng.randrange(1, 255)}" if untrusted or not own else f"198.51.100.{rng.randrange(1, 63)}"
+            e = sp_event(T, rng, sp, t, resource=rng.choice(["graph", "arm", "keyvault", "storage"]), ip=ip, country="US")
+            e["cred"] = "certificate" if s_i % 2 else "clientSecret"
+            e["keyid"] = stable_uuid(sp["id"], "key")
+            sink.append(e)
+    # Policy changed during the window: CA005 was Off until 2026-10-01T07:20Z (logged notEnabled before).
+    change = dt.datetime(2026, 10, 1, 7, 20, tzinfo=dt.timezone.utc)
+    ca005 = P["CA005"]
+    for e in sink:
+        if e["t"] < change and e["verdict"] is not None and e["user"] is not None:
+            e["override"][ca005] = "notEnabled"
+
+
+def slug(name: str) -> str:
+    out = "".join(ch.lower() if ch.isalnum() else "-" for ch in name)
+    while "--" in out:
+        out = out.replace("--", "-")
+    return out.strip("-")
+
+
+DIAG_CONTAINER = {"SignInLogs": "insights-logs-signinlogs", "NonInteractiveUserSignInLogs": "insights-logs-noninteractiveusersigninlogs",
+                  "ServicePrincipalSignInLogs": "insights-logs-serviceprincipalsigninlogs",
+                  "ManagedIdentitySignInLogs": "insights-logs-managedidentitysigninlogs"}
+
+
+def write_contoso(out: str, seed: int, signins: bool = True) -> dict:
+    T = build_contoso_tenant(seed)
+    shutil.rmtree(os.path.join(out, "policies"), ignore_errors=True)
+    T.write_config(out, [slug(p["displayName"]) + ".json" for p in T.policies])
+    write_text(os.path.join(out, ".gitignore"), "# generated by `python3 datasets/generate.py contoso` (100k+ events, ~1.5 GB)\nsignins/\n")
+    write_text(os.path.join(out, "README.md"), contoso_readme(T))
+    if not signins:
+        return {}
+    return write_contoso_signins(T, os.path.join(out, "signins"), seed)
+
+
+def write_contoso_signins(T: Tenant, sdir: str, seed: int) -> dict:
+    shutil.rmtree(sdir, ignore_errors=True)
+    os.makedirs(sdir)
+    rng = random.Random(seed * 13 + 5)
+    files, disagreements = [], []
+    ca005 = next(p.id for p in T.pols if p.name.startswith("CA005"))
+    ca006 = next(p.id for p in T.pols if p.name.startswith("CA006"))
+    workspace = stable_uuid("contoso", "log-analytics-workspace")
+
+    def emit(rel, lines, fmt, gz=False, text=None):
+        path = os.path.join(sdir, rel)
+        body = text if text is not None else ("\n".join(lines) + "\n" if lines else "")
+        (write_gzip if gz else write_text)(path, body)
+        files.append({"path": rel.replace(os.sep, "/"), "format": fmt, "records": len(lines)})
+
+    for day in range(7):
+        evs = []
+        contoso_day(T, rng, day, evs)
+        if day == 5:  # managed identities appear in the diagnostic export only
+            for k in range(40):
+                mi = {"id": stable_uuid("contoso", "mi", str(k % 4)), "appId": stable_uuid("contoso", "mi-app", str(k % 4)),
+                      "displayName": ["func-invoice-ocr", "aks-agentpool", "vm-build-01", "logicapp-hr-feed"][k % 4],
+                      "appOwnerOrganizationId": "f8cdef31-a31e-4b4a-93e4-5f571e91255a"}
+                t = BASE + dt.timedelta(days=day, minutes=rng.randrange(24 * 60), seconds=rng.randrange(60))
+                e = sp_event(T, rng, mi, t, resource=rng.choice(["keyvault", "storage", "graph"]), ip="198.51.100.1", country="US")
+                e["event_type"], e["mi"], e["verdict"] = "managedIdentity", f"/subscriptions/{stable_uuid('sub')}/resourceGroups/rg-prod/providers/Microsoft.Web/sites/{mi['displayName']}", None
+                evs.append(e)
+        for e in evs:
+            if e["device"] and e["device"].get("registered") and e["verdict"] is not None and rng.random() < 0.003:
+                e["drop_device_bools"] = True
+                disagreements.append({"eventId": e["id"], "kind": "missingDeviceFacts",
+                                      "detail": "deviceDetail.isCompliant/isManaged absent; Entra evaluated the real device state"})
+            if e["log_country"] != e["country"]:
+                disagreements.append({"eventId": e["id"], "kind": "countryLookupDifference", "policyId": ca006,
+                                      "detail": f"logged country {e['log_country']}, Entra's lookup at sign-in time said {e['country']}"})
+            if e["override"].get(ca005) == "notEnabled":
+                disagreements.append({"eventId": e["id"], "kind": "policyChangedDuringWindow", "policyId": ca005,
+                                      "detail": "CA005 was Off before 2026-10-01T07:20Z (now report-only): logged notEnabled"})
+        evs.sort(key=lambda e: (e["t"], e["id"]))
+        date = (BASE + dt.timedelta(days=day)).strftime("%Y-%m-%d")
+        inter = [e for e in evs if e["user"] is not None and e["interactive"]]
+        non = [e for e in evs if e["user"] is not None and not e["interactive"]]
+        sps = [e for e in evs if e["user"] is None and not e.get("mi")]
+        if day <= 4:  # Graph beta NDJSON collector output
+            emit(f"graph-beta/interactive-{date}.ndjson", [graph_line(T, e) for e in inter], "graph-beta-ndjson")
+            emit(f"graph-beta/noninteractive-{date}.ndjson", [graph_line(T, e) for e in non], "graph-beta-ndjson")
+            emit(f"graph-beta/serviceprincipal-{date}.ndjson", [graph_line(T, e) for e in sps], "graph-beta-ndjson")
+        elif day == 5:  # diagnostic settings -> storage account, hourly append blobs
+            blobs = {}
+            for e in evs:
+                rec = graph_record(T, e, splice=True)
+                cat = DIAG_CATEGORY[rec["signInEventTypes"][0]]
+                if e["interactive"] and e["error"] == 0 and any(m != "password" for m in e["performed"]) and rng.random() < 0.3:
+                    interim = dict(e, error=50074, performed=e["performed"][:1], t=e["t"] - dt.timedelta(seconds=25),
+                                   override={p.id: "failure" for p, ap, _s, _f, _g in e["verdict"].per_policy
+                                             if ap and p.state == "enabled" and ("mfa" in p.controls or p.strength)})
+                    blobs.setdefault((cat, e["t"].hour), []).append(diag_line(T, interim, graph_record(T, interim, splice=True)))
+                    disagreements.append({"eventId": e["id"], "kind": "duplicateDiagnosticRecord",
+                                          "detail": "an earlier record (error 50074, MFA in progress) shares id and correlationId; the last record wins"})
+                blobs.setdefault((cat, e["t"].hour), []).append(diag_line(T, e, rec))
+            for (cat, hour), lines in sorted(blobs.items()):
+                rel = os.path.join("diag", DIAG_CONTAINER[cat], f"tenantId={T.id}", "y=2026", "m=10", f"d={day + 1:02d}",
+                                   f"h={hour:02d}", "m=00", "PT1H.json" + (".gz" if hour % 2 else ""))
+                emit(rel, lines, "diagnostic-settings-jsonl" + ("+gzip" if hour % 2 else ""), gz=bool(hour % 2))
+        else:  # newest interactive -> two Graph pages (newest first); older -> Log Analytics CSV
+            newest = list(reversed(inter[-2000:]))
+            for pg in range(2):
+                chunk = newest[pg * 1000:(pg + 1) * 1000]
+                lines = [graph_line(T, e) for e in chunk]
+                head = '{"@odata.context":"https://graph.microsoft.com/beta/$metadata#auditLogs/signIns",'
+                if pg == 0:
+                    head += f'"@odata.nextLink":"https://graph.microsoft.com/beta/auditLogs/signIns?$top=1000&$skiptoken={stable_uuid("skip", date).replace("-", "")}",'
+                emit(f"graph-page/signIns-{date}-page{pg + 1}.json", lines, "graph-beta-page",
+                     text=head + '"value":[' + ",".join(lines) + "]}\n")
+            buf = io.StringIO()
+            buf.write("\ufeff")
+            w = csv.writer(buf, lineterminator="\r\n")
+            w.writerow(LA_COLUMNS)
+            older = inter[:-2000]
+            for e in older:
+                w.writerow(la_row(T, e, graph_record(T, e, splice=True), workspace))
+            emit(f"log-analytics/SigninLogs-{date}.csv", older, "log-analytics-csv", text=buf.getvalue())
+            emit(f"graph-beta/noninteractive-{date}.ndjson", [graph_line(T, e) for e in non], "graph-beta-ndjson")
+            emit(f"graph-beta/serviceprincipal-{date}.ndjson", [graph_line(T, e) for e in sps], "graph-beta-ndjson")
+    manifest = {"tenantId": T.id, "seed": seed,
+                "description": "Generated by datasets/generate.py contoso. records = raw records per file (diagnostic blobs include duplicate records of one sign-in).",
+                "totalRecords": sum(f["records"] for f in files), "files": files,
+                "disagreements": disagreements}
+    write_text(os.path.join(sdir, "MANIFEST.json"), dump_pretty(manifest))
+    return manifest
+
+
+def contoso_readme(T: Tenant) -> str:
+    rows = []
+    for p in T.policies:
+        rows.append(f"| `{p['displayName']}` | {p['state']} |")
+    n_mem = sum(1 for u in T.users if u["userType"] == "Member" and not u["externalUserType"])
+    n_guest = sum(1 for u in T.users if u["externalUserType"])
+    return "\n".join([
+        "# contoso — a realistic mid-size tenant (generated)",
+        "",
+        "Generated by `python3 datasets/generate.py contoso`; do not edit by hand. Synthetic:",
+        "every id, name and address is fictitious (documentation / benchmarking IP ranges).",
+        "",
+        f"Tenant `{T.id}`, {len(T.users)} users ({n_mem} members incl. 2 break-glass and 20 service",
+        f"accounts, {n_guest} guests/external: B2B guests from 4 partner tenants, 12 B2B collaboration",
+        f"members of Fabrikam `{FABRIKAM}`, 6 internal guests), {len(T.groups)} groups (departments with",
+        f"nested sub-teams, CA exclusion groups), ~30 directory-role holders (some PIM-eligible only),",
+        f"{len(T.sps)} service principals (20 tenant-owned, 5 multi-tenant SaaS).",
+        "",
+        "Committed: `policies/` (one Graph JSON file per policy), `namedLocations.json` (IPv4, IPv6,",
+        "countries incl. an Authenticator-GPS country location), `authenticationStrengths.json` (custom",
+        "\"Phishing-resistant MFA or TAP\"), `directory.json`, this README.",
+        "",
+        "Not committed: `signins/` (~100k events, ~1.5 GB) — run `python3 datasets/generate.py contoso`",
+        "(< 60 s, byte-identical across runs). It writes, by day of 2026-10-01 … 07:",
+        "",
+        "| Days | Path under `signins/` | Format (signin-logs.md) |",
+        "|---|---|---|",
+        "| 01–05 | `graph-beta/{interactive,noninteractive,serviceprincipal}-DATE.ndjson` | G3 Graph beta NDJSON |",
+        "| 06 | `diag/insights-logs-<category>/tenantId=…/y=2026/m=10/d=06/h=HH/m=00/PT1H.json[.gz]` | D1 diagnostic settings JSON Lines (odd hours gzip-compressed); categories SignInLogs, NonInteractiveUserSignInLogs, ServicePrincipalSignInLogs, ManagedIdentitySignInLogs; some sign-ins have two records (same id, MFA in progress then done) |",
+        "| 07 | `graph-page/signIns-2026-10-07-page{1,2}.json` | G1 Graph page objects (newest 2000 interactive events, newest first, `@odata.nextLink` on page 1) |",
+        "| 07 | `log-analytics/SigninLogs-2026-10-07.csv` | L1 Log Analytics portal CSV export (BOM, `TimeGenerated [UTC]`, US-style dates, nested columns as JSON text) — the older interactive events of that day |",
+        "| 07 | `graph-beta/{noninteractive,serviceprincipal}-2026-10-07.ndjson` | G3 |",
+        "| — | `MANIFEST.json` | per-file record counts and the list of injected real-world disagreements |",
+        "",
+        "Logged `appliedConditionalAccessPolicies` list every policy (including `notEnabled` ones) with",
+        "results from the generator's own simplified evaluator, independent of careplay's engine.",
+        "Report-only user-action policies (CA012) are never logged (evaluation.md §6.1); service",
+        "principal rows list workload-identity policies only. About 1% of events carry deliberate",
+        "real-world disagreement, each listed in `signins/MANIFEST.json`: CA005 switched from Off to",
+        "report-only at 2026-10-01T07:20Z (earlier events log `notEnabled`); country lookup",
+        "differences (logged country ≠ the one Entra evaluated, affecting CA006); device booleans",
+        "missing from `deviceDetail`; duplicate diagnostic records. Facts not in any log (user risk for",
+        "CA008, device `extensionAttribute1` for CA016, terms-of-use acceptance for CA015) are known to",
+        "the generator only, so a replay should report them as Unknown.",
+        "",
+        "## Policies",
+        "",
+        "| Policy | State |",
+        "|---|---|",
+        *rows,
+        "",
+    ])
+
+
+# ---------------------------------------------------------------------------------------
 # CLI
 # ---------------------------------------------------------------------------------------
 
@@ -1695,9 +2379,18 @@ def main(argv=None) -> int:
     s1 = sub.add_parser("seed-registration", help="write datasets/seed-registration (committed)")
     s1.add_argument("--out", default=os.path.join(HERE, "seed-registration"))
     s1.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    s2 = sub.add_parser("contoso", help="write datasets/contoso (config committed, signins/ generated)")
+    s2.add_argument("--out", default=os.path.join(HERE, "contoso"))
+    s2.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    s2.add_argument("--skip-signins", action="store_true", help="only the committed config files")
     a = ap.parse_args(argv)
     if a.cmd == "seed-registration":
         write_seed(a.out, a.seed)
+        return 0
+    if a.cmd == "contoso":
+        m = write_contoso(a.out, a.seed, signins=not a.skip_signins)
+        if m:
+            print(f"contoso: {m['totalRecords']} records in {len(m['files'])} files, {len(m['disagreements'])} injected disagreements")
         return 0
     return 2
 
