@@ -1,1 +1,39 @@
-//! See design.md.
+//! The pure Conditional Access evaluator (design.md "engine"; evaluation.md).
+//!
+//! No file system, clock, threads or printing here: `compile` turns Graph policies plus
+//! tenant data into a [`CompiledSet`]; [`CompiledSet::evaluate`] turns one event's facts into
+//! per-policy results and an event decision. Missing facts become `Unknown`, never a guess.
+
+pub mod bundles;
+mod compile;
+pub mod conditions;
+mod context;
+mod decision;
+pub mod device_filter;
+mod evaluate;
+mod explain;
+pub mod grant;
+mod ids;
+mod result;
+pub mod strength;
+
+pub use compile::{compile, CompileIssue, CompiledPolicy, CompiledSet};
+pub use result::{
+    Applicability, ConditionName, Control, Decision, EventResult, GrantResult, PolicyResult,
+    PolicyState,
+};
+
+use crate::policy::{AuthenticationStrength, Directory, NamedLocation};
+
+/// Tenant data a policy set is compiled against.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TenantInputs<'a> {
+    /// Directory snapshot (groups, roles, guest types, devices); `None` = not supplied,
+    /// so every condition needing it is Unknown.
+    pub directory: Option<&'a Directory>,
+    pub locations: &'a [NamedLocation],
+    /// Tenant / custom strengths; the built-ins are added by `compile`.
+    pub strengths: &'a [AuthenticationStrength],
+    /// Legacy MFA trusted IPs (the `00000000-…` pseudo-location, policy-model.md §8).
+    pub mfa_trusted_ips: &'a [ipnet::IpNet],
+}

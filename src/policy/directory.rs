@@ -72,6 +72,33 @@ pub struct DirServicePrincipal {
     pub app_owner_organization_id: Option<String>,
 }
 
+/// A device object (Graph `device` resource subset) for filter-for-devices evaluation.
+/// `deviceId` is the id sign-in logs carry.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DirDevice {
+    pub device_id: String,
+    pub display_name: Option<String>,
+    pub manufacturer: Option<String>,
+    pub model: Option<String>,
+    pub operating_system: Option<String>,
+    pub operating_system_version: Option<String>,
+    pub enrollment_profile_name: Option<String>,
+    /// `Personal` | `Company`.
+    pub device_ownership: Option<String>,
+    pub is_compliant: Option<bool>,
+    pub is_managed: Option<bool>,
+    pub mdm_app_id: Option<String>,
+    /// `RegisteredDevice` | `SecureVM` | `Printer` | `Shared` | `IoT`.
+    pub profile_type: Option<String>,
+    /// `AzureAD` | `ServerAD` | `Workplace`.
+    pub trust_type: Option<String>,
+    /// `extensionAttribute1` … `extensionAttribute15`.
+    pub extension_attributes: BTreeMap<String, Option<String>>,
+    pub physical_ids: Vec<String>,
+    pub system_labels: Vec<String>,
+}
+
 /// The resolved snapshot the engine queries.
 #[derive(Debug, Clone, Default)]
 pub struct Directory {
@@ -81,6 +108,7 @@ pub struct Directory {
     transitive: BTreeMap<String, BTreeSet<String>>,
     groups: BTreeMap<String, DirGroup>,
     service_principals: BTreeMap<String, DirServicePrincipal>,
+    devices: BTreeMap<String, DirDevice>,
 }
 
 impl Directory {
@@ -125,6 +153,7 @@ impl Directory {
                 .into_iter()
                 .map(|s| (norm(&s.id), s))
                 .collect(),
+            devices: BTreeMap::new(),
         }
     }
 
@@ -153,6 +182,19 @@ impl Directory {
 
     pub fn service_principal(&self, id: &str) -> Option<&DirServicePrincipal> {
         self.service_principals.get(&id.trim().to_ascii_lowercase())
+    }
+
+    /// Add a device snapshot (filter for devices, evaluation.md §3.8).
+    pub fn with_devices(mut self, devices: Vec<DirDevice>) -> Directory {
+        for d in devices {
+            self.devices.insert(d.device_id.trim().to_ascii_lowercase(), d);
+        }
+        self
+    }
+
+    /// A device by its `deviceId` (case-insensitive).
+    pub fn device(&self, device_id: &str) -> Option<&DirDevice> {
+        self.devices.get(&device_id.trim().to_ascii_lowercase())
     }
 
     pub fn user_count(&self) -> usize {

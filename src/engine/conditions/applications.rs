@@ -1,0 +1,222 @@
+//! Target resources: applications (evaluation.md §3.4a/b). Matched against the token
+//! **audience** (resource) and any extra `conditionalAccessAudiences`, never the public
+//! client. User-action and authentication-context targeting live in their own files.
+
+use super::Check;
+use crate::engine::bundles::{self, REGISTRATION_RESOURCES};
+use crate::engine::compile::CompileCx;
+use crate::engine::context::Ctx;
+use crate::engine::device_filter::{FilterMode, RuleFilter};
+use crate::engine::ids::{is, IdSet};
+use crate::model::Tri;
+use crate::policy::Applications;
+
+#[derive(Debug, Default)]
+struct AppSide {
+    all: bool,
+    ids: IdSet,
+    office365: bool,
+    admin_portals: bool,
+}
+
+impl AppSide {
+    fn matches(&self, audience: &str) -> bool {
+        self.all
+            || self.ids.contains(audience)
+            || (self.office365 && bundles::contains(bundles::OFFICE365, audience))
+            || (self.admin_portals && bundles::contains(bundles::ADMIN_PORTALS, audience))
+    }
+    fn is_empty(&self) -> bool {
+        !self.all && self.ids.is_empty() && !self.office365 && !self.admin_portals
+    }
+}
+
+#[derive(Debug)]
+pub struct ApplicationCond {
+    include: AppSide,
+    exclude: AppSide,
+    filter: Option<RuleFilter>,
+}
+
+fn app_side(list: &[String], include: bool, cx: &mut CompileCx) -> AppSide {
+    let mut s = AppSide::default();
+    for a in list {
+        if is(a, "All") && include {
+            s.all = true;
+        } else if is(a, "None") {
+        } else if is(a, "Office365") {
+            s.office365 = true;
+        } else if is(a, "MicrosoftAdminPortals") {
+            s.admin_portals = true;
+        } else if is(a, "All") {
+            cx.issue("`All` in excludeApplications is not meaningful; ignored");
+        } else {
+            s.ids.insert(a);
+        }
+    }
+    s
+}
+
+impl ApplicationCond {
+    /// A condition matching nothing (missing `applications`, V1).
+    pub(crate) fn nothing() -> ApplicationCond {
+        ApplicationCond {
+            include: AppSide::default(),
+            exclude: AppSide::default(),
+            filter: None,
+        }
+    }
+
+    pub fn includes_all(&self) -> bool {
+        self.include.all
+    }
+}
+
+/// `None` when the policy targets user actions or authentication contexts instead of
+/// applications (policy-model.md §4: one resource kind per policy).
+pub(crate) fn compile(a: Option<&Applications>, cx: &mut CompileCx) -> Option<ApplicationCond> {
+    let Some(a) = a else {
+        cx.issue("policy has no `conditions.applications`: it applies to nothing (V1)");
+        return Some(ApplicationCond::nothing());
+    };
+    let targets_apps = !a.include_applications.is_empty()
+        || !a.exclude_applications.is_empty()
+        || a.application_filter.is_some();
+    let other_kind = !a.include_user_actions.is_empty()
+        || !a.include_authentication_context_class_references.is_empty();
+    if other_kind && !targets_apps {
+        return None;
+    }
+    if other_kind {
+        cx.issue("policy mixes applications with user actions or authentication contexts (V6); all are required");
+    }
+    if a.network_access.as_ref().is_some_and(|v| !v.is_null())
+        || a.global_secure_access
+            .as_ref()
+            .is_some_and(|v| !v.is_null())
+    {
+        cx.issue("Global Secure Access traffic targeting is not evaluated (V13)");
+    }
+    let include = app_side(&a.include_applications, true, cx);
+    let exclude = app_side(&a.exclude_applications, false, cx);
+    let filter = a
+        .application_filter
+        .as_ref()
+        .and_then(|f| RuleFilter::compile_attribute_filter(f, "applicationFilter", cx));
+    if include.all
+        && filter
+            .as_ref()
+            .is_some_and(|f| f.mode == FilterMode::Include)
+    {
+        // [unconfirmed] evaluation.md §3.4b: "All" is evaluated as all.
+        cx.issue("`All` resources with an include-mode applicationFilter: evaluated as All");
+    }
+    Some(ApplicationCond {
+        include,
+        exclude,
+        filter,
+    })
+}
+
+impl ApplicationCond {
+    fn audience_match(&self, a: &str) -> Tri {
+        let mut inc = Tri::from_bool(self.include.matches(a));
+        let mut exc = Tri::from_bool(self.exclude.matches(a));
+        if let Some(f) = &self.filter {
+            // Custom security attributes are not in sign-in logs (§3.4b filter rows).
+            match f.mode {
+                FilterMode::Include => inc = inc.or(f.eval_attributes()),
+                FilterMode::Exclude => exc = exc.or(f.eval_attributes()),
+            }
+        }
+        inc.and(exc.not())
+    }
+
+    fn resource_access(&self, ctx: &Ctx) -> Check {
+        let f = ctx.facts;
+        let audiences: Vec<&str> = f
+            .resource_id
+            .iter()
+            .chain(f.extra_audiences.iter())
+            .map(|s| s.as_str())
+            .filter(|s| !s.trim().is_empty())
+            .collect();
+        if audiences.is_empty() {
+            if self.include.all && self.exclude.is_empty() && self.filter.is_none() {
+                return Check::Yes;
+            }
+            return Check::Unknown("resource (token audience) unknown".into());
+        }
+        // Some evaluated audience included and not excluded (rule of §3.4a).
+        let t = Tri::any(audiences.iter().map(|a| self.audience_match(a)));
+        if t.is_no() {
+            // Residual ID-token rule (§3.4a): a policy naming the *client* applies only to a
+            // confidential client requesting an ID token; the facts do not carry the client
+            // credential type, so a client-only match is reported as not applied.
+            let client_named = f
+                .app_id
+                .as_deref()
+                .is_some_and(|c| self.include.ids.contains(c));
+            let why = if client_named {
+                "the policy names the client app, but CA targets the resource (token audience)"
+            } else {
+                "resource not included or excluded"
+            };
+            return Check::No(why.into());
+        }
+        Check::from_tri(t, || "resource not in scope".into())
+    }
+
+    pub fn eval(&self, ctx: &Ctx) -> Check {
+        // User-action events: only `All`-resources policies take part (§3.4c).
+        let is_registration_resource = ctx
+            .facts
+            .resource_id
+            .as_deref()
+            .map(|r| bundles::contains(REGISTRATION_RESOURCES, r));
+        match ctx.facts.user_action {
+            Some(Some(a)) => {
+                if self.include.all {
+                    return self.resource_access(ctx);
+                }
+                Check::No(format!(
+                    "a specific-resource policy does not apply to the user action {}",
+                    a.urn()
+                ))
+            }
+            Some(None) => self.resource_access(ctx),
+            None => {
+                let r = self.resource_access(ctx);
+                if self.include.all || matches!(r, Check::No(_)) {
+                    return r;
+                }
+                match is_registration_resource {
+                    Some(false) => r,
+                    _ => Check::Unknown(
+                        "event may be a user action (registration not identifiable without the ACR list)"
+                            .into(),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundle_exclusion_wins() {
+        let mut issues = vec![];
+        let mut cx = CompileCx::for_test(&mut issues);
+        let apps = Applications {
+            include_applications: vec!["All".into()],
+            exclude_applications: vec!["office365".into()],
+            ..Applications::default()
+        };
+        let c = compile(Some(&apps), &mut cx)
+            .map(|c| c.audience_match("00000003-0000-0FF1-CE00-000000000000"));
+        assert_eq!(c, Some(Tri::No));
+    }
+}

@@ -1,0 +1,221 @@
+//! Users condition (evaluation.md §3.1 principal gate, §3.2 users, groups, roles, guests).
+
+use super::{include_exclude, Check};
+use crate::engine::compile::CompileCx;
+use crate::engine::context::{Ctx, Principal};
+use crate::engine::ids::{is, norm, IdSet};
+use crate::model::{ExternalUserType, Externality, Tri};
+use crate::policy::{GuestsOrExternalUsers, Users};
+use std::collections::BTreeSet;
+
+/// `externalTenants` of a guest selector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tenants {
+    All,
+    Enumerated(BTreeSet<String>),
+    /// `unknownFutureValue` or an unreadable kind: cannot be evaluated.
+    Unreadable(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct GuestSelector {
+    types: Vec<ExternalUserType>,
+    tenants: Tenants,
+}
+
+#[derive(Debug, Default)]
+struct Side {
+    all: bool,
+    users: IdSet,
+    groups: IdSet,
+    roles: IdSet,
+    guests: Vec<GuestSelector>,
+}
+
+#[derive(Debug)]
+pub struct UsersCond {
+    include: Side,
+    exclude: Side,
+    /// Workload-identity policy (`clientApplications` set): users are not its scope.
+    workload_policy: bool,
+}
+
+fn guest_selector(g: &GuestsOrExternalUsers, cx: &mut CompileCx) -> Option<GuestSelector> {
+    let mut types = vec![];
+    for t in &g.guest_or_external_user_types.0 {
+        match ExternalUserType::parse(t) {
+            Some(x) => types.push(x),
+            None if is(t, "none") => {}
+            None => cx.issue(format!(
+                "unknown guestOrExternalUserTypes value `{t}` ignored"
+            )),
+        }
+    }
+    if types.is_empty() {
+        return None;
+    }
+    let tenants = match &g.external_tenants {
+        None => Tenants::All,
+        Some(t) => match t.membership_kind.as_deref() {
+            None | Some("all") => Tenants::All,
+            Some(k) if is(k, "all") => Tenants::All,
+            Some(k) if is(k, "enumerated") => {
+                Tenants::Enumerated(t.members.iter().map(|m| norm(m)).collect())
+            }
+            Some(k) => {
+                cx.issue(format!(
+                    "externalTenants membershipKind `{k}` cannot be evaluated"
+                ));
+                Tenants::Unreadable(k.to_string())
+            }
+        },
+    };
+    Some(GuestSelector { types, tenants })
+}
+
+fn side(
+    users: &[String],
+    groups: &[String],
+    roles: &[String],
+    guests: Option<&GuestsOrExternalUsers>,
+    cx: &mut CompileCx,
+) -> Side {
+    let mut s = Side::default();
+    for u in users {
+        if is(u, "All") {
+            s.all = true;
+        } else if is(u, "None") {
+        } else if is(u, "GuestsOrExternalUsers") {
+            // Legacy form of "all guest and external users" (policy-model.md §3).
+            s.guests.push(GuestSelector {
+                types: ExternalUserType::ALL.to_vec(),
+                tenants: Tenants::All,
+            });
+        } else {
+            s.users.insert(u);
+        }
+    }
+    groups.iter().for_each(|g| s.groups.insert(g));
+    roles.iter().for_each(|r| s.roles.insert(r));
+    if let Some(g) = guests.and_then(|g| guest_selector(g, cx)) {
+        s.guests.push(g);
+    }
+    s
+}
+
+pub(crate) fn compile(u: Option<&Users>, workload_policy: bool, cx: &mut CompileCx) -> UsersCond {
+    let (include, exclude) = match u {
+        Some(u) => (
+            side(
+                &u.include_users,
+                &u.include_groups,
+                &u.include_roles,
+                u.include_guests_or_external_users.as_ref(),
+                cx,
+            ),
+            side(
+                &u.exclude_users,
+                &u.exclude_groups,
+                &u.exclude_roles,
+                u.exclude_guests_or_external_users.as_ref(),
+                cx,
+            ),
+        ),
+        None => {
+            if !workload_policy {
+                cx.issue("policy has neither `users` nor `clientApplications` (V1)");
+            }
+            (Side::default(), Side::default())
+        }
+    };
+    UsersCond {
+        include,
+        exclude,
+        workload_policy,
+    }
+}
+
+/// `guestMatch(user, g)` of evaluation.md §3.2.
+fn guest_match(sel: &GuestSelector, ctx: &Ctx) -> Tri {
+    let t = match ctx.externality() {
+        Some(Externality::Internal) => return Tri::No,
+        Some(Externality::External(t)) => t,
+        None => return Tri::unknown("guest/external user type unknown"),
+    };
+    if !sel.types.contains(&t) {
+        return Tri::No;
+    }
+    match &sel.tenants {
+        Tenants::All => Tri::Yes,
+        Tenants::Unreadable(k) => Tri::unknown(format!("externalTenants kind `{k}`")),
+        // [unconfirmed] an enumerated list is treated as never matching internal guests.
+        Tenants::Enumerated(_) if t == ExternalUserType::InternalGuest => Tri::No,
+        Tenants::Enumerated(list) => match ctx.home_tenant() {
+            Some(h) => Tri::from_bool(list.contains(&h)),
+            None => Tri::unknown("guest's home tenant unknown"),
+        },
+    }
+}
+
+fn side_match(s: &Side, ctx: &Ctx) -> Tri {
+    if s.all {
+        return Tri::Yes;
+    }
+    let mut terms = vec![];
+    if !s.users.is_empty() {
+        terms.push(match ctx.facts.user_id.as_deref() {
+            Some(id) => Tri::from_bool(s.users.contains(id)),
+            None => Tri::unknown("user id unknown"),
+        });
+    }
+    if !s.groups.is_empty() {
+        terms.push(match (ctx.dir, ctx.facts.user_id.as_deref()) {
+            (None, _) => Tri::unknown("group membership unknown (no directory snapshot)"),
+            (_, None) => Tri::unknown("user id unknown"),
+            (Some(d), Some(id)) => match d.transitive_groups(id) {
+                Some(groups) => Tri::from_bool(s.groups.intersects(groups)),
+                None => Tri::unknown("group membership unknown (user not in directory snapshot)"),
+            },
+        });
+    }
+    if !s.roles.is_empty() {
+        terms.push(match (ctx.dir, ctx.facts.user_id.as_deref()) {
+            (None, _) => Tri::unknown("directory roles unknown (no directory snapshot)"),
+            (_, None) => Tri::unknown("user id unknown"),
+            // Only active built-in role assignments count; PIM-eligible ones do not (§3.2).
+            (Some(d), Some(id)) => match d.active_roles(id) {
+                Some(roles) => Tri::from_bool(roles.iter().any(|r| s.roles.contains(r))),
+                None => Tri::unknown("directory roles unknown (user not in directory snapshot)"),
+            },
+        });
+    }
+    for g in &s.guests {
+        terms.push(guest_match(g, ctx));
+    }
+    Tri::any(terms)
+}
+
+impl UsersCond {
+    pub fn eval(&self, ctx: &Ctx) -> Check {
+        match ctx.principal() {
+            Principal::User => {}
+            Principal::ServicePrincipal | Principal::ManagedIdentity if self.workload_policy => {
+                return Check::Yes
+            }
+            Principal::ServicePrincipal => {
+                return Check::No("user-scoped policy; the principal is a service principal".into())
+            }
+            Principal::ManagedIdentity => {
+                return Check::No("user-scoped policy; the principal is a managed identity".into())
+            }
+            Principal::Unknown => {
+                return Check::Unknown("principal kind (user or workload) unknown".into())
+            }
+        }
+        include_exclude(
+            side_match(&self.include, ctx),
+            side_match(&self.exclude, ctx),
+            "user",
+        )
+    }
+}

@@ -1,0 +1,179 @@
+//! Per-event evaluation context: the event facts plus the directory snapshot, with the
+//! small derivations several conditions share (principal kind, guest type, device view).
+
+use crate::model::{
+    ClientAppType, EventFacts, EventKind, ExternalUserType, Externality, Tri, TrustType, UserType,
+};
+use crate::policy::directory::{DirDevice, DirUser};
+use crate::policy::Directory;
+
+/// Who is signing in (evaluation.md §3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Principal {
+    User,
+    ServicePrincipal,
+    ManagedIdentity,
+    Unknown,
+}
+
+pub(crate) struct Ctx<'a> {
+    pub facts: &'a EventFacts,
+    pub dir: Option<&'a Directory>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(facts: &'a EventFacts, dir: Option<&'a Directory>) -> Ctx<'a> {
+        Ctx { facts, dir }
+    }
+
+    pub fn principal(&self) -> Principal {
+        match self.facts.kind {
+            Some(EventKind::Interactive | EventKind::NonInteractive) => Principal::User,
+            Some(EventKind::ServicePrincipal) => Principal::ServicePrincipal,
+            Some(EventKind::ManagedIdentity) => Principal::ManagedIdentity,
+            None => Principal::Unknown,
+        }
+    }
+
+    pub fn dir_user(&self) -> Option<&'a DirUser> {
+        let id = self.facts.user_id.as_deref()?;
+        self.dir?.user(id)
+    }
+
+    /// Guest/external type: the event's own derivation first (signin-logs.md §8.2),
+    /// else the directory snapshot's `externalUserType` / `userType` / home tenant.
+    pub fn externality(&self) -> Option<Externality> {
+        if let Some(x) = self.facts.externality {
+            return Some(x);
+        }
+        let u = self.dir_user()?;
+        if let Some(t) = u
+            .external_user_type
+            .as_deref()
+            .and_then(ExternalUserType::parse)
+        {
+            return Some(Externality::External(t));
+        }
+        let tenant = self.dir.and_then(|d| d.tenant_id.as_deref());
+        let home_is_here = match (u.home_tenant_id.as_deref(), tenant) {
+            (None, _) => true,
+            (Some(h), Some(t)) => h.trim().eq_ignore_ascii_case(t),
+            (Some(_), None) => false,
+        };
+        let member = u
+            .user_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("member"))
+            || self.facts.user_type == Some(UserType::Member);
+        if member && home_is_here {
+            Some(Externality::Internal)
+        } else {
+            None
+        }
+    }
+
+    /// The user's home tenant id (lower case), from facts or the directory.
+    pub fn home_tenant(&self) -> Option<String> {
+        self.facts
+            .home_tenant_id
+            .clone()
+            .or_else(|| self.dir_user().and_then(|u| u.home_tenant_id.clone()))
+            .map(|s| s.trim().to_ascii_lowercase())
+    }
+
+    /// Whether the request can answer an interactive prompt (evaluation.md §4.6).
+    pub fn can_interact(&self) -> Tri {
+        if matches!(
+            self.facts.client_app,
+            Some(ClientAppType::Other | ClientAppType::ExchangeActiveSync)
+        ) {
+            return Tri::No;
+        }
+        match self.facts.kind {
+            Some(EventKind::Interactive) => Tri::Yes,
+            Some(_) => Tri::No,
+            None => Tri::unknown("request kind (interactive or not) unknown"),
+        }
+    }
+
+    pub fn is_legacy_client(&self) -> bool {
+        matches!(
+            self.facts.client_app,
+            Some(ClientAppType::Other | ClientAppType::ExchangeActiveSync)
+        )
+    }
+
+    pub fn device_snapshot(&self) -> Option<&'a DirDevice> {
+        let id = self.facts.device.device_id.as_deref()?;
+        if id.trim().is_empty() {
+            return None;
+        }
+        self.dir?.device(id)
+    }
+
+    /// `Some(false)` = known unregistered device (evaluation.md §3.8).
+    pub fn device_registered(&self) -> Option<bool> {
+        if let Some(r) = self.facts.device.registered {
+            return Some(r);
+        }
+        match self.facts.device.device_id.as_deref() {
+            Some(id) if !id.trim().is_empty() => Some(true),
+            Some(_) => Some(false),
+            None => None,
+        }
+    }
+
+    pub fn device_compliant(&self) -> Option<bool> {
+        if self.device_registered() == Some(false) {
+            return Some(false);
+        }
+        self.facts
+            .device
+            .is_compliant
+            .or_else(|| self.device_snapshot().and_then(|d| d.is_compliant))
+    }
+
+    pub fn device_managed(&self) -> Option<bool> {
+        if self.device_registered() == Some(false) {
+            return Some(false);
+        }
+        self.facts
+            .device
+            .is_managed
+            .or_else(|| self.device_snapshot().and_then(|d| d.is_managed))
+    }
+
+    pub fn device_trust(&self) -> Option<TrustType> {
+        self.facts.device.trust_type.or_else(|| {
+            self.device_snapshot()
+                .and_then(|d| d.trust_type.as_deref())
+                .and_then(parse_trust)
+        })
+    }
+
+    /// TAP one-time vs multi-use from the directory (`isUsableOnce`).
+    pub fn tap_usable_once(&self) -> Option<bool> {
+        self.dir_user().and_then(|u| u.tap_is_usable_once)
+    }
+
+    pub fn tou_accepted(&self) -> Option<&'a [String]> {
+        if let Some(t) = self.facts.tou_accepted.as_deref() {
+            return Some(t);
+        }
+        self.dir_user().and_then(|u| u.tou_accepted.as_deref())
+    }
+}
+
+pub(crate) fn parse_trust(s: &str) -> Option<TrustType> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("AzureAD") || s.eq_ignore_ascii_case("Azure AD joined") {
+        Some(TrustType::AzureAd)
+    } else if s.eq_ignore_ascii_case("ServerAD") || s.eq_ignore_ascii_case("Hybrid Azure AD joined")
+    {
+        Some(TrustType::ServerAd)
+    } else if s.eq_ignore_ascii_case("Workplace") || s.eq_ignore_ascii_case("Azure AD registered") {
+        Some(TrustType::Workplace)
+    } else {
+        None
+    }
+}

@@ -1,0 +1,144 @@
+//! Per-event evaluation (evaluation.md §10 reference procedure): applicability of every
+//! policy, then grants (with the registration strength-precedence rule of §4.4), then
+//! the decision over enabled policies.
+
+use super::compile::{CompiledPolicy, CompiledSet};
+use super::context::Ctx;
+use super::decision;
+use super::grant::{self, GrantOpts};
+use super::result::{
+    Applicability, ConditionName, EventResult, GrantResult, PolicyResult, PolicyState,
+};
+use crate::model::{EventFacts, UserAction};
+
+impl CompiledSet {
+    /// Evaluate one event. Pure: no I/O, no clock.
+    pub fn evaluate(&self, facts: &EventFacts) -> EventResult {
+        let ctx = Ctx::new(facts, self.directory.as_deref());
+        let applicability: Vec<Applicability> = self
+            .policies
+            .iter()
+            .map(|p| match p.state() {
+                PolicyState::Disabled => Applicability::NotApplied {
+                    condition: ConditionName::PolicyNotEnabled,
+                    reason: "policy is disabled (notEnabled)".into(),
+                },
+                _ => p.conditions.evaluate(&ctx),
+            })
+            .collect();
+
+        // §4.4: on a security-info registration, a strength demanded by an applying
+        // user-action policy is preferred over strengths of `All`-resources policies.
+        let registration = facts.user_action == Some(Some(UserAction::RegisterSecurityInfo));
+        let source = |states: &[PolicyState]| {
+            registration
+                && self.policies.iter().zip(&applicability).any(|(p, a)| {
+                    states.contains(&p.state())
+                        && *a == Applicability::Applies
+                        && p.conditions.targets_user_action()
+                        && p.demand.has_strength()
+                })
+        };
+        let source_enabled = source(&[PolicyState::Enabled]);
+        let source_any = source(&[PolicyState::Enabled, PolicyState::ReportOnly]);
+
+        let policies = self
+            .policies
+            .iter()
+            .zip(applicability)
+            .enumerate()
+            .map(|(index, (p, applicability))| {
+                let superseded = p.conditions.targets_all_resources()
+                    && !p.conditions.targets_user_action()
+                    && p.demand.has_strength()
+                    && match p.state() {
+                        PolicyState::Enabled => source_enabled,
+                        _ => source_any,
+                    };
+                policy_result(index, p, applicability, &ctx, superseded)
+            })
+            .collect::<Vec<_>>();
+        let decision = decision::decide(self, &policies, &ctx);
+        EventResult { policies, decision }
+    }
+}
+
+fn policy_result(
+    index: usize,
+    p: &CompiledPolicy,
+    applicability: Applicability,
+    ctx: &Ctx,
+    superseded: bool,
+) -> PolicyResult {
+    let mut notes = vec![];
+    let grant = match &applicability {
+        Applicability::NotApplied { .. } => None,
+        // Computed for Unknown-applicability policies too (§10).
+        _ => {
+            if superseded {
+                notes.push(
+                    "registration interrupt mode: this policy's authentication strength is superseded by the user-action policy's strength (evaluation.md §4.4)"
+                        .to_string(),
+                );
+            }
+            Some(grant::evaluate(
+                &p.demand,
+                ctx,
+                GrantOpts {
+                    strength_superseded: superseded,
+                },
+                &mut notes,
+            ))
+        }
+    };
+    let explanation = explain_policy(p, &applicability, grant.as_ref());
+    PolicyResult {
+        index,
+        applicability,
+        grant,
+        explanation,
+        notes,
+        session: p.session_controls().to_vec(),
+    }
+}
+
+fn explain_policy(p: &CompiledPolicy, a: &Applicability, g: Option<&GrantResult>) -> String {
+    let head = match a {
+        Applicability::Applies => "applies".to_string(),
+        Applicability::NotApplied { condition, reason } => {
+            format!("not applied ({condition}: {reason})")
+        }
+        Applicability::Unknown { conditions } => format!(
+            "may apply ({})",
+            conditions
+                .iter()
+                .map(|(c, r)| format!("{c}: {r}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    };
+    let grant = match g {
+        None => return head,
+        Some(GrantResult::Block) => "blocks access".to_string(),
+        Some(GrantResult::SessionOnly) => "session controls only".to_string(),
+        Some(GrantResult::Met) => format!("requires {} — met", p.demand_description()),
+        Some(GrantResult::Unmet { missing, fixable }) => format!(
+            "requires {} — missing {} ({})",
+            p.demand_description(),
+            missing
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if *fixable {
+                "user could be prompted"
+            } else {
+                "cannot be fixed in this sign-in"
+            }
+        ),
+        Some(GrantResult::Unknown { reason }) => {
+            format!("requires {} — unknown ({reason})", p.demand_description())
+        }
+    };
+    format!("{head}; {grant}")
+}

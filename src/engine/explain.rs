@@ -1,0 +1,65 @@
+//! One-paragraph explanation of an event decision (design.md: "every decision can be
+//! explained: which policies applied, which condition excluded the others, which evidence
+//! met or missed each control").
+
+use super::compile::CompiledSet;
+use super::result::{Applicability, Decision, EventResult, PolicyState};
+
+impl EventResult {
+    /// Why the event got its decision, naming every policy once.
+    pub fn explain(&self, set: &CompiledSet) -> String {
+        let name = |i: usize| {
+            set.policies()
+                .get(i)
+                .map(|p| format!("'{}'", p.name()))
+                .unwrap_or_else(|| format!("#{i}"))
+        };
+        let mut out = match &self.decision {
+            Decision::Allowed => {
+                "Allowed: no enabled policy blocks or challenges this sign-in.".to_string()
+            }
+            Decision::Challenged { controls, policies } => format!(
+                "Challenged: the user would be asked for {} (first: {}) by {}.",
+                controls
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                controls.first().map(|c| c.to_string()).unwrap_or_default(),
+                policies
+                    .iter()
+                    .map(|i| name(*i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Decision::Blocked { reasons, .. } => format!("Blocked: {}.", reasons.join("; ")),
+            Decision::Unknown { reasons, .. } => format!("Unknown: {}.", reasons.join("; ")),
+        };
+        let mut groups: [(&str, Vec<String>); 4] = [
+            ("Applied", vec![]),
+            ("May apply", vec![]),
+            ("Report-only", vec![]),
+            ("Not applied", vec![]),
+        ];
+        for r in &self.policies {
+            let Some(p) = set.policies().get(r.index) else {
+                continue;
+            };
+            let line = format!("{} {}", name(r.index), r.explanation);
+            let slot = match (p.state(), &r.applicability) {
+                (PolicyState::Disabled, _) => 3,
+                (PolicyState::ReportOnly, _) => 2,
+                (_, Applicability::Applies) => 0,
+                (_, Applicability::Unknown { .. }) => 1,
+                (_, Applicability::NotApplied { .. }) => 3,
+            };
+            groups[slot].1.push(line);
+        }
+        for (label, items) in groups.iter() {
+            if !items.is_empty() {
+                out.push_str(&format!(" {label}: {}.", items.join("; ")));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,403 @@
+//! Grant controls (evaluation.md §4.1–4.4): the demand of an applying policy and its
+//! three-valued verdict against the event's evidence.
+
+use super::context::Ctx;
+use super::result::{Control, GrantResult};
+use super::strength::{self, methods_satisfy, CompiledStrength, MethodOpts};
+use crate::model::{AuthMethod, ExternalUserType, Externality, TransferMethod, Tri, TrustType};
+use std::sync::Arc;
+
+/// One compiled control.
+#[derive(Debug, Clone)]
+pub(crate) enum CControl {
+    Mfa,
+    Strength(Arc<CompiledStrength>),
+    /// Strength id that resolves nowhere (V12).
+    MissingStrength(String),
+    CompliantDevice,
+    DomainJoinedDevice,
+    ApprovedApplication,
+    CompliantApplication,
+    PasswordChange,
+    RiskRemediation,
+    TermsOfUse(String),
+    Custom(String),
+    /// `unknownFutureValue` or an unknown built-in control (V13).
+    Unrecognised(String),
+}
+
+impl CControl {
+    pub fn public(&self) -> Control {
+        match self {
+            CControl::Mfa => Control::Mfa,
+            CControl::Strength(s) => Control::AuthenticationStrength {
+                id: s.id.clone(),
+                name: s.name.clone(),
+            },
+            CControl::MissingStrength(id) => Control::AuthenticationStrength {
+                id: id.clone(),
+                name: id.clone(),
+            },
+            CControl::CompliantDevice => Control::CompliantDevice,
+            CControl::DomainJoinedDevice => Control::DomainJoinedDevice,
+            CControl::ApprovedApplication => Control::ApprovedApplication,
+            CControl::CompliantApplication => Control::CompliantApplication,
+            CControl::PasswordChange => Control::PasswordChange,
+            CControl::RiskRemediation => Control::RiskRemediation,
+            CControl::TermsOfUse(id) => Control::TermsOfUse(id.clone()),
+            CControl::Custom(id) => Control::Custom(id.clone()),
+            CControl::Unrecognised(v) => Control::Custom(format!("unrecognised:{v}")),
+        }
+    }
+}
+
+/// What an applying policy demands (evaluation.md §4.1).
+#[derive(Debug, Clone)]
+pub(crate) enum Demand {
+    Block,
+    SessionOnly,
+    Grant { all: bool, controls: Vec<CControl> },
+}
+
+impl Demand {
+    pub fn has_strength(&self) -> bool {
+        matches!(self, Demand::Grant { controls, .. }
+            if controls.iter().any(|c| matches!(c, CControl::Strength(_) | CControl::MissingStrength(_))))
+    }
+    /// Short human description ("block", "mfa OR compliantDevice").
+    pub fn describe(&self) -> String {
+        match self {
+            Demand::Block => "block".into(),
+            Demand::SessionOnly => "session controls only".into(),
+            Demand::Grant { all, controls } => controls
+                .iter()
+                .map(|c| c.public().to_string())
+                .collect::<Vec<_>>()
+                .join(if *all { " AND " } else { " OR " }),
+        }
+    }
+}
+
+/// Verdict of one control.
+#[derive(Debug, Clone)]
+enum Eval {
+    Met(String),
+    Unmet { fixable: bool, why: String },
+    Unknown(String),
+}
+
+fn unmet(fixable: bool, why: impl Into<String>) -> Eval {
+    Eval::Unmet {
+        fixable,
+        why: why.into(),
+    }
+}
+
+/// Options that depend on the policy set, not the control.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct GrantOpts {
+    /// Security-info registration: this `All`-resources policy's strength is superseded by
+    /// an applying user-action policy's strength (evaluation.md §4.4).
+    pub strength_superseded: bool,
+}
+
+/// Built-in MFA strength combinations (the `mfa` control is equivalent, §4.3).
+fn mfa_combos() -> &'static [strength::Combo] {
+    use std::sync::OnceLock;
+    static C: OnceLock<Vec<strength::Combo>> = OnceLock::new();
+    C.get_or_init(|| {
+        crate::policy::builtin_strengths()
+            .iter()
+            .find(|s| s.id.as_deref() == Some(crate::policy::strengths::MFA_ID))
+            .map(|s| CompiledStrength::from_graph(s, "built-in").0.combos)
+            .unwrap_or_default()
+    })
+}
+
+fn external_type(ctx: &Ctx) -> Option<Option<ExternalUserType>> {
+    match ctx.externality() {
+        Some(Externality::Internal) => Some(None),
+        Some(Externality::External(t)) => Some(Some(t)),
+        None => None,
+    }
+}
+
+/// TAP counts for internal users and internal guests; external guests only with inbound
+/// MFA trust (policy-model.md §14.4).
+fn method_opts(ctx: &Ctx) -> MethodOpts {
+    let tap_counts = match external_type(ctx) {
+        Some(None) | Some(Some(ExternalUserType::InternalGuest)) => Some(true),
+        Some(Some(_)) => match ctx.facts.cross_tenant_mfa_trust {
+            Some(true) => Some(true),
+            Some(false) => Some(false),
+            None => None,
+        },
+        None => None,
+    };
+    MethodOpts {
+        tap_once: ctx.tap_usable_once(),
+        tap_counts,
+    }
+}
+
+fn is_external_without_trust(ctx: &Ctx) -> bool {
+    matches!(external_type(ctx), Some(Some(t)) if t != ExternalUserType::InternalGuest)
+        && ctx.facts.cross_tenant_mfa_trust == Some(false)
+}
+
+fn eval_mfa(ctx: &Ctx) -> Eval {
+    if ctx.is_legacy_client() {
+        return unmet(false, "legacy client cannot satisfy mfa");
+    }
+    if ctx.facts.mfa_claim == Some(true) {
+        return Eval::Met("session already holds an MFA claim".into());
+    }
+    let Some(methods) = ctx.facts.methods.as_deref() else {
+        return Eval::Unknown("authentication methods not recorded".into());
+    };
+    if methods.contains(&AuthMethod::ExternalMethod) {
+        return Eval::Met("external authentication method satisfies mfa".into());
+    }
+    if methods.contains(&AuthMethod::PreviouslySatisfied) {
+        return Eval::Met("MFA previously satisfied in the session".into());
+    }
+    let direct_connect_blocked = matches!(
+        external_type(ctx),
+        Some(Some(ExternalUserType::B2bDirectConnectUser))
+    ) && ctx.facts.cross_tenant_mfa_trust == Some(false);
+    match methods_satisfy(mfa_combos(), methods, method_opts(ctx)) {
+        Tri::Yes => Eval::Met("methods in the session form an MFA combination".into()),
+        Tri::Unknown(r) => Eval::Unknown(r),
+        Tri::No if direct_connect_blocked => unmet(
+            false,
+            "B2B direct connect user without inbound MFA trust cannot do MFA here",
+        ),
+        Tri::No if is_external_without_trust(ctx) => {
+            unmet(true, "mfa in resource tenant (home-tenant MFA not trusted)")
+        }
+        Tri::No => unmet(true, "no MFA combination completed in this session"),
+    }
+}
+
+fn eval_strength(s: &CompiledStrength, ctx: &Ctx, opts: GrantOpts) -> Eval {
+    if opts.strength_superseded {
+        return Eval::Met(format!(
+            "strength `{}` superseded by the security-info registration policy's strength (registration interrupt mode, evaluation.md §4.4)",
+            s.name
+        ));
+    }
+    if ctx.is_legacy_client() {
+        return unmet(
+            false,
+            format!("legacy client cannot satisfy strength `{}`", s.name),
+        );
+    }
+    let Some(methods) = ctx.facts.methods.as_deref() else {
+        return Eval::Unknown("authentication methods not recorded".into());
+    };
+    let t = methods_satisfy(&s.combos, methods, method_opts(ctx));
+    let unnamed_mfa =
+        methods.contains(&AuthMethod::PreviouslySatisfied) || ctx.facts.mfa_claim == Some(true);
+    match t {
+        Tri::Yes => Eval::Met(format!("methods satisfy strength `{}`", s.name)),
+        Tri::No | Tri::Unknown(_)
+            if unnamed_mfa && s.id.eq_ignore_ascii_case(crate::policy::strengths::MFA_ID) =>
+        {
+            Eval::Met("earlier MFA in the session satisfies the built-in MFA strength".into())
+        }
+        Tri::No if unnamed_mfa => Eval::Unknown(format!(
+            "an earlier, unnamed MFA method may satisfy strength `{}`",
+            s.name
+        )),
+        Tri::Unknown(r) => Eval::Unknown(format!("strength `{}`: {r}", s.name)),
+        Tri::No => {
+            if is_external_without_trust(ctx)
+                && !strength::reachable_with(&s.combos, strength::RESOURCE_TENANT_GUEST_MODES)
+            {
+                unmet(
+                    false,
+                    format!(
+                        "strength `{}` is unreachable for a guest without inbound MFA trust",
+                        s.name
+                    ),
+                )
+            } else {
+                unmet(
+                    true,
+                    format!("no combination of strength `{}` completed", s.name),
+                )
+            }
+        }
+    }
+}
+
+fn eval_compliant(ctx: &Ctx) -> Eval {
+    if ctx.facts.original_transfer_method == Some(TransferMethod::DeviceCodeFlow) {
+        return unmet(
+            false,
+            "device-code flow cannot satisfy a compliant-device requirement",
+        );
+    }
+    match ctx.device_compliant() {
+        Some(true) => Eval::Met("device is marked compliant".into()),
+        Some(false) if ctx.device_registered() == Some(false) => {
+            unmet(false, "device is not registered (cannot be compliant)")
+        }
+        Some(false) => unmet(false, "device is not compliant"),
+        None => Eval::Unknown("device compliance unknown".into()),
+    }
+}
+
+fn eval_domain_joined(ctx: &Ctx) -> Eval {
+    if ctx.facts.original_transfer_method == Some(TransferMethod::DeviceCodeFlow) {
+        return unmet(
+            false,
+            "device-code flow cannot satisfy a hybrid-joined requirement",
+        );
+    }
+    if ctx.device_registered() == Some(false) {
+        return unmet(false, "device is not registered (cannot be hybrid joined)");
+    }
+    match ctx.device_trust() {
+        Some(TrustType::ServerAd) => Eval::Met("device is hybrid joined".into()),
+        Some(_) => unmet(false, "device is not hybrid joined"),
+        None => Eval::Unknown("device join type unknown".into()),
+    }
+}
+
+fn eval_control(c: &CControl, ctx: &Ctx, opts: GrantOpts) -> Eval {
+    match c {
+        CControl::Mfa => eval_mfa(ctx),
+        CControl::Strength(s) => eval_strength(s, ctx, opts),
+        CControl::MissingStrength(id) => {
+            if opts.strength_superseded {
+                Eval::Met(format!("strength `{id}` superseded (registration)"))
+            } else {
+                Eval::Unknown(format!(
+                    "authentication strength `{id}` not found in tenant data"
+                ))
+            }
+        }
+        CControl::CompliantDevice => eval_compliant(ctx),
+        CControl::DomainJoinedDevice => eval_domain_joined(ctx),
+        CControl::ApprovedApplication => {
+            Eval::Unknown("approved client app state is not in sign-in logs".into())
+        }
+        CControl::CompliantApplication => {
+            Eval::Unknown("app protection policy state is not in sign-in logs".into())
+        }
+        CControl::PasswordChange if ctx.is_legacy_client() => {
+            unmet(false, "legacy client cannot change the password")
+        }
+        // A password change / risk remediation is always a new interactive step.
+        CControl::PasswordChange => unmet(true, "user must change the password after MFA"),
+        CControl::RiskRemediation if ctx.is_legacy_client() => {
+            unmet(false, "legacy client cannot remediate risk")
+        }
+        CControl::RiskRemediation => unmet(true, "user must remediate risk"),
+        CControl::TermsOfUse(id) => match ctx.tou_accepted() {
+            Some(list) if list.iter().any(|t| t.trim().eq_ignore_ascii_case(id)) => {
+                Eval::Met(format!("terms of use `{id}` accepted"))
+            }
+            Some(_) if ctx.is_legacy_client() => {
+                unmet(false, "legacy client cannot accept terms of use")
+            }
+            Some(_) => unmet(true, format!("terms of use `{id}` not accepted")),
+            None => Eval::Unknown("terms of use acceptance unknown".into()),
+        },
+        CControl::Custom(id) => Eval::Unknown(format!(
+            "custom control `{id}`: external provider, not in logs"
+        )),
+        CControl::Unrecognised(v) => {
+            Eval::Unknown(format!("grant control `{v}` cannot be evaluated"))
+        }
+    }
+}
+
+/// Verdict of a demand with AND/OR three-valued combination (§4.2); notes record the
+/// evidence for each control.
+pub(crate) fn evaluate(
+    d: &Demand,
+    ctx: &Ctx,
+    opts: GrantOpts,
+    notes: &mut Vec<String>,
+) -> GrantResult {
+    let (all, controls) = match d {
+        Demand::Block => return GrantResult::Block,
+        Demand::SessionOnly => return GrantResult::SessionOnly,
+        Demand::Grant { all, controls } => (*all, controls),
+    };
+    let evals: Vec<(Control, Eval)> = controls
+        .iter()
+        .map(|c| (c.public(), eval_control(c, ctx, opts)))
+        .collect();
+    for (c, e) in &evals {
+        notes.push(match e {
+            Eval::Met(w) => format!("{c}: met ({w})"),
+            Eval::Unmet { fixable, why } => format!(
+                "{c}: unmet, {} ({why})",
+                if *fixable {
+                    "fixable interactively"
+                } else {
+                    "not fixable in this sign-in"
+                }
+            ),
+            Eval::Unknown(r) => format!("{c}: unknown ({r})"),
+        });
+    }
+    let met = evals
+        .iter()
+        .filter(|(_, e)| matches!(e, Eval::Met(_)))
+        .count();
+    let unmet_list: Vec<(&Control, bool)> = evals
+        .iter()
+        .filter_map(|(c, e)| match e {
+            Eval::Unmet { fixable, .. } => Some((c, *fixable)),
+            _ => None,
+        })
+        .collect();
+    let unknown_reason = || {
+        evals
+            .iter()
+            .filter_map(|(c, e)| match e {
+                Eval::Unknown(r) => Some(format!("{c}: {r}")),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if evals.is_empty() {
+        return GrantResult::Met;
+    }
+    if all {
+        if !unmet_list.is_empty() {
+            return GrantResult::Unmet {
+                missing: unmet_list.iter().map(|(c, _)| (*c).clone()).collect(),
+                fixable: unmet_list.iter().all(|(_, f)| *f),
+            };
+        }
+        if met == evals.len() {
+            return GrantResult::Met;
+        }
+    } else {
+        if met > 0 {
+            return GrantResult::Met;
+        }
+        if unmet_list.len() == evals.len() {
+            // Under OR any one control would do: list what a prompt could ask for when
+            // something is fixable, else everything that is missing.
+            let fixable = unmet_list.iter().any(|(_, f)| *f);
+            return GrantResult::Unmet {
+                missing: unmet_list
+                    .iter()
+                    .filter(|(_, f)| *f || !fixable)
+                    .map(|(c, _)| (*c).clone())
+                    .collect(),
+                fixable,
+            };
+        }
+    }
+    GrantResult::Unknown {
+        reason: unknown_reason(),
+    }
+}

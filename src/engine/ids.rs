@@ -1,0 +1,40 @@
+//! Case-insensitive id handling (policy-model.md §0: special values and GUIDs compare
+//! case-insensitively).
+
+use std::collections::BTreeSet;
+
+/// Lower-cased, trimmed id.
+pub(crate) fn norm(s: &str) -> String {
+    s.trim().to_ascii_lowercase()
+}
+
+pub(crate) fn is(s: &str, special: &str) -> bool {
+    s.trim().eq_ignore_ascii_case(special)
+}
+
+/// A set of lower-cased ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct IdSet(BTreeSet<String>);
+
+impl IdSet {
+    pub fn insert(&mut self, id: &str) {
+        self.0.insert(norm(id));
+    }
+    pub fn contains(&self, id: &str) -> bool {
+        // Ids are stored lower-cased; avoid allocating when the probe already is.
+        if id.bytes().any(|b| b.is_ascii_uppercase()) || id.trim().len() != id.len() {
+            self.0.contains(&norm(id))
+        } else {
+            self.0.contains(id)
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &String> {
+        self.0.iter()
+    }
+    pub fn intersects(&self, other: &BTreeSet<String>) -> bool {
+        self.0.iter().any(|g| other.contains(g))
+    }
+}
