@@ -1,11 +1,204 @@
-//! `careplay logs inspect|convert` (owned by the loader work; placeholder until it lands).
+//! `careplay logs inspect|convert`: what the loader sees in sign-in exports, and the
+//! canonical form (Parquet / NDJSON) for notebooks and faster re-runs.
+
+use careplay::signin::{self, schema, FileLedger, Format, LoadOptions, SignInRecord};
 use std::io::Write;
+use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    pub paths: Vec<std::path::PathBuf>,
+    #[command(subcommand)]
+    pub action: Action,
 }
 
-pub fn run(_args: &Args, _quiet: bool, _out: &mut dyn Write) -> super::CmdResult {
-    Err("logs: not built yet".into())
+#[derive(clap::Subcommand, Debug)]
+pub enum Action {
+    /// Per file: format detected, rows read/loaded/rejected (by reason, with examples),
+    /// duplicates, time span, and the null rate of every canonical column.
+    Inspect(InspectArgs),
+    /// Write the canonical rows of all inputs to one Parquet or NDJSON file.
+    Convert(ConvertArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InspectArgs {
+    /// Files, folders (read recursively) or glob patterns. Gzip is detected by content.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Force the input format instead of detecting it from content.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutFormat {
+    Parquet,
+    Ndjson,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ConvertArgs {
+    /// Files, folders (read recursively) or glob patterns.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "parquet")]
+    pub to: OutFormat,
+    /// Output file.
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// Force the input format instead of detecting it from content.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Rows per batch. Duplicates (same event type and id) are resolved within a batch;
+    /// use a batch larger than the input for exact de-duplication.
+    #[arg(long, default_value_t = 500_000)]
+    pub batch_rows: usize,
+}
+
+pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> super::CmdResult {
+    match &args.action {
+        Action::Inspect(a) => inspect(a, quiet, out),
+        Action::Convert(a) => convert(a, quiet, out),
+    }
+}
+
+fn inspect(a: &InspectArgs, quiet: bool, out: &mut dyn Write) -> super::CmdResult {
+    let opts = LoadOptions {
+        format: a.format,
+        progress: !quiet,
+    };
+    let loaded = signin::load(&a.paths, &opts)?;
+    let mut per_file: Vec<Vec<&SignInRecord>> = vec![Vec::new(); loaded.ledger.files.len()];
+    for (r, f) in loaded.records.iter().zip(&loaded.file_of) {
+        if let Some(v) = per_file.get_mut(*f) {
+            v.push(r);
+        }
+    }
+    for (fl, rows) in loaded.ledger.files.iter().zip(&per_file) {
+        write_file(out, fl, rows)?;
+    }
+    let l = &loaded.ledger;
+    writeln!(
+        out,
+        "total: {} file(s), rows read {}, loaded {}, rejected {}, duplicates dropped {}",
+        l.files.len(),
+        l.rows_read(),
+        l.rows_loaded(),
+        l.rows_rejected(),
+        l.duplicates()
+    )?;
+    Ok(super::EXIT_OK)
+}
+
+fn write_file(out: &mut dyn Write, fl: &FileLedger, rows: &[&SignInRecord]) -> std::io::Result<()> {
+    writeln!(out, "{}", fl.path)?;
+    writeln!(
+        out,
+        "  format: {}{}",
+        fl.format,
+        if fl.compressed { " (gzip)" } else { "" }
+    )?;
+    writeln!(
+        out,
+        "  rows: read {}, loaded {}, rejected {}, duplicates {}",
+        fl.rows_read, fl.rows_loaded, fl.rows_rejected, fl.duplicates
+    )?;
+    for (kind, stats) in &fl.rejected {
+        writeln!(out, "  rejected ({kind}): {}", stats.count)?;
+        for e in &stats.examples {
+            writeln!(out, "    e.g. {e}")?;
+        }
+    }
+    for w in &fl.warnings {
+        writeln!(out, "  warning: {w}")?;
+    }
+    match (fl.first_event, fl.last_event) {
+        (Some(a), Some(b)) => writeln!(
+            out,
+            "  time span: {} .. {}",
+            a.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            b.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        )?,
+        _ => writeln!(out, "  time span: unknown (no event times)")?,
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "  null rate per canonical column ({} rows):", rows.len())?;
+    let n = rows.len() as f64;
+    let objs: Vec<_> = rows.iter().map(|r| schema::to_json(r)).collect();
+    for col in schema::COLUMNS {
+        let nulls = objs
+            .iter()
+            .filter(|o| o.get(*col).is_none_or(|v| v.is_null()))
+            .count();
+        writeln!(out, "    {col:<26} {:>6.1}%", 100.0 * nulls as f64 / n)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+enum WriteError {
+    #[error("{path}: {message}")]
+    Write { path: String, message: String },
+}
+
+fn convert(a: &ConvertArgs, quiet: bool, out: &mut dyn Write) -> super::CmdResult {
+    use polars::prelude::ParquetWriter;
+    let opts = LoadOptions {
+        format: a.format,
+        progress: !quiet,
+    };
+    let path = a.output.display().to_string();
+    let werr = |e: &dyn std::fmt::Display| WriteError::Write {
+        path: path.clone(),
+        message: e.to_string(),
+    };
+    let file = std::fs::File::create(&a.output).map_err(|e| werr(&e))?;
+    let mut written: u64 = 0;
+    let ledger = match a.to {
+        OutFormat::Parquet => {
+            let mut writer = ParquetWriter::new(file)
+                .batched(&schema::polars_schema())
+                .map_err(|e| werr(&e))?;
+            let ledger = signin::stream(&a.paths, &opts, a.batch_rows, |batch| {
+                let df = schema::to_dataframe(&batch).map_err(|e| werr(&e))?;
+                writer.write_batch(&df).map_err(|e| werr(&e))?;
+                written += batch.len() as u64;
+                Ok::<(), WriteError>(())
+            })?;
+            writer.finish().map_err(|e| werr(&e))?;
+            ledger
+        }
+        OutFormat::Ndjson => {
+            let mut w = std::io::BufWriter::new(file);
+            let ledger = signin::stream(&a.paths, &opts, a.batch_rows, |batch| {
+                for r in &batch {
+                    serde_json::to_writer(&mut w, &schema::to_json(r)).map_err(|e| werr(&e))?;
+                    w.write_all(b"\n").map_err(|e| werr(&e))?;
+                }
+                written += batch.len() as u64;
+                Ok::<(), WriteError>(())
+            })?;
+            w.flush().map_err(|e| werr(&e))?;
+            ledger
+        }
+    };
+    writeln!(
+        out,
+        "wrote {written} canonical row(s) to {path}; read {}, rejected {}, duplicates dropped {}",
+        ledger.rows_read(),
+        ledger.rows_rejected(),
+        ledger.duplicates()
+    )?;
+    for fl in &ledger.files {
+        for (kind, stats) in &fl.rejected {
+            writeln!(out, "  {}: rejected ({kind}): {}", fl.path, stats.count)?;
+            for e in &stats.examples {
+                writeln!(out, "    e.g. {e}")?;
+            }
+        }
+    }
+    Ok(super::EXIT_OK)
 }

@@ -1,1 +1,382 @@
-//! See design.md.
+//! The only reader of sign-in logs (design.md): detect the export family from content,
+//! read it with one reader per family, normalise every row into the canonical
+//! [`SignInRecord`] (schema.rs), account for every row ([`Ledger`]), and de-duplicate to
+//! the replay unit (signin-logs.md §6.4).
+//!
+//! Entry points: [`load`] (everything in memory, global de-duplication) and [`stream`]
+//! (batches; memory bounded by the batch and the largest record — de-duplication is done
+//! **per batch** in this mode, so duplicates that land in different batches are both
+//! kept; `load` is exact).
+
+pub mod csv_reader;
+pub mod error;
+pub mod facts;
+pub mod format;
+pub mod frame;
+pub mod json_reader;
+pub mod ledger;
+pub mod normalize;
+pub mod reject;
+pub mod schema;
+pub mod source;
+pub mod values;
+pub mod wire;
+
+pub use error::LoadError;
+pub use facts::to_facts;
+pub use format::Format;
+pub use ledger::{FileLedger, Ledger, ReasonStats};
+pub use reject::{Reject, RejectKind};
+pub use schema::{AcrRef, CaPolicyResult, EventType, SignInRecord};
+
+use format::{ReaderKind, Sniff};
+use normalize::{AuthStep, Ctx};
+use std::collections::{HashMap, HashSet};
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+/// Files larger than this get a progress bar (when enabled and stderr is a terminal).
+const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
+
+/// How to load.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Force a format instead of sniffing.
+    pub format: Option<Format>,
+    /// Show progress bars for large files (only when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// A complete load.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub records: Vec<SignInRecord>,
+    pub ledger: Ledger,
+    /// For each record, the index in `ledger.files` of the file it was read from (a
+    /// Parquet record keeps its original `source_file`, so this is the only link to the
+    /// file actually read).
+    pub file_of: Vec<usize>,
+}
+
+/// One row event produced by a reader.
+pub(crate) enum Row {
+    Record(SignInRecord, Option<u64>, Option<u64>),
+    Reject(Reject, Option<u64>, Option<u64>),
+    Warning(String),
+}
+
+/// Error of [`stream`]: the input could not be read, or the sink failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError<E: std::error::Error + 'static> {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("sign-in batch consumer failed: {0}")]
+    Sink(#[source] E),
+}
+
+/// Load every input into memory; duplicates are resolved over all files.
+pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, LoadError> {
+    let mut records = Vec::new();
+    let mut file_of = Vec::new();
+    let res = stream_with_origin(paths, opts, usize::MAX, |batch| {
+        for (f, r) in batch {
+            file_of.push(f);
+            records.push(r);
+        }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    match res {
+        Ok(ledger) => Ok(Loaded {
+            records,
+            ledger,
+            file_of,
+        }),
+        Err(StreamError::Load(e)) => Err(e),
+        Err(StreamError::Sink(never)) => match never {},
+    }
+}
+
+/// Plan entry: a file and its format.
+struct Planned {
+    path: PathBuf,
+    format: Option<Format>,
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn sniff_file(path: &Path, forced: Option<Format>) -> Result<Option<Format>, LoadError> {
+    let opened = source::open(path, |r| r)?;
+    if let Some(f) = forced {
+        return Ok(Some(f));
+    }
+    match format::sniff(&opened.prefix) {
+        Sniff::Known(f) => Ok(Some(f)),
+        Sniff::Empty => Ok(None),
+        Sniff::PowershellCsv => Err(LoadError::PowershellCsv {
+            path: path.to_path_buf(),
+        }),
+        Sniff::Unknown(detail) => Err(LoadError::UnknownFormat {
+            path: path.to_path_buf(),
+            detail,
+            first_bytes: first_bytes(&opened.prefix),
+        }),
+    }
+}
+
+fn first_bytes(prefix: &[u8]) -> String {
+    let n = prefix.len().min(120);
+    String::from_utf8_lossy(&prefix[..n])
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Stream every input in batches of at most `batch_rows` canonical rows. Memory does not
+/// grow with file size for JSON inputs (bounded by the batch and the largest record or
+/// Graph page); CSV files (≤100k rows per export) are read whole.
+pub fn stream<E, S>(
+    paths: &[PathBuf],
+    opts: &LoadOptions,
+    batch_rows: usize,
+    mut sink: S,
+) -> Result<Ledger, StreamError<E>>
+where
+    E: std::error::Error + 'static,
+    S: FnMut(Vec<SignInRecord>) -> Result<(), E>,
+{
+    stream_with_origin(paths, opts, batch_rows, |batch| {
+        sink(batch.into_iter().map(|(_, r)| r).collect())
+    })
+}
+
+/// [`stream`], with each record paired with the index of its file in the ledger.
+pub fn stream_with_origin<E, S>(
+    paths: &[PathBuf],
+    opts: &LoadOptions,
+    batch_rows: usize,
+    mut sink: S,
+) -> Result<Ledger, StreamError<E>>
+where
+    E: std::error::Error + 'static,
+    S: FnMut(Vec<(usize, SignInRecord)>) -> Result<(), E>,
+{
+    let batch_rows = batch_rows.max(1);
+    let files = source::expand(paths)?;
+    let mut plan = Vec::with_capacity(files.len());
+    for path in files {
+        let format = sniff_file(&path, opts.format)?;
+        plan.push(Planned { path, format });
+    }
+    let mut ledger = Ledger::default();
+
+    // AuthDetails files first: they are joined to portal CSV rows (signin-logs.md §4.4).
+    let mut auth: HashMap<String, Vec<AuthStep>> = HashMap::new();
+    let mut auth_rows: Vec<(usize, u64, String)> = Vec::new();
+    for p in plan.iter().filter(|p| p.format == Some(Format::PortalAuthDetails)) {
+        let name = display(&p.path);
+        let opened = source::open(&p.path, |r| r)?;
+        let mut fl = FileLedger::new(&name, Format::PortalAuthDetails.as_str(), opened.compressed);
+        let table = csv_reader::read_table(opened.reader).map_err(|message| LoadError::Csv {
+            path: p.path.clone(),
+            message,
+        })?;
+        let idx = ledger.files.len();
+        for (line, row) in csv_reader::read_auth_details(&table) {
+            match row {
+                Ok((id, step)) => {
+                    auth_rows.push((idx, line, id.clone()));
+                    auth.entry(id).or_default().push(step);
+                }
+                Err(r) => fl.reject(&r, Some(line), None),
+            }
+        }
+        ledger.files.push(fl);
+    }
+    let mut joined_ids: HashSet<String> = HashSet::new();
+
+    let mut batch: Vec<(usize, SignInRecord)> = Vec::new();
+    for p in plan.iter().filter(|p| p.format != Some(Format::PortalAuthDetails)) {
+        let name = display(&p.path);
+        let Some(format) = p.format else {
+            let mut fl = FileLedger::new(&name, "empty", false);
+            fl.warn("the file is empty");
+            ledger.files.push(fl);
+            continue;
+        };
+        let file_idx = ledger.files.len();
+        let mut pending_error: Option<E> = None;
+        {
+            let pb = progress_bar(&p.path, opts.progress);
+            let pb2 = pb.clone();
+            let opened = source::open(&p.path, move |r| match pb2 {
+                Some(pb) => Box::new(pb.wrap_read(r)),
+                None => r,
+            })?;
+            ledger
+                .files
+                .push(FileLedger::new(&name, format.as_str(), opened.compressed));
+            let ctx = Ctx {
+                format: format.as_str(),
+                file: &name,
+                line: None,
+                file_event_type: format::event_type_from_name(&p.path),
+            };
+            let fl_ptr = file_idx;
+            let ledger_ref = &mut ledger;
+            let batch_ref = &mut batch;
+            let sink_ref = &mut sink;
+            let joined_ref = &mut joined_ids;
+            let mut emit = |row: Row| {
+                let fl = &mut ledger_ref.files[fl_ptr];
+                match row {
+                    Row::Record(rec, _, _) => {
+                        fl.accept(rec.created_at);
+                        if format == Format::PortalCsv && auth.contains_key(&rec.event_id) {
+                            joined_ref.insert(rec.event_id.clone());
+                        }
+                        batch_ref.push((fl_ptr, rec));
+                        if batch_ref.len() >= batch_rows && pending_error.is_none() {
+                            let full = dedup(std::mem::take(batch_ref), ledger_ref);
+                            if let Err(e) = sink_ref(full) {
+                                pending_error = Some(e);
+                            }
+                        }
+                    }
+                    Row::Reject(r, line, index) => fl.reject(&r, line, index),
+                    Row::Warning(w) => fl.warn(w),
+                }
+            };
+            let io_err = |e: std::io::Error| LoadError::Io {
+                path: p.path.clone(),
+                source: e,
+            };
+            match format.reader() {
+                ReaderKind::Json => json_reader::read(opened.reader, &ctx, &mut emit).map_err(io_err)?,
+                ReaderKind::Csv => {
+                    let table = csv_reader::read_table(opened.reader).map_err(|message| LoadError::Csv {
+                        path: p.path.clone(),
+                        message,
+                    })?;
+                    csv_reader::read_signins(&table, format, &ctx, &auth, &mut emit);
+                }
+                ReaderKind::Parquet => read_parquet(&p.path, opened.reader, &mut emit)?,
+            }
+            if let Some(pb) = pb {
+                pb.finish_and_clear();
+            }
+        }
+        if let Some(e) = pending_error {
+            return Err(StreamError::Sink(e));
+        }
+    }
+    if !batch.is_empty() {
+        let full = dedup(std::mem::take(&mut batch), &mut ledger);
+        sink(full).map_err(StreamError::Sink)?;
+    }
+
+    // Auth-detail accounting: joined rows are loaded, the others rejected with a reason.
+    for (idx, line, id) in auth_rows {
+        let fl = &mut ledger.files[idx];
+        if joined_ids.contains(&id) {
+            fl.accept(None);
+        } else {
+            fl.reject(
+                &Reject::new(
+                    RejectKind::UnmatchedAuthDetail,
+                    format!("Request ID `{id}` is in no admin-center CSV sign-in file of this load (expected the matching InteractiveSignIns/NonInteractiveSignIns file)"),
+                ),
+                Some(line),
+                None,
+            );
+        }
+    }
+    Ok(ledger)
+}
+
+fn read_parquet<R: Read>(path: &Path, mut r: R, emit: &mut dyn FnMut(Row)) -> Result<(), LoadError> {
+    use polars::prelude::{ParquetReader, SerReader};
+    let err = |message: String| LoadError::Parquet {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut bytes = Vec::new();
+    r.read_to_end(&mut bytes).map_err(|e| err(e.to_string()))?;
+    let df = ParquetReader::new(std::io::Cursor::new(bytes))
+        .finish()
+        .map_err(|e| err(e.to_string()))?;
+    let rows = schema::from_dataframe(&df).map_err(|e| err(e.to_string()))?;
+    for (i, rec) in rows.into_iter().enumerate() {
+        emit(Row::Record(rec, None, Some(i as u64 + 1)));
+    }
+    Ok(())
+}
+
+fn progress_bar(path: &Path, enabled: bool) -> Option<indicatif::ProgressBar> {
+    if !enabled || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let size = std::fs::metadata(path).map(|m| m.len()).ok()?;
+    if size < PROGRESS_MIN_BYTES {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(size);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})",
+    ) {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.set_message(
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
+    Some(pb)
+}
+
+/// Replay unit (signin-logs.md §6.4): the last record per (event type, id) by record time
+/// (`time`/`TimeGenerated`, else `createdDateTime`); ties go to the later input row.
+/// Keeps input order of the survivors and counts each dropped row against the ledger
+/// file (index into `ledger.files`) it was read from.
+fn dedup(records: Vec<(usize, SignInRecord)>, ledger: &mut Ledger) -> Vec<(usize, SignInRecord)> {
+    let mut winner: HashMap<(EventType, &str), usize> = HashMap::with_capacity(records.len());
+    let mut drop = vec![false; records.len()];
+    for (i, (_, r)) in records.iter().enumerate() {
+        let key = (r.event_type, r.event_id.as_str());
+        match winner.get(&key).copied() {
+            None => {
+                winner.insert(key, i);
+            }
+            Some(j) => {
+                let ti = r.record_time.or(r.created_at);
+                let tj = records[j].1.record_time.or(records[j].1.created_at);
+                if ti >= tj {
+                    drop[j] = true;
+                    winner.insert(key, i);
+                } else {
+                    drop[i] = true;
+                }
+            }
+        }
+    }
+    drop_(records, drop, ledger)
+}
+
+fn drop_(
+    records: Vec<(usize, SignInRecord)>,
+    drop: Vec<bool>,
+    ledger: &mut Ledger,
+) -> Vec<(usize, SignInRecord)> {
+    let mut out = Vec::with_capacity(records.len());
+    for ((file, r), d) in records.into_iter().zip(drop) {
+        if d {
+            if let Some(fl) = ledger.files.get_mut(file) {
+                fl.duplicate();
+            }
+        } else {
+            out.push((file, r));
+        }
+    }
+    out
+}

@@ -1,0 +1,372 @@
+//! Canonical row → the evaluator's [`EventFacts`] (signin-logs.md §8). Every mapping keeps
+//! "not logged" as `None` (Unknown), never a guess.
+
+use super::schema::{EventType, SignInRecord};
+use super::values::parse_ip;
+use crate::model::{
+    AuthMethod, ClientAppType, Country, DeviceFacts, EventFacts, EventKind, ExternalUserType,
+    Externality, Platform, RiskLevel, TransferMethod, TrustType, UserAction, UserType,
+};
+
+/// App id of the My Sign-ins SPA where security info is registered (signin-logs.md §8.5).
+pub const MY_SIGNINS_APP_ID: &str = "19db86c3-b2b9-44cc-b339-36da233a3be2";
+
+/// Map one canonical row to evaluator facts.
+pub fn to_facts(r: &SignInRecord) -> EventFacts {
+    let user_type = match r.user_type.as_deref() {
+        Some("member") => Some(UserType::Member),
+        Some("guest") => Some(UserType::Guest),
+        _ => None,
+    };
+    let methods = auth_methods(r);
+    EventFacts {
+        kind: event_kind(r.event_type),
+        user_id: r.user_id.clone(),
+        user_type,
+        externality: externality(r, user_type),
+        home_tenant_id: r.home_tenant_id.clone(),
+        resource_tenant_id: r.resource_tenant_id.clone(),
+        service_principal_id: r.sp_id.clone(),
+        // Needs the directory (single-tenant, owned here): not in any log.
+        service_principal_in_tenant: None,
+        app_id: r.app_id.clone(),
+        resource_id: r.resource_id.clone(),
+        extra_audiences: r.ca_audiences.clone().unwrap_or_default(),
+        user_action: user_action(r),
+        auth_contexts: auth_contexts(r),
+        ip: r.ip.as_deref().and_then(parse_ip),
+        country: r.country.as_deref().map(|c| {
+            if c.trim().is_empty() {
+                Country::NoCountry
+            } else {
+                Country::Code(c.trim().to_ascii_uppercase())
+            }
+        }),
+        platform: platform(r.os_raw.as_deref(), r.user_agent.as_deref()),
+        client_app: r.client_app_raw.as_deref().and_then(client_app),
+        device: device(r),
+        sign_in_risk: r.sign_in_risk.as_deref().and_then(risk),
+        // Not in sign-in logs (signin-logs.md §8 rows 16, 17, 25).
+        user_risk: None,
+        service_principal_risk: None,
+        insider_risk: None,
+        original_transfer_method: r.original_transfer_method.as_deref().and_then(transfer),
+        methods: methods.as_ref().map(|m| m.methods.clone()),
+        mfa_claim: r.mfa_satisfied,
+        tou_accepted: None,
+        cross_tenant_mfa_trust: None,
+    }
+}
+
+fn event_kind(t: EventType) -> Option<EventKind> {
+    match t {
+        EventType::InteractiveUser => Some(EventKind::Interactive),
+        EventType::NonInteractiveUser => Some(EventKind::NonInteractive),
+        EventType::ServicePrincipal => Some(EventKind::ServicePrincipal),
+        EventType::ManagedIdentity => Some(EventKind::ManagedIdentity),
+        EventType::Unknown => None,
+    }
+}
+
+/// signin-logs.md §8.2 heuristic table. Cells the table does not cover stay unknown.
+fn externality(r: &SignInRecord, user_type: Option<UserType>) -> Option<Externality> {
+    if matches!(
+        r.event_type,
+        EventType::ServicePrincipal | EventType::ManagedIdentity
+    ) {
+        return None;
+    }
+    let cross_tenant = match (r.home_tenant_id.as_deref(), r.resource_tenant_id.as_deref()) {
+        (Some(h), Some(res)) => Some(!h.eq_ignore_ascii_case(res)),
+        _ => None,
+    };
+    let flags: Vec<String> = r
+        .cross_tenant_access_type
+        .iter()
+        .flatten()
+        .map(|f| f.to_ascii_lowercase())
+        .collect();
+    let has = |f: &str| flags.iter().any(|x| x == f);
+    if has("b2bdirectconnect") {
+        return Some(Externality::External(ExternalUserType::B2bDirectConnectUser));
+    }
+    if has("serviceprovider") {
+        return Some(Externality::External(ExternalUserType::ServiceProvider));
+    }
+    if has("b2bcollaboration") {
+        return match user_type? {
+            UserType::Guest => Some(Externality::External(
+                ExternalUserType::B2bCollaborationGuest,
+            )),
+            UserType::Member => Some(Externality::External(
+                ExternalUserType::B2bCollaborationMember,
+            )),
+        };
+    }
+    let none_flag = flags.is_empty() || flags.iter().all(|f| f == "none");
+    if !none_flag {
+        // microsoftSupport, passthrough, unknownFutureValue: not in the table.
+        return None;
+    }
+    let logged_none = !flags.is_empty();
+    match (user_type?, cross_tenant) {
+        (UserType::Member, Some(false)) => Some(Externality::Internal),
+        (UserType::Guest, Some(false)) => {
+            Some(Externality::External(ExternalUserType::InternalGuest))
+        }
+        // "none / guest / home≠resource or unknown → otherExternalUser" — only when the
+        // access type was actually logged as none.
+        (UserType::Guest, _) if logged_none => Some(Externality::External(
+            ExternalUserType::OtherExternalUser,
+        )),
+        _ => None,
+    }
+}
+
+/// signin-logs.md §8.5 (the weakest mapping in the spec).
+fn user_action(r: &SignInRecord) -> Option<Option<UserAction>> {
+    let on_my_signins = [r.app_id.as_deref(), r.resource_id.as_deref()]
+        .into_iter()
+        .flatten()
+        .any(|id| id.eq_ignore_ascii_case(MY_SIGNINS_APP_ID));
+    match &r.acr_refs {
+        Some(acrs) => {
+            let required = acrs.iter().any(|a| {
+                UserAction::parse(&a.id) == Some(UserAction::RegisterSecurityInfo)
+                    && a
+                        .detail
+                        .as_deref()
+                        .is_some_and(|d| d.eq_ignore_ascii_case("required"))
+            });
+            if required && on_my_signins {
+                Some(Some(UserAction::RegisterSecurityInfo))
+            } else {
+                Some(None)
+            }
+        }
+        // No ACR data: unknown on My Sign-ins, known "no action" elsewhere.
+        None if on_my_signins => None,
+        None => Some(None),
+    }
+}
+
+/// Authentication context ids (`c1`…) logged as required or previously satisfied.
+fn auth_contexts(r: &SignInRecord) -> Option<Vec<String>> {
+    let acrs = r.acr_refs.as_ref()?;
+    Some(
+        acrs.iter()
+            .filter(|a| !a.id.to_ascii_lowercase().starts_with("urn:"))
+            .filter(|a| {
+                !a.detail
+                    .as_deref()
+                    .is_some_and(|d| d.eq_ignore_ascii_case("notApplicable"))
+            })
+            .map(|a| a.id.clone())
+            .collect(),
+    )
+}
+
+/// signin-logs.md §8.6: OS text (before the first digit), else the user agent.
+pub fn platform(os: Option<&str>, user_agent: Option<&str>) -> Option<Platform> {
+    if let Some(os) = os.map(str::trim).filter(|s| !s.is_empty()) {
+        let head: String = os
+            .chars()
+            .take_while(|c| !c.is_ascii_digit())
+            .collect::<String>()
+            .trim()
+            .to_ascii_lowercase();
+        let squashed: String = head.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        let p = if squashed.starts_with("windowsphone") {
+            Some(Platform::WindowsPhone)
+        } else if squashed.starts_with("windows") {
+            Some(Platform::Windows)
+        } else if squashed.starts_with("ios")
+            || squashed.starts_with("ipados")
+            || squashed.starts_with("iphone")
+        {
+            Some(Platform::Ios)
+        } else if squashed.starts_with("macos") || squashed.starts_with("osx") {
+            Some(Platform::MacOs)
+        } else if squashed.starts_with("android") {
+            Some(Platform::Android)
+        } else if squashed.starts_with("linux") || squashed.starts_with("ubuntu") {
+            Some(Platform::Linux)
+        } else if squashed.starts_with("chrome") {
+            Some(Platform::Unsupported)
+        } else {
+            None
+        };
+        if p.is_some() {
+            return p;
+        }
+    }
+    let ua = user_agent?;
+    if ua.contains("Windows Phone") {
+        Some(Platform::WindowsPhone)
+    } else if ua.contains("Android") {
+        Some(Platform::Android)
+    } else if ua.contains("iPhone") || ua.contains("iPad") || ua.contains("iPod") {
+        Some(Platform::Ios)
+    } else if ua.contains("Windows") {
+        Some(Platform::Windows)
+    } else if ua.contains("Macintosh") || ua.contains("Mac OS X") {
+        Some(Platform::MacOs)
+    } else if ua.contains("CrOS") {
+        Some(Platform::Unsupported)
+    } else if ua.contains("Linux") {
+        Some(Platform::Linux)
+    } else {
+        None
+    }
+}
+
+/// signin-logs.md §8.7; `Unknown`/empty/unrecognised stay unknown.
+pub fn client_app(raw: &str) -> Option<ClientAppType> {
+    let k: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    const LEGACY: &[&str] = &[
+        "authenticatedsmtp",
+        "smtp",
+        "autodiscover",
+        "exchangeonlinepowershell",
+        "exchangewebservices",
+        "imap4",
+        "imap",
+        "mapioverhttp",
+        "mapi",
+        "offlineaddressbook",
+        "outlookanywhererpcoverhttp",
+        "outlookservice",
+        "pop3",
+        "pop",
+        "reportingwebservices",
+        "universaloutlook",
+        "otherclients",
+        "otherclientsolderofficeclients",
+    ];
+    match k.as_str() {
+        "browser" => Some(ClientAppType::Browser),
+        "mobileappsanddesktopclients" => Some(ClientAppType::MobileAppsAndDesktopClients),
+        "exchangeactivesync" => Some(ClientAppType::ExchangeActiveSync),
+        _ if LEGACY.contains(&k.as_str()) => Some(ClientAppType::Other),
+        _ => None,
+    }
+}
+
+fn device(r: &SignInRecord) -> DeviceFacts {
+    // signin-logs.md §8.8: deviceId "" = no registered device; missing booleans unknown.
+    let registered = r.device_id.as_deref().map(|d| !d.trim().is_empty());
+    DeviceFacts {
+        registered,
+        device_id: r.device_id.clone().filter(|d| !d.trim().is_empty()),
+        display_name: r.device_display_name.clone(),
+        operating_system: r.os_raw.clone(),
+        is_compliant: r.device_is_compliant,
+        is_managed: r.device_is_managed,
+        trust_type: r.device_trust_type.as_deref().and_then(trust_type),
+    }
+}
+
+/// Log trust type text → device-filter vocabulary (signin-logs.md §8.8).
+pub fn trust_type(raw: &str) -> Option<TrustType> {
+    let k: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match k.as_str() {
+        "azureadjoined" | "microsoftentrajoined" | "azuread" => Some(TrustType::AzureAd),
+        "hybridazureadjoined" | "microsoftentrahybridjoined" | "serverad" => {
+            Some(TrustType::ServerAd)
+        }
+        "azureadregistered" | "microsoftentraregistered" | "workplace" => {
+            Some(TrustType::Workplace)
+        }
+        _ => None,
+    }
+}
+
+fn risk(raw: &str) -> Option<RiskLevel> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "none" => Some(RiskLevel::None),
+        "low" => Some(RiskLevel::Low),
+        "medium" => Some(RiskLevel::Medium),
+        "high" => Some(RiskLevel::High),
+        "hidden" => Some(RiskLevel::Hidden),
+        _ => None,
+    }
+}
+
+fn transfer(raw: &str) -> Option<TransferMethod> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "none" => Some(TransferMethod::None),
+        "devicecodeflow" => Some(TransferMethod::DeviceCodeFlow),
+        "authenticationtransfer" => Some(TransferMethod::AuthenticationTransfer),
+        _ => None,
+    }
+}
+
+/// Logged method labels mapped to [`AuthMethod`]; labels with no mapping are listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MethodMapping {
+    pub methods: Vec<AuthMethod>,
+    pub unknown_labels: Vec<String>,
+}
+
+/// Map `auth_methods` (evaluation.md §4.4 table, signin-logs.md §3.5, §8.10);
+/// case-insensitive. `None` when the row logged no method information.
+pub fn auth_methods(r: &SignInRecord) -> Option<MethodMapping> {
+    let labels = r.auth_methods.as_ref()?;
+    let mut out = MethodMapping::default();
+    for l in labels {
+        match auth_method(l) {
+            Some(m) => {
+                if !out.methods.contains(&m) {
+                    out.methods.push(m);
+                }
+            }
+            None => out.unknown_labels.push(l.clone()),
+        }
+    }
+    Some(out)
+}
+
+/// One label → method.
+pub fn auth_method(label: &str) -> Option<AuthMethod> {
+    let k = label.trim().to_ascii_lowercase();
+    let m = match k.as_str() {
+        "password" | "password in the cloud" | "password hash sync" | "phs" | "pta"
+        | "pass-through authentication" => AuthMethod::Password,
+        "text message" | "sms" => AuthMethod::Sms,
+        "phone call" | "voice call" | "voice" => AuthMethod::Voice,
+        "mobile app notification" | "authenticator app" | "microsoft authenticator app" => {
+            AuthMethod::AuthenticatorPush
+        }
+        "oath verification code" | "mobile app verification code" | "app verification code" => {
+            AuthMethod::Oath
+        }
+        "software oath token" => AuthMethod::SoftwareOath,
+        "hardware oath token" => AuthMethod::HardwareOath,
+        "microsoft authenticator passwordless" | "passwordless phone sign-in" | "phone sign-in" => {
+            AuthMethod::PhoneSignIn
+        }
+        "windows hello for business" | "platform credential for macos" => {
+            AuthMethod::WindowsHelloForBusiness
+        }
+        "temporary access pass" => AuthMethod::TemporaryAccessPass,
+        "x.509 certificate" | "certificate" | "certificate-based authentication" => {
+            AuthMethod::X509Certificate
+        }
+        "email one-time passcode" | "email otp" | "email" => AuthMethod::Email,
+        "previously satisfied" | "satisfied by token" => AuthMethod::PreviouslySatisfied,
+        "external authentication method" => AuthMethod::ExternalMethod,
+        "federated single factor" => AuthMethod::FederatedSingleFactor,
+        "federated multi-factor" | "federated multifactor" => AuthMethod::FederatedMultiFactor,
+        _ if k.contains("fido") || k.starts_with("passkey") => AuthMethod::Fido2,
+        _ => return None,
+    };
+    Some(m)
+}

@@ -1,0 +1,126 @@
+//! Every JSON family (Graph G1–G4, portal JSON, PowerShell JSON, Log Analytics JSON,
+//! diagnostic JSON Lines, Event Hub bodies): framed by [`Framer`], each text parsed with
+//! [`TopSeed`] so pages and `records` arrays are streamed element by element.
+
+use super::frame::{Framer, Text};
+use super::normalize::{normalize, Ctx};
+use super::reject::{excerpt, Reject, RejectKind};
+use super::wire::{Item, TopSeed};
+use super::Row;
+use serde::de::DeserializeSeed;
+use std::io::BufRead;
+
+/// Read one JSON input; `emit` receives every row (loaded or rejected) and warnings.
+pub fn read<R: BufRead>(r: R, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row)) -> std::io::Result<()> {
+    let mut framer = Framer::new();
+    let mut lost = false;
+    let mut texts: u64 = 0;
+    framer.run(r, &mut |t: Text<'_>| {
+        texts += 1;
+        read_text(&t, ctx, emit, &mut lost);
+    })?;
+    if framer.unclosed_array {
+        emit(Row::Warning(
+            "the top-level JSON array is not closed (missing ']' at end of file); every complete element was read".into(),
+        ));
+    }
+    if lost {
+        emit(Row::Warning(
+            "some nested values are PowerShell type names (ConvertTo-Json -Depth too small): those facts are missing; re-export with -Depth 10".into(),
+        ));
+    }
+    if texts == 0 {
+        emit(Row::Warning("the file holds no JSON value".into()));
+    }
+    Ok(())
+}
+
+fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut bool) {
+    let line = Some(t.start_line);
+    if t.garbage {
+        emit(Row::Reject(
+            Reject::new(
+                RejectKind::InvalidJson,
+                format!(
+                    "`{}` is not JSON: expected a JSON object or array",
+                    excerpt(&String::from_utf8_lossy(t.bytes))
+                ),
+            ),
+            line,
+            None,
+        ));
+        return;
+    }
+    if t.truncated {
+        emit(Row::Reject(
+            Reject::new(
+                RejectKind::TruncatedJson,
+                format!(
+                    "the JSON text starting here ends at line {} before its closing bracket (expected a complete object)",
+                    t.end_line
+                ),
+            ),
+            line,
+            None,
+        ));
+        return;
+    }
+    let mut index: u64 = 0;
+    let mut de = serde_json::Deserializer::from_slice(t.bytes);
+    let res = {
+        let mut sink = |item: Item| {
+            index += 1;
+            match item {
+                Item::NotObject(kind) => emit(Row::Reject(
+                    Reject::new(
+                        RejectKind::NotAnObject,
+                        format!("found {kind}: expected a sign-in JSON object"),
+                    ),
+                    line,
+                    Some(index),
+                )),
+                Item::Record(w) => {
+                    let c = Ctx {
+                        line,
+                        format: ctx.format,
+                        file: ctx.file,
+                        file_event_type: ctx.file_event_type,
+                    };
+                    match normalize(&w, &c, None) {
+                        Ok(n) => {
+                            *lost |= n.lost_nested;
+                            emit(Row::Record(n.record, line, Some(index)))
+                        }
+                        Err(r) => emit(Row::Reject(r, line, Some(index))),
+                    }
+                }
+            }
+        };
+        TopSeed { sink: &mut sink }
+            .deserialize(&mut de)
+            .and_then(|_| de.end())
+    };
+    if let Err(e) = res {
+        let abs_line = t.start_line + e.line().saturating_sub(1) as u64;
+        let kind = if e.is_eof() {
+            RejectKind::TruncatedJson
+        } else {
+            RejectKind::InvalidJson
+        };
+        let tail = if index > 0 {
+            format!("; the {index} record(s) before it in this text were read, the rest was not")
+        } else {
+            String::new()
+        };
+        let full = e.to_string();
+        let msg = full.split(" at line ").next().unwrap_or(&full);
+        emit(Row::Reject(
+            Reject::new(
+                kind,
+                format!("at line {abs_line} column {}: {msg}{tail}", e.column()),
+            ),
+            line,
+            None,
+        ));
+    }
+}

@@ -1,0 +1,337 @@
+//! Lenient readers for single values: the same fact arrives as a JSON value, as JSON text
+//! inside a string (Log Analytics, signin-logs.md §5.2), or as CSV cell text.
+
+use super::reject::{excerpt, Reject, RejectKind};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::net::{IpAddr, Ipv6Addr};
+
+/// Text of a scalar (`""` kept). Numbers and booleans become their JSON text; objects and
+/// arrays are not text (`None`).
+pub fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Text with `""` mapped to `None`.
+pub fn text_nonempty(v: Option<&Value>) -> Option<String> {
+    text(v).filter(|s| !s.is_empty())
+}
+
+/// PowerShell `ConvertTo-Json` beyond `-Depth` writes nested objects as type names
+/// (signin-logs.md §1 G5): such a string means the value was lost, not malformed.
+pub fn is_flattened_type_name(s: &str) -> bool {
+    let s = s.trim();
+    s.starts_with("Microsoft.Graph.") || s.starts_with("System.Collections.")
+}
+
+/// A nested value: the value itself, or JSON text that parses to one. Empty text and
+/// `null` are absent; PowerShell type names are absent (and reported via `lost`).
+pub fn nested<'a>(
+    v: Option<&'a Value>,
+    field: &str,
+    lost: &mut bool,
+) -> Result<Option<Cow<'a, Value>>, Reject> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            let t = s.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            if is_flattened_type_name(t) {
+                *lost = true;
+                return Ok(None);
+            }
+            serde_json::from_str::<Value>(t)
+                .map(|v| Some(Cow::Owned(v)))
+                .map_err(|e| {
+                    Reject::new(
+                        RejectKind::BadNestedJson,
+                        format!(
+                            "`{field}` holds `{}`: expected a JSON object/array or JSON text ({e})",
+                            excerpt(t)
+                        ),
+                    )
+                })
+        }
+        Some(other) => Ok(Some(Cow::Borrowed(other))),
+    }
+}
+
+/// Case-insensitive key lookup inside a nested object.
+pub fn key<'a>(obj: &'a Value, name: &str) -> Option<&'a Value> {
+    let m = obj.as_object()?;
+    m.get(name)
+        .or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+}
+
+/// Boolean from `true/false`, `True/False`, `yes/no`, `1/0`; empty = absent.
+pub fn flag(v: Option<&Value>, field: &str) -> Result<Option<bool>, Reject> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(Value::Number(n)) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => {
+            Ok(Some(n.as_i64() == Some(1)))
+        }
+        Some(Value::String(s)) => {
+            let t = s.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            match t.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" => Ok(Some(true)),
+                "false" | "no" | "0" => Ok(Some(false)),
+                _ => Err(Reject::new(
+                    RejectKind::BadValue,
+                    format!("`{field}` is `{}`: expected true/false", excerpt(t)),
+                )),
+            }
+        }
+        Some(other) => Err(Reject::new(
+            RejectKind::BadValue,
+            format!("`{field}` is {}: expected true/false", short_json(other)),
+        )),
+    }
+}
+
+/// Integer (number or numeric text); empty = absent.
+pub fn int(v: Option<&Value>, field: &str) -> Result<Option<i32>, Reject> {
+    let bad = |shown: String| {
+        Reject::new(
+            RejectKind::BadValue,
+            format!("`{field}` is {shown}: expected an integer error code"),
+        )
+    };
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .and_then(|i| i32::try_from(i).ok())
+            .map(Some)
+            .ok_or_else(|| bad(n.to_string())),
+        Some(Value::String(s)) => {
+            let t = s.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            t.parse::<i32>()
+                .map(Some)
+                .map_err(|_| bad(format!("`{}`", excerpt(t))))
+        }
+        Some(other) => Err(bad(short_json(other))),
+    }
+}
+
+fn short_json(v: &Value) -> String {
+    excerpt(&v.to_string())
+}
+
+/// List of strings: a JSON array of strings, JSON text of one, or `a, b` / `a;b` text.
+pub fn string_list(v: Option<&Value>, field: &str, lost: &mut bool) -> Result<Option<Vec<String>>, Reject> {
+    if let Some(Value::String(s)) = v {
+        let t = s.trim();
+        if !t.is_empty() && !t.starts_with('[') && !is_flattened_type_name(t) {
+            return Ok(Some(
+                t.split([',', ';'])
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            ));
+        }
+    }
+    let Some(n) = nested(v, field, lost)? else {
+        return Ok(None);
+    };
+    match n.as_ref() {
+        Value::Array(items) => Ok(Some(
+            items
+                .iter()
+                .filter_map(|i| text_nonempty(Some(i)))
+                .collect(),
+        )),
+        Value::String(s) => Ok(Some(vec![s.clone()])),
+        other => Err(Reject::new(
+            RejectKind::BadValue,
+            format!("`{field}` is {}: expected a list of strings", short_json(other)),
+        )),
+    }
+}
+
+/// Parse an IP address the way sign-in logs write it (signin-logs.md §8.3): strip
+/// `[` `]` and a `:port` suffix, map IPv4-mapped IPv6 to IPv4.
+pub fn parse_ip(s: &str) -> Option<IpAddr> {
+    let t = s.trim();
+    let ip = if let Ok(ip) = t.parse::<IpAddr>() {
+        ip
+    } else if let Some(rest) = t.strip_prefix('[') {
+        // [v6] or [v6]:port
+        let end = rest.find(']')?;
+        let inner = &rest[..end];
+        let tail = &rest[end + 1..];
+        if !(tail.is_empty() || (tail.starts_with(':') && tail[1..].parse::<u16>().is_ok())) {
+            return None;
+        }
+        inner.parse::<Ipv6Addr>().ok().map(IpAddr::V6)?
+    } else {
+        // v4:port (a bare v6 address has several colons and already failed above)
+        let (host, port) = t.rsplit_once(':')?;
+        if host.contains(':') || port.parse::<u16>().is_err() {
+            return None;
+        }
+        host.parse::<IpAddr>().ok()?
+    };
+    Some(match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(v6),
+        },
+        v4 => v4,
+    })
+}
+
+/// Timestamp formats seen in exports (signin-logs.md §4.2, §5.4, §6.2): RFC 3339 with any
+/// fraction and offset; ISO without offset (UTC, portal "Date (UTC)"); Log Analytics
+/// US-locale `5/25/2023, 4:32:49.469 AM`; PowerShell `/Date(ms)/`.
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    let t = s.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Some(dt.with_timezone(&Utc));
+    }
+    if let Some(ms) = t
+        .strip_prefix("/Date(")
+        .and_then(|r| r.strip_suffix(")/"))
+        .and_then(|r| r.parse::<i64>().ok())
+    {
+        return Utc.timestamp_millis_opt(ms).single();
+    }
+    const NAIVE: &[&str] = &[
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.fZ",
+        "%m/%d/%Y, %I:%M:%S%.f %p",
+        "%m/%d/%Y %I:%M:%S%.f %p",
+        "%m/%d/%Y, %H:%M:%S%.f",
+        "%m/%d/%Y %H:%M:%S%.f",
+    ];
+    for f in NAIVE {
+        if let Ok(n) = NaiveDateTime::parse_from_str(t, f) {
+            return Some(Utc.from_utc_datetime(&n));
+        }
+    }
+    None
+}
+
+/// Optional timestamp; present but unreadable = rejection.
+pub fn time(v: Option<&Value>, field: &str) -> Result<Option<DateTime<Utc>>, Reject> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => parse_time(s).map(Some).ok_or_else(|| {
+            Reject::new(
+                RejectKind::BadTimestamp,
+                format!(
+                    "`{field}` is `{}`: expected an ISO-8601/RFC 3339 date-time (or M/D/YYYY, h:mm:ss AM)",
+                    excerpt(s.trim())
+                ),
+            )
+        }),
+        Some(other) => Err(Reject::new(
+            RejectKind::BadTimestamp,
+            format!(
+                "`{field}` is {}: expected an ISO-8601/RFC 3339 date-time string",
+                short_json(other)
+            ),
+        )),
+    }
+}
+
+/// conditionalAccessConditions flag bits (signin-logs.md §3.4). Unknown names map to the
+/// `unknownFutureValue` bit (4096) so they stay visible.
+pub fn condition_bits(v: Option<&Value>) -> Option<u32> {
+    const BITS: &[(&str, u32)] = &[
+        ("none", 0),
+        ("application", 1),
+        ("users", 2),
+        ("deviceplatform", 4),
+        ("location", 8),
+        ("clienttype", 16),
+        ("signinrisk", 32),
+        ("userrisk", 64),
+        ("time", 128),
+        ("devicestate", 256),
+        ("client", 512),
+        ("ipaddressseenbyazuread", 1024),
+        ("ipaddressseenbyresourceprovider", 2048),
+        ("unknownfuturevalue", 4096),
+        ("serviceprincipals", 8192),
+        ("serviceprincipalrisk", 16384),
+        ("authenticationflows", 32768),
+        ("insiderrisk", 65536),
+    ];
+    match v? {
+        Value::Number(n) => n.as_u64().and_then(|x| u32::try_from(x).ok()),
+        Value::String(s) => {
+            let t = s.trim();
+            if t.is_empty() {
+                return None;
+            }
+            if let Ok(n) = t.parse::<u32>() {
+                return Some(n);
+            }
+            Some(t.split(',').fold(0u32, |acc, name| {
+                let k = name.trim().to_ascii_lowercase();
+                acc | BITS
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, b)| *b)
+                    .unwrap_or(4096)
+            }))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_forms() {
+        assert_eq!(parse_ip("1.2.3.4").map(|i| i.to_string()), Some("1.2.3.4".into()));
+        assert_eq!(parse_ip("1.2.3.4:443").map(|i| i.to_string()), Some("1.2.3.4".into()));
+        assert_eq!(parse_ip("[2001:db8::1]:8080").map(|i| i.to_string()), Some("2001:db8::1".into()));
+        assert_eq!(parse_ip("[2001:db8::1]").map(|i| i.to_string()), Some("2001:db8::1".into()));
+        assert_eq!(parse_ip("::ffff:10.0.0.1").map(|i| i.to_string()), Some("10.0.0.1".into()));
+        assert_eq!(parse_ip("2001:db8::1").map(|i| i.to_string()), Some("2001:db8::1".into()));
+        assert_eq!(parse_ip("<IP ADDRESS>"), None);
+        assert_eq!(parse_ip("1.2.3.4:99999"), None);
+    }
+
+    #[test]
+    fn time_forms() {
+        let a = parse_time("2022-01-24T05:10:08.6816663+00:00").unwrap();
+        assert_eq!(a.timestamp_subsec_micros(), 681666);
+        let b = parse_time("2021-06-30T11:34:32-05:00").unwrap();
+        assert_eq!(b.to_rfc3339(), "2021-06-30T16:34:32+00:00");
+        let c = parse_time("4/28/2021, 2:08:45.221 PM").unwrap();
+        assert_eq!(c.to_rfc3339(), "2021-04-28T14:08:45.221+00:00");
+        assert!(parse_time("2025-12-04 08:19:41").is_some());
+        assert!(parse_time("/Date(1769788627239)/").is_some());
+        assert!(parse_time("yesterday").is_none());
+    }
+
+    #[test]
+    fn condition_flags() {
+        assert_eq!(condition_bits(Some(&Value::from("application,users"))), Some(3));
+        assert_eq!(condition_bits(Some(&Value::from(263))), Some(263));
+        assert_eq!(condition_bits(Some(&Value::from("none"))), Some(0));
+        assert_eq!(condition_bits(Some(&Value::from("somethingNew"))), Some(4096));
+    }
+}

@@ -1,0 +1,517 @@
+//! The raw, lenient view of one record before normalisation: the fields careplay reads,
+//! looked up by key through per-family alias tables, each kept as a `serde_json::Value`.
+//!
+//! * Keys are matched after [`norm_key`] (ASCII-lowercase, trimmed, inner whitespace
+//!   collapsed), so Graph camelCase, Log Analytics PascalCase and the portal CSV display
+//!   headers with trailing/double spaces (signin-logs.md §4.2) all land on one [`F`].
+//! * Unknown keys are skipped without being materialised (`IgnoredAny`).
+//! * Duplicate keys (signin-logs.md §11 trap 7): **last non-empty value wins**; a later
+//!   `null` or `""` does not erase an earlier value (this also merges Log Analytics
+//!   `X_dynamic` / `X_string` column pairs, §5.2).
+//! * Diagnostic records keep their envelope; the sign-in under `properties` is a nested
+//!   [`WireRecord`].
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+macro_rules! fields {
+    ($($name:ident),* $(,)?) => {
+        /// A field careplay reads.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[allow(clippy::enum_variant_names)]
+        pub enum F { $($name),* }
+        impl F {
+            pub const ALL: &'static [F] = &[$(F::$name),*];
+            pub const COUNT: usize = F::ALL.len();
+        }
+    };
+}
+
+fields! {
+    Id, CreatedDateTime, Time, Category, SignInEventTypes, IsInteractive, CorrelationId,
+    SessionId, UserId, UserPrincipalName, UserDisplayName, UserType, CrossTenantAccessType,
+    HomeTenantId, ResourceTenantId, AppId, AppDisplayName, ResourceId, ResourceIdentity,
+    ResourceDisplayName, ServicePrincipalId, ServicePrincipalName, IpAddress, CallerIpAddress,
+    Location, LocationDetails, NetworkLocationDetails, ClientAppUsed, UserAgent, DeviceDetail,
+    DeviceId, DeviceDisplayName, OperatingSystem, Browser, IsCompliant, IsManaged, TrustType,
+    RiskLevelDuringSignIn, AuthenticationRequirement, AuthenticationDetails,
+    AuthenticationMethodsUsed, MfaResult, MfaMethod, AuthenticationProtocol,
+    OriginalTransferMethod, IncomingTokenType, AuthenticationContextClassReferences, Status,
+    ErrorCode, ResultType, FailureReason, ResultDescription, AdditionalDetails,
+    ConditionalAccessStatus, AppliedConditionalAccessPolicies, ConditionalAccessAudiences,
+    ManagedServiceIdentity, MsiType, Properties, Value, Records,
+    // Portal AuthDetails CSV (signin-logs.md §4.4)
+    AuthMethod, AuthMethodDetail, Succeeded, ResultDetail, Requirement,
+}
+
+/// Key normalisation shared by every table: trim, collapse whitespace, ASCII lowercase.
+pub fn norm_key(k: &str, out: &mut String) {
+    out.clear();
+    let mut space = false;
+    for c in k.trim().chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c.to_ascii_lowercase());
+    }
+}
+
+/// Which alias table applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// Graph camelCase, PowerShell/Log Analytics PascalCase, diagnostic envelopes.
+    Json,
+    /// Entra admin-center CSV display headers (signin-logs.md §4.2–4.4).
+    Portal,
+}
+
+const JSON_ALIASES: &[(&str, F)] = &[
+    ("id", F::Id),
+    ("createdDateTime", F::CreatedDateTime),
+    ("CreatedDateTime [UTC]", F::CreatedDateTime),
+    ("time", F::Time),
+    ("TimeGenerated", F::Time),
+    ("TimeGenerated [UTC]", F::Time),
+    ("category", F::Category),
+    ("Type", F::Category),
+    ("signInEventTypes", F::SignInEventTypes),
+    ("isInteractive", F::IsInteractive),
+    ("correlationId", F::CorrelationId),
+    ("sessionId", F::SessionId),
+    ("userId", F::UserId),
+    ("userPrincipalName", F::UserPrincipalName),
+    ("userDisplayName", F::UserDisplayName),
+    ("userType", F::UserType),
+    ("crossTenantAccessType", F::CrossTenantAccessType),
+    ("homeTenantId", F::HomeTenantId),
+    ("resourceTenantId", F::ResourceTenantId),
+    ("appId", F::AppId),
+    ("appDisplayName", F::AppDisplayName),
+    ("resourceId", F::ResourceId),
+    ("ResourceIdentity", F::ResourceIdentity),
+    ("resourceDisplayName", F::ResourceDisplayName),
+    ("servicePrincipalId", F::ServicePrincipalId),
+    ("servicePrincipalName", F::ServicePrincipalName),
+    ("ipAddress", F::IpAddress),
+    ("callerIpAddress", F::CallerIpAddress),
+    ("location", F::Location),
+    ("LocationDetails", F::LocationDetails),
+    ("LocationDetails_dynamic", F::LocationDetails),
+    ("LocationDetails_string", F::LocationDetails),
+    ("networkLocationDetails", F::NetworkLocationDetails),
+    ("clientAppUsed", F::ClientAppUsed),
+    ("userAgent", F::UserAgent),
+    ("deviceDetail", F::DeviceDetail),
+    ("DeviceDetail_dynamic", F::DeviceDetail),
+    ("DeviceDetail_string", F::DeviceDetail),
+    ("riskLevelDuringSignIn", F::RiskLevelDuringSignIn),
+    ("authenticationRequirement", F::AuthenticationRequirement),
+    ("authenticationDetails", F::AuthenticationDetails),
+    ("authenticationMethodsUsed", F::AuthenticationMethodsUsed),
+    ("authenticationProtocol", F::AuthenticationProtocol),
+    ("originalTransferMethod", F::OriginalTransferMethod),
+    ("incomingTokenType", F::IncomingTokenType),
+    (
+        "authenticationContextClassReferences",
+        F::AuthenticationContextClassReferences,
+    ),
+    ("status", F::Status),
+    ("Status_dynamic", F::Status),
+    ("Status_string", F::Status),
+    ("resultType", F::ResultType),
+    ("resultDescription", F::ResultDescription),
+    ("conditionalAccessStatus", F::ConditionalAccessStatus),
+    ("appliedConditionalAccessPolicies", F::AppliedConditionalAccessPolicies),
+    ("ConditionalAccessPolicies", F::AppliedConditionalAccessPolicies),
+    ("ConditionalAccessPolicies_dynamic", F::AppliedConditionalAccessPolicies),
+    ("ConditionalAccessPolicies_string", F::AppliedConditionalAccessPolicies),
+    ("conditionalAccessAudiences", F::ConditionalAccessAudiences),
+    ("managedServiceIdentity", F::ManagedServiceIdentity),
+    ("properties", F::Properties),
+    ("value", F::Value),
+    ("records", F::Records),
+];
+
+const PORTAL_ALIASES: &[(&str, F)] = &[
+    ("Date (UTC)", F::CreatedDateTime),
+    ("Date", F::CreatedDateTime),
+    ("Request ID", F::Id),
+    ("User agent", F::UserAgent),
+    ("Correlation ID", F::CorrelationId),
+    ("User ID", F::UserId),
+    ("User", F::UserDisplayName),
+    ("Username", F::UserPrincipalName),
+    ("User type", F::UserType),
+    ("Cross tenant access type", F::CrossTenantAccessType),
+    ("Incoming token type", F::IncomingTokenType),
+    ("Authentication Protocol", F::AuthenticationProtocol),
+    ("Original transfer method", F::OriginalTransferMethod),
+    ("Application", F::AppDisplayName),
+    ("Application ID", F::AppId),
+    ("Resource", F::ResourceDisplayName),
+    ("Resource ID", F::ResourceId),
+    ("Resource tenant ID", F::ResourceTenantId),
+    ("Home tenant ID", F::HomeTenantId),
+    ("Service principal ID", F::ServicePrincipalId),
+    ("Service principal name", F::ServicePrincipalName),
+    ("IP address", F::IpAddress),
+    ("Location", F::Location),
+    ("Status", F::Status),
+    ("Sign-in error code", F::ErrorCode),
+    ("Failure reason", F::FailureReason),
+    ("Client app", F::ClientAppUsed),
+    ("Device ID", F::DeviceId),
+    ("Browser", F::Browser),
+    ("Operating System", F::OperatingSystem),
+    ("Compliant", F::IsCompliant),
+    ("Managed", F::IsManaged),
+    ("Join Type", F::TrustType),
+    ("Multifactor authentication result", F::MfaResult),
+    ("Multifactor authentication auth method", F::MfaMethod),
+    ("Authentication requirement", F::AuthenticationRequirement),
+    ("Session ID", F::SessionId),
+    ("Conditional Access", F::ConditionalAccessStatus),
+    ("Managed Identity type", F::MsiType),
+    // AuthDetails file
+    ("Authentication method", F::AuthMethod),
+    ("Authentication method detail", F::AuthMethodDetail),
+    ("Succeeded", F::Succeeded),
+    ("Result detail", F::ResultDetail),
+    ("Requirement", F::Requirement),
+];
+
+fn table(t: Table) -> &'static HashMap<String, F> {
+    static JSON: OnceLock<HashMap<String, F>> = OnceLock::new();
+    static PORTAL: OnceLock<HashMap<String, F>> = OnceLock::new();
+    let (cell, src) = match t {
+        Table::Json => (&JSON, JSON_ALIASES),
+        Table::Portal => (&PORTAL, PORTAL_ALIASES),
+    };
+    cell.get_or_init(|| {
+        let mut buf = String::new();
+        src.iter()
+            .map(|(k, f)| {
+                norm_key(k, &mut buf);
+                (buf.clone(), *f)
+            })
+            .collect()
+    })
+}
+
+/// Look a raw key up in a table.
+pub fn lookup(t: Table, key: &str, buf: &mut String) -> Option<F> {
+    norm_key(key, buf);
+    table(t).get(buf.as_str()).copied()
+}
+
+/// The fields of one record (or envelope) as found in the input.
+#[derive(Debug, Clone, Default)]
+pub struct WireRecord {
+    values: Vec<Option<Value>>,
+    /// Diagnostic-settings `properties` (the sign-in itself).
+    pub properties: Option<Box<WireRecord>>,
+}
+
+fn is_empty_value(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+impl WireRecord {
+    pub fn get(&self, f: F) -> Option<&Value> {
+        self.values.get(f as usize).and_then(|v| v.as_ref())
+    }
+    /// Store a value; last non-empty wins (module docs).
+    pub fn set(&mut self, f: F, v: Value) {
+        if self.values.is_empty() {
+            self.values = vec![None; F::COUNT];
+        }
+        let slot = &mut self.values[f as usize];
+        if slot.is_none() || !is_empty_value(&v) {
+            *slot = Some(v);
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.values.iter().all(Option::is_none) && self.properties.is_none()
+    }
+}
+
+/// One item found in a JSON text: a record, or an element that was not an object.
+#[derive(Debug)]
+pub enum Item {
+    Record(WireRecord),
+    /// A JSON value where a record object was expected; the string names its type.
+    NotObject(&'static str),
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Deserializes a key into a reusable buffer (no allocation per key).
+struct KeySeed<'a>(&'a mut String);
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string key")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.clear();
+        self.0.push_str(v);
+        Ok(())
+    }
+}
+
+/// Streams one top-level JSON value: a record, an envelope with `properties`, a Graph
+/// page (`value`), an Event Hub body (`records`) or an array of any of those; every record
+/// found goes to `sink` as soon as it is parsed (pages are never materialised as a DOM).
+pub struct TopSeed<'a> {
+    pub sink: &'a mut dyn FnMut(Item),
+}
+
+impl<'de> DeserializeSeed<'de> for TopSeed<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a sign-in object, a page with `value`, or an array")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let sink = self.sink;
+        let mut container = false;
+        let rec = visit_record(map, &mut Some(&mut *sink), &mut container)?;
+        if !container || !rec.is_empty() && rec.get(F::Id).is_some() {
+            sink(Item::Record(rec));
+        }
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let sink = self.sink;
+        while seq.next_element_seed(TopSeed { sink: &mut *sink })?.is_some() {}
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        (self.sink)(Item::NotObject("a string"));
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        (self.sink)(Item::NotObject("a boolean"));
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        (self.sink)(Item::NotObject("a number"));
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        (self.sink)(Item::NotObject("a number"));
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        (self.sink)(Item::NotObject("a number"));
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        (self.sink)(Item::NotObject("null"));
+        Ok(())
+    }
+}
+
+/// Reads the keys of one object. `value`/`records` arrays are streamed into `sink` (when
+/// given) and mark the object as a container.
+fn visit_record<'de, A: MapAccess<'de>>(
+    mut map: A,
+    sink: &mut Option<&mut dyn FnMut(Item)>,
+    container: &mut bool,
+) -> Result<WireRecord, A::Error> {
+    let mut rec = WireRecord::default();
+    let mut key = String::new();
+    let mut norm = String::new();
+    while map.next_key_seed(KeySeed(&mut key))?.is_some() {
+        match lookup(Table::Json, &key, &mut norm) {
+            Some(F::Value) | Some(F::Records) if sink.is_some() => {
+                if let Some(s) = sink.as_mut() {
+                    let streamed = map.next_value_seed(ContainerSeed { sink: &mut **s })?;
+                    *container |= streamed;
+                }
+            }
+            Some(F::Properties) => {
+                let v = map.next_value_seed(PropertiesSeed)?;
+                match v {
+                    Some(inner) => rec.properties = Some(Box::new(inner)),
+                    None => continue,
+                }
+            }
+            Some(f) => {
+                let v: Value = map.next_value()?;
+                rec.set(f, v);
+            }
+            None => {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+    }
+    Ok(rec)
+}
+
+/// `value` / `records`: an array streamed element by element; anything else is ignored.
+struct ContainerSeed<'a> {
+    sink: &'a mut dyn FnMut(Item),
+}
+impl<'de> DeserializeSeed<'de> for ContainerSeed<'_> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+impl<'de> Visitor<'de> for ContainerSeed<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of sign-in records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while seq
+            .next_element_seed(ElementSeed {
+                sink: &mut *self.sink,
+            })?
+            .is_some()
+        {}
+        Ok(true)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+}
+
+/// One element of a `value`/`records` array: a record (possibly an envelope).
+struct ElementSeed<'a> {
+    sink: &'a mut dyn FnMut(Item),
+}
+impl<'de> DeserializeSeed<'de> for ElementSeed<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        let v = d.deserialize_any(RecordOrValue)?;
+        match v {
+            Ok(rec) => (self.sink)(Item::Record(rec)),
+            Err(t) => (self.sink)(Item::NotObject(t)),
+        }
+        Ok(())
+    }
+}
+
+/// Deserializes an object into a record, or reports the type of a non-object.
+struct RecordOrValue;
+impl<'de> Visitor<'de> for RecordOrValue {
+    type Value = Result<WireRecord, &'static str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a sign-in object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let mut container = false;
+        Ok(Ok(visit_record(map, &mut None, &mut container)?))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Err("an array"))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Err("a string"))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Err("a boolean"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Err("a number"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Err("a number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Err("a number"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Err("null"))
+    }
+}
+
+/// Diagnostic `properties`: an object (the sign-in) or, from Log Analytics-style tools,
+/// JSON text holding one.
+struct PropertiesSeed;
+impl<'de> DeserializeSeed<'de> for PropertiesSeed {
+    type Value = Option<WireRecord>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let v = d.deserialize_any(RecordOrValue)?;
+        Ok(v.ok())
+    }
+}
+
+/// Convert a JSON value that is already in memory (e.g. parsed from a text cell) into a
+/// record using the JSON alias table. Non-objects give `Err(type name)`.
+pub fn record_from_value(v: Value) -> Result<WireRecord, &'static str> {
+    match v {
+        Value::Object(m) => {
+            let mut rec = WireRecord::default();
+            let mut norm = String::new();
+            for (k, v) in m {
+                match lookup(Table::Json, &k, &mut norm) {
+                    Some(F::Properties) => {
+                        if let Ok(inner) = record_from_value(v) {
+                            rec.properties = Some(Box::new(inner));
+                        }
+                    }
+                    Some(f) => rec.set(f, v),
+                    None => {}
+                }
+            }
+            Ok(rec)
+        }
+        other => Err(type_name(&other)),
+    }
+}
