@@ -650,7 +650,7 @@ class Tenant:
                f["methods"], f["mfa_claim"], f["interactive"], f["tou"], treat_as_enabled)
         v = self._eval_cache.get(key)
         if v is None:
-            if len(self._eval_cache) > 400_000:
+            if len(self._eval_cache) > 20_000:
                 self._eval_cache.clear()  # keep memory bounded (perf mode streams)
             v = evaluate(self.pols, f, treat_as_enabled)
             self._eval_cache[key] = v
@@ -2369,6 +2369,180 @@ def contoso_readme(T: Tenant) -> str:
 
 
 # ---------------------------------------------------------------------------------------
+# Dataset 3: perf (large streamed Graph beta NDJSON for benchmarks)
+# ---------------------------------------------------------------------------------------
+# The 8 policies logged per record (all 31 are evaluated for the outcome).
+PERF_LOGGED = ("CA001", "CA002", "CA003", "CA004", "CA006", "CA007", "CA009", "CA013", "CA014", "CA018",
+               "CA010", "CA015", "CA016", "CA005", "CA026", "CA027")
+
+
+def perf_record(T, e, only):
+    """A leaner Graph beta signIn (~3.5 KB with 8 CA entries; the CA entries alone are ~1.9 KB
+    with realistic policy names): the fields a replay reads plus the usual identifiers; same
+    value conventions as graph_record."""
+    r = graph_record(T, e, only, splice=True)
+    keep = ("id", "createdDateTime", "userDisplayName", "userPrincipalName", "userId", "appId", "appDisplayName",
+            "ipAddress", "clientAppUsed", "correlationId", "conditionalAccessStatus", "isInteractive",
+            "riskLevelDuringSignIn", "resourceDisplayName", "resourceId", "resourceTenantId", "homeTenantId",
+            "authenticationRequirement", "signInEventTypes", "servicePrincipalId", "userType", "crossTenantAccessType",
+            "originalTransferMethod", "status", "deviceDetail", "location", "appliedConditionalAccessPolicies",
+            "authenticationContextClassReferences", "networkLocationDetails", "authenticationDetails")
+    out = {k: r[k] for k in keep}
+    loc = out["location"]
+    out["location"] = {"city": loc["city"], "state": loc["state"], "countryOrRegion": loc["countryOrRegion"]}
+    for s in out["authenticationDetails"]:
+        s.pop("authenticationMethodDetail", None)
+    return out
+
+
+def perf_ca_json(T, e, only):
+    v = e["verdict"]
+    if v is None:
+        return "[]"
+    key = ("perf", only, bool(e["override"]))
+    hit = v.json_cache.get(key) if not e["override"] else None
+    if hit is None:
+        ents = ca_entries(T, e, False, only)
+        for x in ents:  # v1.0-style entries: the beta-only condition fields are left out
+            for k in ("includeRulesSatisfied", "excludeRulesSatisfied", "conditionsSatisfied", "conditionsNotSatisfied",
+                      "authenticationStrength"):
+                x.pop(k, None)
+        hit = dump_line(ents)
+        if not e["override"]:
+            v.json_cache[key] = hit
+    return hit
+
+
+def write_perf(path: str, records: int, seed: int, ca_entries_n: int = 8) -> dict:
+    """Stream `records` Graph beta NDJSON lines; memory bounded by one simulated day."""
+    T = build_contoso_tenant(seed)
+    only = frozenset(p.id for p in T.pols if p.name[:5] in PERF_LOGGED[:ca_entries_n])
+    rng = random.Random(seed * 17 + 7)
+    written, size, day = 0, 0, 0
+    d = os.path.dirname(os.path.abspath(path))
+    os.makedirs(d, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        while written < records:
+            evs = []
+            contoso_day(T, rng, day % 7, evs)
+            shift = dt.timedelta(days=day - day % 7)
+            evs.sort(key=lambda e: (e["t"], e["id"]))
+            for e in evs:
+                if written >= records:
+                    break
+                if shift:
+                    e["t"] = e["t"] + shift
+                line = dump_line(perf_record(T, e, only)).replace(CA_SENTINEL_JSON, perf_ca_json(T, e, only), 1) + "\n"
+                size += len(line.encode("utf-8"))
+                fh.write(line)
+                written += 1
+            del evs
+            day += 1
+    return {"records": written, "bytes": size, "days": day}
+
+
+# ---------------------------------------------------------------------------------------
+# check: regenerate into a temp dir, compare with the committed files, validate every file
+# ---------------------------------------------------------------------------------------
+
+
+def _tree(root, skip=()):
+    out = []
+    for d, dirs, files in os.walk(root):
+        rel_d = os.path.relpath(d, root)
+        dirs[:] = sorted(x for x in dirs if os.path.normpath(os.path.join(rel_d, x)) not in skip)
+        for f in files:
+            out.append(os.path.normpath(os.path.join(rel_d, f)))
+    return sorted(out)
+
+
+def compare_trees(committed, fresh, skip=()):
+    problems = []
+    a, b = _tree(committed, skip), _tree(fresh, skip)
+    for f in sorted(set(a) ^ set(b)):
+        problems.append(f"{os.path.join(committed, f)}: {'not produced by the generator' if f in a else 'missing (generator writes it)'}")
+    for f in sorted(set(a) & set(b)):
+        if not filecmp.cmp(os.path.join(committed, f), os.path.join(fresh, f), shallow=False):
+            problems.append(f"{os.path.join(committed, f)}: differs from a fresh generation")
+    return problems
+
+
+def validate_file(path):
+    """Parse a generated file in its own format; returns (records, problems)."""
+    problems = []
+    n = 0
+    opener = gzip.open if path.endswith(".gz") else open
+    name = path[:-3] if path.endswith(".gz") else path
+    try:
+        if name.endswith(".csv"):
+            with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+                rows = csv.reader(fh)
+                header = next(rows)
+                json_cols = [i for i, c in enumerate(header) if c in ("ConditionalAccessPolicies", "DeviceDetail", "Status",
+                                                                        "AuthenticationDetails", "LocationDetails")]
+                for k, row in enumerate(rows, 2):
+                    if len(row) != len(header):
+                        problems.append(f"{path}:{k}: {len(row)} cells, header has {len(header)}")
+                    for i in json_cols:
+                        json.loads(row[i])
+                    n += 1
+        elif name.endswith((".ndjson", ".jsonl")) or os.path.basename(name) in ("PT1H.json", "serviceprincipal-signins-diag.json"):
+            with opener(path, "rt", encoding="utf-8") as fh:
+                for k, line in enumerate(fh, 1):
+                    obj = json.loads(line)
+                    if not isinstance(obj, dict) or not ("id" in obj or "properties" in obj):
+                        problems.append(f"{path}:{k}: not a signIn record")
+                    n += 1
+        elif name.endswith(".json"):
+            with opener(path, "rt", encoding="utf-8") as fh:
+                obj = json.load(fh)
+            n = len(obj["value"]) if isinstance(obj, dict) and isinstance(obj.get("value"), list) else 1
+    except (ValueError, KeyError, StopIteration, OSError, EOFError) as err:
+        problems.append(f"{path}: {type(err).__name__}: {err}")
+    return n, problems
+
+
+def run_check(quick: bool, seed: int) -> int:
+    problems = []
+    tmp = tempfile.mkdtemp(prefix="careplay-datasets-")
+    try:
+        write_seed(os.path.join(tmp, "seed-registration"), seed)
+        manifest = write_contoso(os.path.join(tmp, "contoso"), seed, signins=not quick)
+        problems += compare_trees(os.path.join(HERE, "seed-registration"), os.path.join(tmp, "seed-registration"))
+        problems += compare_trees(os.path.join(HERE, "contoso"), os.path.join(tmp, "contoso"), skip=("signins",))
+        counts = {}
+        for root in (os.path.join(tmp, "seed-registration"), os.path.join(tmp, "contoso")):
+            for rel in _tree(root):
+                if rel.endswith((".md", ".gitignore")):
+                    continue
+                n, probs = validate_file(os.path.join(root, rel))
+                counts[rel] = n
+                problems += probs
+        if manifest:
+            for f in manifest["files"]:
+                got = counts.get(os.path.normpath(os.path.join("signins", f["path"])))
+                if got != f["records"]:
+                    problems.append(f"contoso/signins/{f['path']}: {got} records parsed, manifest says {f['records']}")
+            if manifest["totalRecords"] < 100_000:
+                problems.append(f"contoso: only {manifest['totalRecords']} sign-in records (expected 100k+)")
+        exp = json.load(open(os.path.join(tmp, "seed-registration", "expected.json"), encoding="utf-8"))
+        changes = {x["change"] for x in exp["registrationEvents"]}
+        if not {"newly blocked", "newly challenged", "unchanged"} <= changes:
+            problems.append(f"seed-registration/expected.json: scenario lost coverage, changes seen: {sorted(changes)}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    for p in problems:
+        print(f"check: {p}", file=sys.stderr)
+    if problems:
+        print(f"check: FAILED ({len(problems)} problems); regenerate with `python3 datasets/generate.py seed-registration` "
+              "and `python3 datasets/generate.py contoso --skip-signins`", file=sys.stderr)
+        return 1
+    print("check: ok (committed datasets match the generator; every generated file parses)"
+          + (" [quick: contoso sign-ins not generated]" if quick else ""))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------
 # CLI
 # ---------------------------------------------------------------------------------------
 
@@ -2383,6 +2557,14 @@ def main(argv=None) -> int:
     s2.add_argument("--out", default=os.path.join(HERE, "contoso"))
     s2.add_argument("--seed", type=int, default=DEFAULT_SEED)
     s2.add_argument("--skip-signins", action="store_true", help="only the committed config files")
+    s3 = sub.add_parser("perf", help="stream a large Graph beta NDJSON file for benchmarks")
+    s3.add_argument("--records", type=int, required=True)
+    s3.add_argument("--out", required=True)
+    s3.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    s3.add_argument("--ca-entries", type=int, default=8, choices=range(1, len(PERF_LOGGED) + 1), metavar="1..16")
+    s4 = sub.add_parser("check", help="regenerate into a temp dir; fail if committed files differ or anything fails to parse")
+    s4.add_argument("--quick", action="store_true", help="skip generating and validating the contoso sign-ins")
+    s4.add_argument("--seed", type=int, default=DEFAULT_SEED)
     a = ap.parse_args(argv)
     if a.cmd == "seed-registration":
         write_seed(a.out, a.seed)
@@ -2391,6 +2573,12 @@ def main(argv=None) -> int:
         m = write_contoso(a.out, a.seed, signins=not a.skip_signins)
         if m:
             print(f"contoso: {m['totalRecords']} records in {len(m['files'])} files, {len(m['disagreements'])} injected disagreements")
+        return 0
+    if a.cmd == "check":
+        return run_check(a.quick, a.seed)
+    if a.cmd == "perf":
+        r = write_perf(a.out, a.records, a.seed, a.ca_entries)
+        print(f"perf: {r['records']} records, {r['bytes']} bytes ({r['bytes'] / max(1, r['records']):.0f} B/record), {r['days']} simulated days")
         return 0
     return 2
 
