@@ -201,7 +201,6 @@ METHOD_TEXT = {
     "temporaryAccessPassOneTime": ("Temporary Access Pass", "Primary authentication", None, "MFA successfully completed"),
     "temporaryAccessPassMultiUse": ("Temporary Access Pass", "Primary authentication", None, "MFA successfully completed"),
 }
-SECOND_FACTORS = ("sms", "voice", "microsoftAuthenticatorPush", "softwareOath")
 
 
 def strength_met(combos, methods) -> bool:
@@ -522,12 +521,11 @@ class Pol:
 
 
 class Verdict:
-    __slots__ = ("per_policy", "decision", "blocked_by", "unmet", "mfa_required", "json_cache")
+    __slots__ = ("per_policy", "decision", "unmet", "mfa_required", "json_cache")
 
     def __init__(self):
         self.per_policy = []  # (Pol, applies, sat, fail, grant)
         self.decision = "allowed"  # allowed | challenged | blocked
-        self.blocked_by = None
         self.unmet = []  # (Pol, grant) enabled and unmet
         self.mfa_required = False
         self.json_cache = {}
@@ -549,8 +547,7 @@ def evaluate(pols, f, treat_as_enabled=frozenset()):
         if "mfa" in p.controls or p.strength:
             v.mfa_required = True
         if g == "block" or g == "nofix" or (g == "fix" and not f["interactive"]):
-            if v.decision != "blocked":
-                v.decision, v.blocked_by = "blocked", p
+            v.decision = "blocked"
             v.unmet.append((p, g))
         elif g == "fix":
             if v.decision == "allowed":
@@ -791,7 +788,7 @@ def fact_device(dev):
     return {"registered": True, "compliant": bool(dev.get("compliant")), "trust": dev.get("trust"), "ext1": dev.get("ext1")}
 
 
-def satisfy(T, prof, f, v):
+def satisfy(prof, f, v):
     """The user answers the prompt (interactive). Returns (new facts, methods added) or None."""
     f2 = dict(f)
     added = []
@@ -853,7 +850,7 @@ def user_event(T, rng, u, t, *, client, resource, client_used, ua_key, device, i
         return e
     v = T.evaluate(f, treat)
     if v.decision == "challenged":
-        done = satisfy(T, prof, f, v) if rng.random() < complete else None
+        done = satisfy(prof, f, v) if rng.random() < complete else None
         if done:
             f2, added = done
             e["f"] = f2
@@ -896,9 +893,6 @@ def sp_event(T, rng, sp, t, *, resource, ip, country):
 # ---------------------------------------------------------------------------------------
 # Rendering: Graph beta signIn, diagnostic-settings record, Log Analytics CSV row
 # ---------------------------------------------------------------------------------------
-
-RULE_USERS = {"all": "allUsers"}
-
 
 def _result(p, applies, g, interactive):
     if p.state == "disabled":
@@ -1751,8 +1745,6 @@ SESSION_KINDS["company_portal"] = ("companyportal", ["intune_enroll"], "Mobile A
 # Office egress and named locations (all ranges from documentation/benchmark space).
 C_LOC = {k: stable_uuid("contoso", "location", k) for k in (
     "hq", "london", "berlin", "azure", "vpn", "guestwifi", "fabrikam", "homepilot", "blocked", "allowed", "gps")}
-OFFICES = {"US": ("hq", "203.0.113.", "2001:db8:100::"), "GB": ("london", "203.0.113.1", None),
-           "DE": ("berlin", "203.0.113.2", None)}
 
 
 def c_id(*parts):
@@ -2002,7 +1994,6 @@ def build_contoso_tenant(seed: int) -> Tenant:
     T.strengths = [strength]
     sensitive = [sps[1]["id"], sps[6]["id"], sps[11]["id"], sps[2]["id"]]
     T.policies = contoso_policies(T, g, g["breakglass"], tou_id, sensitive, strength)
-    T.g = g
     # Generator-only facts per user: methods, devices, networks.
     for u in users:
         x = T.extra[u["id"]]
@@ -2035,8 +2026,6 @@ def build_contoso_tenant(seed: int) -> Tenant:
                         "personal": make_device(T, r, name, "macOS" if r.random() < 0.3 else "windows", registered=False)}
         if x.get("saw"):
             x["devices"]["saw"] = make_device(T, r, name, "windows", trust="AzureAD", compliant=True, ext1="SAW")
-        off, pfx, pfx6 = OFFICES[x["country"]]
-        x["office"] = off
         x["home_ip"] = f"198.{18 + (i % 2)}.{(i // 2) % 256}.{1 + (i * 7) % 250}"
         x["home_ip6"] = f"2001:db8:{0x8000 + i:x}::{(i * 13) % 0xffff:x}" if i % 10 == 0 else None
     T.finish()
