@@ -187,7 +187,8 @@ impl Directory {
     /// Add a device snapshot (filter for devices, evaluation.md §3.8).
     pub fn with_devices(mut self, devices: Vec<DirDevice>) -> Directory {
         for d in devices {
-            self.devices.insert(d.device_id.trim().to_ascii_lowercase(), d);
+            self.devices
+                .insert(d.device_id.trim().to_ascii_lowercase(), d);
         }
         self
     }
@@ -217,7 +218,9 @@ mod tests {
         let d = Directory::from_file(file);
         let g = d.transitive_groups("u1").cloned().unwrap_or_default();
         assert!(g.contains("gsub") && g.contains("gfin") && g.contains("loop"));
-        assert!(d.transitive_groups("u2").is_some_and(|g| g.contains("gfin")));
+        assert!(d
+            .transitive_groups("u2")
+            .is_some_and(|g| g.contains("gfin")));
         assert!(d.transitive_groups("nobody").is_none());
     }
 }

@@ -34,8 +34,11 @@ const PASSWORDLESS_COMBINATIONS: &[&str] = &[
     "x509CertificateMultiFactor",
     "deviceBasedPush",
 ];
-const PHISHING_RESISTANT_COMBINATIONS: &[&str] =
-    &["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"];
+const PHISHING_RESISTANT_COMBINATIONS: &[&str] = &[
+    "windowsHelloForBusiness",
+    "fido2",
+    "x509CertificateMultiFactor",
+];
 
 fn builtin(id: &str, name: &str, combos: &[&str]) -> AuthenticationStrength {
     AuthenticationStrength {
@@ -53,7 +56,11 @@ fn builtin(id: &str, name: &str, combos: &[&str]) -> AuthenticationStrength {
 pub fn builtin_strengths() -> Vec<AuthenticationStrength> {
     vec![
         builtin(MFA_ID, "Multifactor authentication", MFA_COMBINATIONS),
-        builtin(PASSWORDLESS_ID, "Passwordless MFA", PASSWORDLESS_COMBINATIONS),
+        builtin(
+            PASSWORDLESS_ID,
+            "Passwordless MFA",
+            PASSWORDLESS_COMBINATIONS,
+        ),
         builtin(
             PHISHING_RESISTANT_ID,
             "Phishing-resistant MFA",

@@ -1,0 +1,55 @@
+//! L4: a report-only policy that targets no one (no users, no workload identities, or no
+//! resources) never produces a report-only result: the preview shows nothing.
+use crate::policy::finding::{define_rule, Hit, Severity};
+use crate::policy::view::{self, State};
+
+define_rule!(
+    ReportOnlyNoTargets,
+    "L4",
+    "report-only-targets-no-one",
+    Severity::Warning,
+    "report-only policies that target no user, workload identity or resource",
+    |p, t| {
+        if view::state(p) != State::ReportOnly {
+            return vec![];
+        }
+        let mut hits = Vec::new();
+        let users_target = view::users(p).is_some_and(|u| {
+            let named = u
+                .include_users
+                .iter()
+                .any(|x| !x.trim().eq_ignore_ascii_case("None"));
+            named
+                || !u.include_groups.is_empty()
+                || !u.include_roles.is_empty()
+                || u.include_guests_or_external_users
+                    .as_ref()
+                    .is_some_and(|g| !g.guest_or_external_user_types.0.is_empty())
+        });
+        let workload_target = view::client_apps(p).is_some_and(|c| {
+            !c.include_service_principals.is_empty() || c.service_principal_filter.is_some()
+        });
+        if !users_target && !workload_target {
+            hits.push(Hit::new(
+                ".conditions.users",
+                "report-only policy includes no user, group, role, guest type or workload identity",
+            ));
+        }
+        if let Some(a) = view::apps(p) {
+            let resources = a
+                .include_applications
+                .iter()
+                .any(|x| !x.trim().eq_ignore_ascii_case("None"))
+                || !a.include_user_actions.is_empty()
+                || !a.include_authentication_context_class_references.is_empty()
+                || a.application_filter.is_some();
+            if !resources {
+                hits.push(Hit::new(
+                    ".conditions.applications",
+                    "report-only policy targets no resource (includeApplications is empty or None)",
+                ));
+            }
+        }
+        hits
+    }
+);

@@ -1,0 +1,484 @@
+//! Directory snapshot loader: the canonical `directory.json` (see `policy::directory`)
+//! and Graph's own export shapes — a `/users` page or array (optionally with `memberOf` /
+//! `transitiveMemberOf` expanded), `/groups` with `members`, `/servicePrincipals`,
+//! `/directoryRoles` with `members`, or an object combining them. Every error names the
+//! file and the JSON path of the offending value.
+
+use super::normalize::normalize;
+use super::{deserialize_at, json_child, json_index, text, type_name, PolicyError};
+use crate::diag::Origin;
+use crate::policy::directory::{DirGroup, DirServicePrincipal, DirUser, Directory, DirectoryFile};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Load and resolve a directory snapshot file.
+pub fn load_directory(path: &Path) -> Result<Directory, PolicyError> {
+    load_directory_file(path).map(Directory::from_file)
+}
+
+/// Load a directory snapshot file without resolving it.
+pub fn load_directory_file(path: &Path) -> Result<DirectoryFile, PolicyError> {
+    if !path.exists() {
+        return Err(PolicyError::NotFound {
+            path: path.to_path_buf(),
+        });
+    }
+    let bytes = super::source::read(path)?;
+    let decoded = text::decode(&bytes).map_err(|message| PolicyError::Invalid {
+        origin: Origin::file(path),
+        message,
+    })?;
+    parse_directory_str(&decoded, &Origin::file(path))
+}
+
+/// Parse a directory snapshot from text; `origin` names the source in errors.
+pub fn parse_directory_str(text: &str, origin: &Origin) -> Result<DirectoryFile, PolicyError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let texts = text::parse_texts(text).map_err(|e| PolicyError::Invalid {
+        origin: Origin {
+            line: Some(e.line),
+            ..origin.clone()
+        },
+        message: format!(
+            "invalid JSON at line {} column {}: {}",
+            e.line, e.column, e.message
+        ),
+    })?;
+    if texts.is_empty() {
+        return Err(invalid(origin, "$", "empty file: no JSON value"));
+    }
+    let mut b = Builder {
+        origin: origin.clone(),
+        ..Builder::default()
+    };
+    let many = texts.len() > 1;
+    for t in texts {
+        if many {
+            b.origin.line = Some(t.line);
+        }
+        b.top(normalize(t.value))?;
+    }
+    Ok(b.finish())
+}
+
+fn invalid(origin: &Origin, path: &str, message: impl Into<String>) -> PolicyError {
+    PolicyError::Invalid {
+        origin: origin.clone().with_path(path),
+        message: message.into(),
+    }
+}
+
+#[derive(Default)]
+struct Builder {
+    origin: Origin,
+    tenant_id: Option<String>,
+    users: BTreeMap<String, DirUser>,
+    groups: BTreeMap<String, DirGroup>,
+    sps: Vec<DirServicePrincipal>,
+    /// (user id, role template id) from `directoryRoles[].members`.
+    role_members: Vec<(String, String)>,
+}
+
+enum Kind {
+    User,
+    Group,
+    ServicePrincipal,
+    Role,
+}
+
+impl Builder {
+    fn err(&self, path: &str, message: impl Into<String>) -> PolicyError {
+        invalid(&self.origin, path, message)
+    }
+
+    fn top(&mut self, v: Value) -> Result<(), PolicyError> {
+        match v {
+            Value::Array(items) => self.mixed(items, "$"),
+            Value::Object(map) => {
+                let sections = [
+                    "users",
+                    "groups",
+                    "servicePrincipals",
+                    "directoryRoles",
+                    "tenantId",
+                ];
+                if let Some(Value::Array(_)) = map.get("value") {
+                    let items = match map.into_iter().find(|(k, _)| k == "value") {
+                        Some((_, Value::Array(items))) => items,
+                        _ => vec![],
+                    };
+                    return self.mixed(items, "$.value");
+                }
+                if !map.keys().any(|k| sections.contains(&k.as_str())) {
+                    return Err(self.err(
+                        "$",
+                        "not a directory snapshot: expected an object with `users` / `groups` / \
+                         `servicePrincipals` / `directoryRoles`, or a Graph /users or /groups \
+                         page or array",
+                    ));
+                }
+                self.combined(map)
+            }
+            other => Err(self.err(
+                "$",
+                format!(
+                    "expected a directory snapshot object or array, found {}",
+                    type_name(&other)
+                ),
+            )),
+        }
+    }
+
+    fn combined(&mut self, map: Map<String, Value>) -> Result<(), PolicyError> {
+        for (key, v) in map {
+            let path = json_child("$", &key);
+            let kind = match key.as_str() {
+                "tenantId" => {
+                    match v {
+                        Value::String(s) => self.tenant_id = Some(s),
+                        Value::Null => {}
+                        other => {
+                            return Err(self.err(
+                                &path,
+                                format!("expected a string, found {}", type_name(&other)),
+                            ))
+                        }
+                    }
+                    continue;
+                }
+                "users" => Kind::User,
+                "groups" => Kind::Group,
+                "servicePrincipals" => Kind::ServicePrincipal,
+                "directoryRoles" => Kind::Role,
+                _ => continue,
+            };
+            let (items, items_path) = self.list(v, &path)?;
+            for (i, item) in items.into_iter().enumerate() {
+                self.item(&kind, item, &json_index(&items_path, i))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// An array, or a Graph page (`{"value": [...]}`), or null (empty).
+    fn list(&self, v: Value, path: &str) -> Result<(Vec<Value>, String), PolicyError> {
+        match v {
+            Value::Null => Ok((vec![], path.to_string())),
+            Value::Array(items) => Ok((items, path.to_string())),
+            Value::Object(mut m) => match m.remove("value") {
+                Some(Value::Array(items)) => Ok((items, json_child(path, "value"))),
+                _ => Err(self.err(path, "expected an array or a Graph page with `value`")),
+            },
+            other => Err(self.err(
+                path,
+                format!("expected an array, found {}", type_name(&other)),
+            )),
+        }
+    }
+
+    fn mixed(&mut self, items: Vec<Value>, base: &str) -> Result<(), PolicyError> {
+        for (i, item) in items.into_iter().enumerate() {
+            let path = json_index(base, i);
+            let kind = self.guess(&item, &path)?;
+            self.item(&kind, item, &path)?;
+        }
+        Ok(())
+    }
+
+    fn guess(&self, item: &Value, path: &str) -> Result<Kind, PolicyError> {
+        let Value::Object(m) = item else {
+            return Err(self.err(
+                path,
+                format!("expected an object, found {}", type_name(item)),
+            ));
+        };
+        if let Some(t) = m.get("@odata.type").and_then(Value::as_str) {
+            let t = t.to_ascii_lowercase();
+            if t.ends_with(".user") {
+                return Ok(Kind::User);
+            }
+            if t.ends_with(".group") {
+                return Ok(Kind::Group);
+            }
+            if t.ends_with(".serviceprincipal") {
+                return Ok(Kind::ServicePrincipal);
+            }
+            if t.ends_with(".directoryrole") {
+                return Ok(Kind::Role);
+            }
+        }
+        let has = |k: &str| m.contains_key(k);
+        if has("userPrincipalName")
+            || has("userType")
+            || has("memberOf")
+            || has("transitiveMemberOf")
+        {
+            Ok(Kind::User)
+        } else if has("roleTemplateId") {
+            Ok(Kind::Role)
+        } else if has("appId") {
+            Ok(Kind::ServicePrincipal)
+        } else if has("members") || has("groupTypes") || has("securityEnabled") {
+            Ok(Kind::Group)
+        } else {
+            Err(self.err(
+                path,
+                "cannot tell whether this is a user, group, service principal or directory role: \
+                 add `@odata.type` or `userPrincipalName` / `members` / `appId` / `roleTemplateId`",
+            ))
+        }
+    }
+
+    fn item(&mut self, kind: &Kind, item: Value, path: &str) -> Result<(), PolicyError> {
+        let Value::Object(mut m) = item else {
+            return Err(self.err(
+                path,
+                format!("expected an object, found {}", type_name(&item)),
+            ));
+        };
+        let id = match m.get("id") {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+            _ if matches!(kind, Kind::Role) => String::new(),
+            _ => return Err(self.err(&json_child(path, "id"), "missing object id (`id`)")),
+        };
+        match kind {
+            Kind::User => {
+                let mut groups = Vec::new();
+                let mut roles = Vec::new();
+                for key in ["memberOf", "transitiveMemberOf"] {
+                    if let Some(v) = m.remove(key) {
+                        let (entries, p) = self.list(v, &json_child(path, key))?;
+                        for (i, e) in entries.into_iter().enumerate() {
+                            self.membership(e, &json_index(&p, i), &mut groups, &mut roles)?;
+                        }
+                    }
+                }
+                let mut user: DirUser = deserialize_at(Value::Object(m), path)
+                    .map_err(|(at, msg)| self.err(&at, msg))?;
+                user.groups.extend(groups);
+                user.roles.extend(roles);
+                self.add_user(user);
+            }
+            Kind::Group => {
+                let members = match m.remove("members") {
+                    Some(v) => {
+                        let (entries, p) = self.list(v, &json_child(path, "members"))?;
+                        entries
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, e)| self.member_id(e, &json_index(&p, i)))
+                            .collect::<Result<Vec<_>, _>>()?
+                    }
+                    None => vec![],
+                };
+                let mut group: DirGroup = deserialize_at(Value::Object(m), path)
+                    .map_err(|(at, msg)| self.err(&at, msg))?;
+                group.members.extend(members);
+                let key = id.trim().to_ascii_lowercase();
+                match self.groups.get_mut(&key) {
+                    Some(g) => g.members.extend(group.members),
+                    None => {
+                        self.groups.insert(key, group);
+                    }
+                }
+            }
+            Kind::ServicePrincipal => {
+                let sp: DirServicePrincipal = deserialize_at(Value::Object(m), path)
+                    .map_err(|(at, msg)| self.err(&at, msg))?;
+                self.sps.push(sp);
+            }
+            Kind::Role => {
+                // policy-model.md §3: CA matches role *template* ids, not role instance ids.
+                let template =
+                    match m.get("roleTemplateId") {
+                        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+                        _ => return Err(self.err(
+                            &json_child(path, "roleTemplateId"),
+                            "missing `roleTemplateId`: Conditional Access matches directory roles \
+                             by template id, not by the role instance `id`",
+                        )),
+                    };
+                if let Some(v) = m.remove("members") {
+                    let (entries, p) = self.list(v, &json_child(path, "members"))?;
+                    for (i, e) in entries.into_iter().enumerate() {
+                        let uid = self.member_id(e, &json_index(&p, i))?;
+                        self.role_members.push((uid, template.clone()));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One `memberOf` entry: a group id string, or a group / directoryRole object.
+    fn membership(
+        &self,
+        e: Value,
+        path: &str,
+        groups: &mut Vec<String>,
+        roles: &mut Vec<String>,
+    ) -> Result<(), PolicyError> {
+        match e {
+            Value::String(s) => groups.push(s),
+            Value::Object(m) => {
+                let t = m
+                    .get("@odata.type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                let str_of = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
+                if t.ends_with(".directoryrole")
+                    || (t.is_empty() && m.contains_key("roleTemplateId"))
+                {
+                    match str_of("roleTemplateId") {
+                        Some(r) => roles.push(r),
+                        None => {
+                            return Err(self.err(
+                                &json_child(path, "roleTemplateId"),
+                                "directory role without `roleTemplateId` (CA matches template ids)",
+                            ))
+                        }
+                    }
+                } else if t.is_empty() || t.ends_with(".group") {
+                    match str_of("id") {
+                        Some(g) => groups.push(g),
+                        None => return Err(self.err(&json_child(path, "id"), "group without `id`")),
+                    }
+                }
+                // administrativeUnit and other directory objects do not matter to CA.
+            }
+            other => {
+                return Err(self.err(
+                    path,
+                    format!(
+                        "expected a group id or a group object, found {}",
+                        type_name(&other)
+                    ),
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    fn member_id(&self, e: Value, path: &str) -> Result<String, PolicyError> {
+        match e {
+            Value::String(s) => Ok(s),
+            Value::Object(m) => match m.get("id") {
+                Some(Value::String(s)) => Ok(s.clone()),
+                _ => Err(self.err(&json_child(path, "id"), "member without `id`")),
+            },
+            other => Err(self.err(
+                path,
+                format!(
+                    "expected a member id or object, found {}",
+                    type_name(&other)
+                ),
+            )),
+        }
+    }
+
+    fn add_user(&mut self, user: DirUser) {
+        let key = user.id.trim().to_ascii_lowercase();
+        match self.users.get_mut(&key) {
+            Some(u) => {
+                u.groups.extend(user.groups);
+                u.roles.extend(user.roles);
+                u.eligible_roles.extend(user.eligible_roles);
+                macro_rules! fill {
+                    ($($f:ident),*) => {$( if u.$f.is_none() { u.$f = user.$f; } )*};
+                }
+                fill!(
+                    user_principal_name,
+                    display_name,
+                    user_type,
+                    external_user_type,
+                    home_tenant_id,
+                    tap_is_usable_once,
+                    tou_accepted
+                );
+            }
+            None => {
+                self.users.insert(key, user);
+            }
+        }
+    }
+
+    fn finish(mut self) -> DirectoryFile {
+        for (uid, role) in std::mem::take(&mut self.role_members) {
+            self.add_user(DirUser {
+                id: uid,
+                roles: vec![role],
+                ..DirUser::default()
+            });
+        }
+        let dedup = |v: &mut Vec<String>| {
+            let mut seen = std::collections::BTreeSet::new();
+            v.retain(|s| seen.insert(s.trim().to_ascii_lowercase()));
+        };
+        let mut users: Vec<DirUser> = self.users.into_values().collect();
+        for u in &mut users {
+            dedup(&mut u.groups);
+            dedup(&mut u.roles);
+        }
+        DirectoryFile {
+            tenant_id: self.tenant_id,
+            users,
+            groups: self.groups.into_values().collect(),
+            service_principals: self.sps,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(t: &str) -> Result<DirectoryFile, PolicyError> {
+        parse_directory_str(t, &Origin::file("d.json"))
+    }
+
+    #[test]
+    fn graph_shapes_combined() {
+        let f = parse(
+            r##"{"users":{"@odata.context":"x","value":[
+                {"id":"U1","userPrincipalName":"a@x","userType":"Member",
+                 "memberOf":[{"@odata.type":"#microsoft.graph.group","id":"g1"},
+                             {"@odata.type":"#microsoft.graph.directoryRole","id":"inst","roleTemplateId":"r-ga"}]}]},
+               "groups":[{"id":"g2","members":[{"@odata.type":"#microsoft.graph.group","id":"g1"}]}],
+               "directoryRoles":[{"id":"i2","roleTemplateId":"r-sec","members":[{"id":"u1"},{"id":"u9"}]}],
+               "servicePrincipals":[{"id":"sp1","appId":"app"}]}"##,
+        );
+        let f = f.unwrap_or_default();
+        let d = Directory::from_file(f);
+        let g = d.transitive_groups("u1").cloned().unwrap_or_default();
+        assert!(g.contains("g1") && g.contains("g2"));
+        let roles = d.active_roles("u1").map(|r| r.to_vec()).unwrap_or_default();
+        assert_eq!(roles, vec!["r-ga", "r-sec"]);
+        assert!(d.user("u9").is_some());
+        assert!(d.service_principal("SP1").is_some());
+    }
+
+    #[test]
+    fn errors_name_the_path() {
+        let e = parse(r#"{"users":[{"id":"u1"},{"userPrincipalName":"b@x"}]}"#)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(e, "d.json: $.users[1].id: missing object id (`id`)");
+        let e = parse(r#"{"users":[{"id":"u1","groups":"g1"}]}"#)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.starts_with("d.json: $.users[0].groups: invalid type"),
+            "{e}"
+        );
+        let e = parse(r#"{"directoryRoles":[{"id":"x","members":[]}]}"#)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("$.directoryRoles[0].roleTemplateId"), "{e}");
+        assert!(parse("{\"a\":1}").is_err());
+    }
+}
