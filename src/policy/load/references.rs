@@ -17,32 +17,32 @@ struct IdField {
 const ID_FIELDS: &[IdField] = &[
     IdField {
         path: &["conditions", "users", "includeUsers"],
-        what: "user object id",
+        what: "a user object id",
         keywords: &["All", "None", "GuestsOrExternalUsers", "AllAgentIdUsers"],
     },
     IdField {
         path: &["conditions", "users", "excludeUsers"],
-        what: "user object id",
+        what: "a user object id",
         keywords: &["GuestsOrExternalUsers"],
     },
     IdField {
         path: &["conditions", "users", "includeGroups"],
-        what: "group object id",
+        what: "a group object id",
         keywords: &[],
     },
     IdField {
         path: &["conditions", "users", "excludeGroups"],
-        what: "group object id",
+        what: "a group object id",
         keywords: &[],
     },
     IdField {
         path: &["conditions", "users", "includeRoles"],
-        what: "directory role template id",
+        what: "a directory role template id",
         keywords: &["All"],
     },
     IdField {
         path: &["conditions", "users", "excludeRoles"],
-        what: "directory role template id",
+        what: "a directory role template id",
         keywords: &[],
     },
     IdField {
@@ -53,7 +53,7 @@ const ID_FIELDS: &[IdField] = &[
             "externalTenants",
             "members",
         ],
-        what: "tenant id",
+        what: "a tenant id",
         keywords: &[],
     },
     IdField {
@@ -64,12 +64,12 @@ const ID_FIELDS: &[IdField] = &[
             "externalTenants",
             "members",
         ],
-        what: "tenant id",
+        what: "a tenant id",
         keywords: &[],
     },
     IdField {
         path: &["conditions", "applications", "includeApplications"],
-        what: "application (client) id",
+        what: "an application (client) id",
         keywords: &[
             "All",
             "None",
@@ -80,17 +80,17 @@ const ID_FIELDS: &[IdField] = &[
     },
     IdField {
         path: &["conditions", "applications", "excludeApplications"],
-        what: "application (client) id",
+        what: "an application (client) id",
         keywords: &["Office365", "MicrosoftAdminPortals"],
     },
     IdField {
         path: &["conditions", "locations", "includeLocations"],
-        what: "named location id",
+        what: "a named location id",
         keywords: &["All", "AllTrusted", "AllCompliantNetworkLocations"],
     },
     IdField {
         path: &["conditions", "locations", "excludeLocations"],
-        what: "named location id",
+        what: "a named location id",
         keywords: &["AllTrusted", "AllCompliantNetworkLocations"],
     },
     IdField {
@@ -99,7 +99,7 @@ const ID_FIELDS: &[IdField] = &[
             "clientApplications",
             "includeServicePrincipals",
         ],
-        what: "service principal id",
+        what: "a service principal id",
         keywords: &["ServicePrincipalsInMyTenant"],
     },
     IdField {
@@ -108,17 +108,17 @@ const ID_FIELDS: &[IdField] = &[
             "clientApplications",
             "excludeServicePrincipals",
         ],
-        what: "service principal id",
+        what: "a service principal id",
         keywords: &["ServicePrincipalsInMyTenant"],
     },
     IdField {
         path: &["grantControls", "termsOfUse"],
-        what: "terms-of-use agreement id",
+        what: "a terms-of-use agreement id",
         keywords: &[],
     },
     IdField {
         path: &["grantControls", "authenticationStrength", "id"],
-        what: "authentication strength id",
+        what: "an authentication strength id",
         keywords: &[],
     },
 ];
@@ -232,17 +232,18 @@ pub fn placeholder_kind(s: &str) -> Option<&'static str> {
 
 fn describe(s: &str, what: &str) -> String {
     if let Some(kind) = placeholder_kind(s) {
-        return format!("{s:?} is {kind}, not a {what}; fill in the template before loading");
+        return format!("{s:?} is {kind}, not {what}; fill in the template before loading");
     }
     let t = s.trim();
-    let guid_like = !t.is_empty() && t.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
-    if guid_like {
-        format!("{s:?} is a malformed GUID; expected a {what} in 8-4-4-4-12 hex form")
+    let hex_dash = !t.is_empty() && t.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+    let guid_shaped = t.split('-').map(str::len).eq([8usize, 4, 4, 4, 12]);
+    if hex_dash || guid_shaped {
+        format!("{s:?} is a malformed GUID; expected {what} in 8-4-4-4-12 hexadecimal form")
     } else if t.is_empty() {
-        format!("empty string where a {what} (GUID) is expected")
+        format!("empty string where {what} (GUID) is expected")
     } else {
         format!(
-            "{s:?} looks like a display name, but Graph expects a {what} (GUID) here; \
+            "{s:?} looks like a display name, but Graph expects {what} (GUID) here; \
              resolve the name to its id"
         )
     }
