@@ -1,3 +1,21 @@
 //! Mergeable aggregates of replayed events and their renderers.
+//!
+//! `Aggregator` folds `EventRow`s (push per worker, merge across workers) into a `Report`;
+//! `render` writes it as terminal text, JSON, CSV, Markdown or HTML; `EventsWriter` writes
+//! the per-event rows to Parquet or NDJSON.
+pub mod aggregate;
+pub mod error;
+pub mod events;
+pub mod model;
+pub mod render;
 pub mod row;
+
+pub use aggregate::{user_key, Aggregator};
+pub use error::ReportError;
+pub use events::{EventsFormat, EventsWriter};
+pub use model::{
+    Count, DemandRow, ExplanationRow, Move, MoveRow, OutcomeCount, PolicyInfo, Report, ReportMeta,
+    Totals, Transition, DEFAULT_TOP,
+};
+pub use render::{render, Format, UnknownFormat};
 pub use row::{EventRow, FileSummary, InputSummary, Outcome};

@@ -1,0 +1,466 @@
+//! Mergeable aggregates over replayed events. Memory grows with the number of distinct
+//! users, apps, policies, locations, client app types, demands and explanations, never with
+//! the number of events: rayon workers `push` into their own `Aggregator` and `merge`.
+
+use std::collections::{HashMap, HashSet};
+
+use super::model::{
+    Count, DemandRow, ExplanationRow, Move, MoveRow, OutcomeCount, Report, ReportMeta, Totals,
+    Transition, DEFAULT_TOP,
+};
+use super::row::{EventRow, Outcome};
+
+/// Label used when a moved event names no policy in `changed_by`.
+pub const NO_POLICY_NAMED: &str = "(no policy named)";
+const UNKNOWN_LABEL: &str = "(unknown)";
+
+fn outcome_index(o: Outcome) -> usize {
+    match o {
+        Outcome::Allowed => 0,
+        Outcome::Challenged => 1,
+        Outcome::Blocked => 2,
+        Outcome::Unknown => 3,
+    }
+}
+
+/// The distinct-user key of an event: user id, else UPN, else the request id (an event
+/// with no user identity counts as its own user). Ids and UPNs are case-insensitive in
+/// Entra, so they are lower-cased; prefixes keep the three spaces apart.
+pub fn user_key(row: &EventRow) -> String {
+    if let Some(id) = row.user_id.as_deref().filter(|s| !s.is_empty()) {
+        format!("id:{}", id.to_ascii_lowercase())
+    } else if let Some(upn) = row.user_principal_name.as_deref().filter(|s| !s.is_empty()) {
+        format!("upn:{}", upn.to_ascii_lowercase())
+    } else {
+        format!("req:{}", row.request_id)
+    }
+}
+
+/// Keep the smaller of two optional labels, `None` last, so the label chosen for a key does
+/// not depend on the order rows were pushed or aggregators merged.
+fn min_label(a: &mut Option<String>, b: Option<String>) {
+    match (a.as_ref(), b) {
+        (_, None) => {}
+        (None, Some(b)) => *a = Some(b),
+        (Some(cur), Some(b)) => {
+            if b < *cur {
+                *a = Some(b);
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+struct Cell {
+    events: u64,
+    users: HashSet<String>,
+}
+
+impl Cell {
+    fn merge(&mut self, other: Cell) {
+        self.events += other.events;
+        self.users.extend(other.users);
+    }
+}
+
+/// Moved events for one key of one dimension.
+#[derive(Debug, Default, Clone)]
+struct Tally {
+    name: Option<String>,
+    id: Option<String>,
+    events: u64,
+    users: HashSet<String>,
+    by_move: [u64; 4],
+}
+
+impl Tally {
+    fn add(&mut self, mv: Move, user: &str) {
+        self.events += 1;
+        if !self.users.contains(user) {
+            self.users.insert(user.to_owned());
+        }
+        if let Some(i) = move_index(mv) {
+            self.by_move[i] += 1;
+        }
+    }
+
+    fn merge(&mut self, other: Tally) {
+        min_label(&mut self.name, other.name);
+        min_label(&mut self.id, other.id);
+        self.events += other.events;
+        self.users.extend(other.users);
+        for (a, b) in self.by_move.iter_mut().zip(other.by_move) {
+            *a += b;
+        }
+    }
+
+    fn into_row(self, key: &str) -> MoveRow {
+        MoveRow {
+            name: self.name.unwrap_or_else(|| key.to_owned()),
+            id: self.id,
+            events: self.events,
+            users: self.users.len() as u64,
+            newly_blocked: self.by_move[0],
+            newly_challenged: self.by_move[1],
+            newly_unknown: self.by_move[2],
+            relieved: self.by_move[3],
+        }
+    }
+}
+
+fn move_index(mv: Move) -> Option<usize> {
+    match mv {
+        Move::Unchanged => None,
+        Move::NewlyBlocked => Some(0),
+        Move::NewlyChallenged => Some(1),
+        Move::NewlyUnknown => Some(2),
+        Move::Relieved => Some(3),
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+struct Dimension(HashMap<String, Tally>);
+
+impl Dimension {
+    fn add(&mut self, key: &str, name: Option<&str>, id: Option<&str>, mv: Move, user: &str) {
+        let tally = match self.0.get_mut(key) {
+            Some(t) => t,
+            None => self.0.entry(key.to_owned()).or_default(),
+        };
+        min_label(&mut tally.name, name.map(str::to_owned));
+        min_label(&mut tally.id, id.map(str::to_owned));
+        tally.add(mv, user);
+    }
+
+    fn merge(&mut self, other: Dimension) {
+        for (k, t) in other.0 {
+            self.0.entry(k).or_default().merge(t);
+        }
+    }
+
+    fn into_rows(self) -> Vec<MoveRow> {
+        let mut rows: Vec<(String, MoveRow)> = self
+            .0
+            .into_iter()
+            .map(|(k, t)| {
+                let row = t.into_row(&k);
+                (k, row)
+            })
+            .collect();
+        rows.sort_by(|(ka, a), (kb, b)| {
+            b.events
+                .cmp(&a.events)
+                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| a.id.cmp(&b.id))
+                .then_with(|| ka.cmp(kb))
+        });
+        rows.into_iter().map(|(_, r)| r).collect()
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+struct DemandTally {
+    events: u64,
+    users: HashSet<String>,
+    moved_events: u64,
+}
+
+#[derive(Debug, Default, Clone)]
+struct ExplanationTally {
+    events: u64,
+    users: HashSet<String>,
+    example: String,
+}
+
+/// Folds `EventRow`s into the numbers of a [`Report`].
+#[derive(Debug, Default, Clone)]
+pub struct Aggregator {
+    /// baseline x candidate, indexed by `outcome_index`.
+    matrix: [[Cell; 4]; 4],
+    by_user: Dimension,
+    by_app: Dimension,
+    by_policy: Dimension,
+    by_location: Dimension,
+    by_client_app_type: Dimension,
+    demands: HashMap<String, DemandTally>,
+    explanations: HashMap<String, ExplanationTally>,
+}
+
+impl Aggregator {
+    pub fn new() -> Aggregator {
+        Aggregator::default()
+    }
+
+    /// Number of events pushed so far.
+    pub fn events(&self) -> u64 {
+        self.matrix.iter().flatten().map(|c| c.events).sum()
+    }
+
+    pub fn push(&mut self, row: &EventRow) {
+        let user = user_key(row);
+        let b = outcome_index(row.baseline_outcome);
+        let c = outcome_index(row.candidate_outcome);
+        let cell = &mut self.matrix[b][c];
+        cell.events += 1;
+        if !cell.users.contains(&user) {
+            cell.users.insert(user.clone());
+        }
+
+        let moved = Move::of(row.baseline_outcome, row.candidate_outcome);
+        self.push_demands(row, &user, moved != Move::Unchanged);
+        if moved == Move::Unchanged {
+            return;
+        }
+
+        let upn = nonempty(&row.user_principal_name).or(nonempty(&row.user_display_name));
+        self.by_user
+            .add(&user, upn, nonempty(&row.user_id), moved, &user);
+
+        let app_id = nonempty(&row.app_id);
+        let app_name = nonempty(&row.app_display_name);
+        let app_key = app_id.or(app_name).unwrap_or(UNKNOWN_LABEL);
+        self.by_app.add(app_key, app_name, app_id, moved, &user);
+
+        if row.changed_by.iter().all(|p| p.is_empty()) {
+            self.by_policy
+                .add(NO_POLICY_NAMED, Some(NO_POLICY_NAMED), None, moved, &user);
+        } else {
+            // An event can be moved by several policies; count it once per policy.
+            let mut seen: Vec<&str> = Vec::with_capacity(row.changed_by.len());
+            for p in row.changed_by.iter().filter(|p| !p.is_empty()) {
+                if !seen.contains(&p.as_str()) {
+                    seen.push(p);
+                    self.by_policy.add(p, Some(p), None, moved, &user);
+                }
+            }
+        }
+
+        let location = label_or_unknown(&row.location);
+        self.by_location
+            .add(location, Some(location), None, moved, &user);
+        let client = label_or_unknown(&row.client_app_type);
+        self.by_client_app_type
+            .add(client, Some(client), None, moved, &user);
+
+        let explanation = label_or_unknown(&row.explanation);
+        let tally = match self.explanations.get_mut(explanation) {
+            Some(t) => t,
+            None => self.explanations.entry(explanation.to_owned()).or_default(),
+        };
+        tally.events += 1;
+        if !tally.users.contains(&user) {
+            tally.users.insert(user);
+        }
+        if tally.example.is_empty() || row.request_id < tally.example {
+            tally.example.clone_from(&row.request_id);
+        }
+    }
+
+    fn push_demands(&mut self, row: &EventRow, user: &str, moved: bool) {
+        let mut seen: Vec<&str> = Vec::new();
+        for d in row
+            .candidate_demand
+            .split(';')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
+            if seen.contains(&d) {
+                continue;
+            }
+            seen.push(d);
+            let tally = match self.demands.get_mut(d) {
+                Some(t) => t,
+                None => self.demands.entry(d.to_owned()).or_default(),
+            };
+            tally.events += 1;
+            if moved {
+                tally.moved_events += 1;
+            }
+            if !tally.users.contains(user) {
+                tally.users.insert(user.to_owned());
+            }
+        }
+    }
+
+    /// Fold another aggregator (e.g. another rayon worker's) into this one. The result is
+    /// the same as if every row had been pushed into one aggregator.
+    pub fn merge(&mut self, other: Aggregator) {
+        for (row_a, row_b) in self.matrix.iter_mut().zip(other.matrix) {
+            for (a, b) in row_a.iter_mut().zip(row_b) {
+                a.merge(b);
+            }
+        }
+        self.by_user.merge(other.by_user);
+        self.by_app.merge(other.by_app);
+        self.by_policy.merge(other.by_policy);
+        self.by_location.merge(other.by_location);
+        self.by_client_app_type.merge(other.by_client_app_type);
+        for (k, t) in other.demands {
+            let mine = self.demands.entry(k).or_default();
+            mine.events += t.events;
+            mine.moved_events += t.moved_events;
+            mine.users.extend(t.users);
+        }
+        for (k, t) in other.explanations {
+            let mine = self.explanations.entry(k).or_default();
+            mine.events += t.events;
+            mine.users.extend(t.users);
+            if mine.example.is_empty() || (!t.example.is_empty() && t.example < mine.example) {
+                mine.example = t.example;
+            }
+        }
+    }
+
+    /// Union of users and sum of events over the matrix cells selected by `pick`.
+    fn count_where(&self, pick: impl Fn(Outcome, Outcome) -> bool) -> Count {
+        let mut events = 0;
+        let mut users: HashSet<&str> = HashSet::new();
+        for b in Outcome::ALL {
+            for c in Outcome::ALL {
+                if pick(b, c) {
+                    let cell = &self.matrix[outcome_index(b)][outcome_index(c)];
+                    events += cell.events;
+                    users.extend(cell.users.iter().map(String::as_str));
+                }
+            }
+        }
+        Count {
+            events,
+            users: users.len() as u64,
+        }
+    }
+
+    fn totals(&self) -> Totals {
+        let of_kind = |kind: Move| self.count_where(|b, c| Move::of(b, c) == kind);
+        let per = |baseline_side: bool| {
+            Outcome::ALL
+                .iter()
+                .map(|&o| {
+                    let n = self.count_where(|b, c| if baseline_side { b == o } else { c == o });
+                    OutcomeCount {
+                        outcome: o,
+                        events: n.events,
+                        users: n.users,
+                    }
+                })
+                .collect()
+        };
+        Totals {
+            all: self.count_where(|_, _| true),
+            moved: self.count_where(|b, c| b != c),
+            newly_blocked: of_kind(Move::NewlyBlocked),
+            newly_challenged: of_kind(Move::NewlyChallenged),
+            newly_unknown: of_kind(Move::NewlyUnknown),
+            relieved: of_kind(Move::Relieved),
+            baseline: per(true),
+            candidate: per(false),
+        }
+    }
+
+    pub fn finish(self, meta: ReportMeta) -> Report {
+        let totals = self.totals();
+        let mut transitions = Vec::with_capacity(16);
+        for b in Outcome::ALL {
+            for c in Outcome::ALL {
+                let cell = &self.matrix[outcome_index(b)][outcome_index(c)];
+                transitions.push(Transition {
+                    baseline: b,
+                    candidate: c,
+                    events: cell.events,
+                    users: cell.users.len() as u64,
+                });
+            }
+        }
+
+        let mut demands: Vec<DemandRow> = self
+            .demands
+            .into_iter()
+            .map(|(demand, t)| DemandRow {
+                demand,
+                events: t.events,
+                users: t.users.len() as u64,
+                moved_events: t.moved_events,
+            })
+            .collect();
+        demands.sort_by(|a, b| {
+            b.events
+                .cmp(&a.events)
+                .then_with(|| a.demand.cmp(&b.demand))
+        });
+
+        let mut explanations: Vec<ExplanationRow> = self
+            .explanations
+            .into_iter()
+            .map(|(explanation, t)| ExplanationRow {
+                explanation,
+                events: t.events,
+                users: t.users.len() as u64,
+                example_request_id: t.example,
+            })
+            .collect();
+        explanations.sort_by(|a, b| {
+            b.events
+                .cmp(&a.events)
+                .then_with(|| a.explanation.cmp(&b.explanation))
+        });
+
+        Report {
+            title: meta.title,
+            tenant: meta.tenant,
+            changes: meta.changes,
+            policies: meta.policies,
+            notes: meta.notes,
+            totals,
+            transitions,
+            by_user: self.by_user.into_rows(),
+            by_app: self.by_app.into_rows(),
+            by_policy: self.by_policy.into_rows(),
+            by_location: self.by_location.into_rows(),
+            by_client_app_type: self.by_client_app_type.into_rows(),
+            demands,
+            explanations,
+            input: meta.input,
+            top: DEFAULT_TOP,
+        }
+    }
+}
+
+fn nonempty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|s| !s.is_empty())
+}
+
+fn label_or_unknown(s: &str) -> &str {
+    if s.trim().is_empty() {
+        UNKNOWN_LABEL
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moves_partition_the_off_diagonal() {
+        let mut kinds: HashMap<Move, usize> = HashMap::new();
+        for b in Outcome::ALL {
+            for c in Outcome::ALL {
+                *kinds.entry(Move::of(b, c)).or_default() += 1;
+            }
+        }
+        assert_eq!(kinds[&Move::Unchanged], 4);
+        assert_eq!(kinds[&Move::NewlyBlocked], 3);
+        assert_eq!(kinds[&Move::NewlyChallenged], 1);
+        assert_eq!(kinds[&Move::NewlyUnknown], 3);
+        assert_eq!(kinds[&Move::Relieved], 5);
+        assert_eq!(
+            Move::of(Outcome::Unknown, Outcome::Challenged),
+            Move::Relieved
+        );
+        assert_eq!(
+            Move::of(Outcome::Challenged, Outcome::Blocked),
+            Move::NewlyBlocked
+        );
+    }
+}

@@ -1,0 +1,261 @@
+//! The finished impact report: plain data, serializable, deterministic (no timestamps,
+//! every table sorted by count descending then name ascending).
+
+use serde::Serialize;
+
+use super::row::{InputSummary, Outcome};
+
+/// Default number of rows per table shown by the text renderers (`--top N`).
+pub const DEFAULT_TOP: usize = 20;
+
+/// What the caller knows about the run; the aggregates know only events.
+/// No timestamps: a report must be byte-identical for the same input (golden tests).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReportMeta {
+    pub title: String,
+    pub tenant: String,
+    /// Human lines such as `promote: Combined Security Info Registration with TAP`.
+    pub changes: Vec<String>,
+    pub policies: Vec<PolicyInfo>,
+    pub input: InputSummary,
+    pub notes: Vec<String>,
+}
+
+/// One policy and its state in each set (`enabled`, `enabledForReportingButNotEnforced`,
+/// `disabled`, `absent`, ...), as given by the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PolicyInfo {
+    pub id: String,
+    pub name: String,
+    pub baseline_state: String,
+    pub candidate_state: String,
+}
+
+/// Events and distinct users behind one number.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Count {
+    pub events: u64,
+    pub users: u64,
+}
+
+/// How an event's outcome moves from baseline to candidate. The four moving kinds
+/// partition the twelve off-diagonal cells of the transition matrix:
+/// * newly blocked: candidate blocked, baseline anything else (allowed/challenged/unknown);
+/// * newly challenged: baseline allowed, candidate challenged;
+/// * newly unknown: candidate unknown, baseline known;
+/// * relieved: every other move, i.e. the reverse ones (blocked -> allowed/challenged,
+///   challenged -> allowed, unknown -> allowed/challenged).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Move {
+    Unchanged,
+    NewlyBlocked,
+    NewlyChallenged,
+    NewlyUnknown,
+    Relieved,
+}
+
+impl Move {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Move::Unchanged => "unchanged",
+            Move::NewlyBlocked => "newly_blocked",
+            Move::NewlyChallenged => "newly_challenged",
+            Move::NewlyUnknown => "newly_unknown",
+            Move::Relieved => "relieved",
+        }
+    }
+
+    pub fn of(baseline: Outcome, candidate: Outcome) -> Move {
+        use Outcome::*;
+        match (baseline, candidate) {
+            (b, c) if b == c => Move::Unchanged,
+            (_, Blocked) => Move::NewlyBlocked,
+            (Allowed, Challenged) => Move::NewlyChallenged,
+            (_, Unknown) => Move::NewlyUnknown,
+            _ => Move::Relieved,
+        }
+    }
+}
+
+/// Whole-run numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub all: Count,
+    /// Events whose candidate outcome differs from the baseline one.
+    pub moved: Count,
+    pub newly_blocked: Count,
+    pub newly_challenged: Count,
+    pub newly_unknown: Count,
+    pub relieved: Count,
+    /// Per outcome under the baseline set (order allowed, challenged, blocked, unknown).
+    pub baseline: Vec<OutcomeCount>,
+    /// Per outcome under the candidate set.
+    pub candidate: Vec<OutcomeCount>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OutcomeCount {
+    pub outcome: Outcome,
+    pub events: u64,
+    pub users: u64,
+}
+
+/// One cell of the baseline x candidate matrix. All sixteen cells are present, in the
+/// order of `Outcome::ALL` (baseline major).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Transition {
+    pub baseline: Outcome,
+    pub candidate: Outcome,
+    pub events: u64,
+    pub users: u64,
+}
+
+/// Moved events grouped by one dimension (user, app, policy, location, client app type).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MoveRow {
+    /// Display label (UPN, app or policy display name, location, client app type).
+    pub name: String,
+    /// Stable identifier when the dimension has one (user id, app id).
+    pub id: Option<String>,
+    /// Moved events.
+    pub events: u64,
+    /// Distinct users among the moved events.
+    pub users: u64,
+    pub newly_blocked: u64,
+    pub newly_challenged: u64,
+    pub newly_unknown: u64,
+    pub relieved: u64,
+}
+
+/// One thing the candidate set would ask for (a `candidate_demand` member).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DemandRow {
+    pub demand: String,
+    /// All events whose candidate demand lists it.
+    pub events: u64,
+    pub users: u64,
+    /// Of those, events whose outcome moved.
+    pub moved_events: u64,
+}
+
+/// A frequent explanation among moved events.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ExplanationRow {
+    pub explanation: String,
+    pub events: u64,
+    pub users: u64,
+    /// Smallest request id carrying it (deterministic whatever the merge order).
+    pub example_request_id: String,
+}
+
+/// The impact report. JSON carries every row; text renderers cap tables at `top` rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub title: String,
+    pub tenant: String,
+    pub changes: Vec<String>,
+    pub policies: Vec<PolicyInfo>,
+    pub notes: Vec<String>,
+    pub totals: Totals,
+    pub transitions: Vec<Transition>,
+    /// Moved events per user (name = UPN, else display name; id = user id).
+    pub by_user: Vec<MoveRow>,
+    /// Moved events per app (name = app display name; id = app id).
+    pub by_app: Vec<MoveRow>,
+    /// Moved events per policy named in `changed_by`; an event moved by two policies counts
+    /// under both, one moved without a named policy counts under `(no policy named)`.
+    pub by_policy: Vec<MoveRow>,
+    pub by_location: Vec<MoveRow>,
+    pub by_client_app_type: Vec<MoveRow>,
+    pub demands: Vec<DemandRow>,
+    pub explanations: Vec<ExplanationRow>,
+    pub input: InputSummary,
+    /// Rows per table in the text renderers; not part of the data.
+    #[serde(skip)]
+    pub top: usize,
+}
+
+impl Report {
+    /// Cap text tables at `n` rows (0 = no cap).
+    pub fn with_top(mut self, n: usize) -> Report {
+        self.top = n;
+        self
+    }
+
+    /// Events newly blocked (candidate blocked, baseline not blocked). CI gate.
+    pub fn newly_blocked(&self) -> u64 {
+        self.totals.newly_blocked.events
+    }
+    /// Events newly challenged (baseline allowed, candidate challenged). CI gate.
+    pub fn newly_challenged(&self) -> u64 {
+        self.totals.newly_challenged.events
+    }
+    /// Events whose candidate outcome is unknown while the baseline one was known.
+    pub fn newly_unknown(&self) -> u64 {
+        self.totals.newly_unknown.events
+    }
+    /// Events that move to a less restrictive outcome.
+    pub fn relieved(&self) -> u64 {
+        self.totals.relieved.events
+    }
+    pub fn newly_blocked_users(&self) -> u64 {
+        self.totals.newly_blocked.users
+    }
+    pub fn newly_challenged_users(&self) -> u64 {
+        self.totals.newly_challenged.users
+    }
+    pub fn newly_unknown_users(&self) -> u64 {
+        self.totals.newly_unknown.users
+    }
+    pub fn relieved_users(&self) -> u64 {
+        self.totals.relieved.users
+    }
+
+    /// Count of one matrix cell.
+    pub fn transition(&self, baseline: Outcome, candidate: Outcome) -> Count {
+        self.transitions
+            .iter()
+            .find(|t| t.baseline == baseline && t.candidate == candidate)
+            .map(|t| Count {
+                events: t.events,
+                users: t.users,
+            })
+            .unwrap_or_default()
+    }
+
+    /// The one-line answer every human-facing render leads with.
+    pub fn headline(&self) -> String {
+        let t = &self.totals;
+        format!(
+            "{} ({}) would be newly blocked, {} ({}) newly challenged",
+            plural(t.newly_blocked.events, "event"),
+            plural(t.newly_blocked.users, "user"),
+            plural(t.newly_challenged.events, "event"),
+            plural(t.newly_challenged.users, "user"),
+        )
+    }
+
+    /// The line that follows the headline: unknowns and relief.
+    pub fn subheadline(&self) -> String {
+        let t = &self.totals;
+        format!(
+            "{} ({}) newly unknown, {} ({}) relieved; {} ({}) replayed, {} moved",
+            plural(t.newly_unknown.events, "event"),
+            plural(t.newly_unknown.users, "user"),
+            plural(t.relieved.events, "event"),
+            plural(t.relieved.users, "user"),
+            plural(t.all.events, "event"),
+            plural(t.all.users, "user"),
+            t.moved.events,
+        )
+    }
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -1,0 +1,53 @@
+//! One block per table, each with a header row and a leading `section` column, RFC 4180
+//! quoting by the `csv` crate. Blocks have different widths, so read it with a flexible
+//! reader (`csv::ReaderBuilder::new().flexible(true).has_headers(false)`) and split on the
+//! rows whose first field is `section`.
+
+use std::io::{self, Write};
+
+use super::{sections, MatrixLayout};
+use crate::report::model::Report;
+
+pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(&mut *out);
+    let to_io = |e: csv::Error| io::Error::other(e);
+
+    w.write_record(["section", "headline"]).map_err(to_io)?;
+    for line in [report.headline(), report.subheadline()] {
+        w.write_record(["headline", line.as_str()]).map_err(to_io)?;
+    }
+
+    let lists: [(&str, &str, &[String]); 2] = [
+        ("changes", "change", &report.changes),
+        ("notes", "note", &report.notes),
+    ];
+    for (id, header, items) in lists {
+        w.write_record(["section", header]).map_err(to_io)?;
+        for item in items {
+            w.write_record([id, item.as_str()]).map_err(to_io)?;
+        }
+    }
+
+    for s in sections(report, MatrixLayout::Long) {
+        let mut header = Vec::with_capacity(s.headers.len() + 1);
+        header.push("section");
+        header.extend(s.headers.iter().map(String::as_str));
+        w.write_record(&header).map_err(to_io)?;
+        for r in &s.rows {
+            let mut rec = Vec::with_capacity(r.len() + 1);
+            rec.push(s.id);
+            rec.extend(r.iter().map(String::as_str));
+            w.write_record(&rec).map_err(to_io)?;
+        }
+        if let Some(m) = s.more_line() {
+            // Same width as the block so strict readers of one block still parse it.
+            let mut rec = vec![s.id.to_owned(), m];
+            rec.resize(s.headers.len() + 1, String::new());
+            w.write_record(&rec).map_err(to_io)?;
+        }
+    }
+    w.flush()
+}
