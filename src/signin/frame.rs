@@ -94,10 +94,17 @@ impl Framer {
             return;
         }
         let garbage = self.kind == Kind::Garbage;
+        let content_end = self
+            .buf
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .map_or(0, |i| i + 1);
+        let end_line =
+            self.start_line + memchr::memchr_iter(b'\n', &self.buf[..content_end]).count() as u64;
         emit(Text {
             bytes: &self.buf,
             start_line: self.start_line,
-            end_line: self.line,
+            end_line,
             truncated,
             garbage,
         });

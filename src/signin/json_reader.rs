@@ -66,8 +66,12 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
         return;
     }
     let mut index: u64 = 0;
+    // Rows of this text are buffered (bounded by one record or one Graph page) so that a
+    // record index is only printed for texts holding several records.
+    let mut rows: Vec<Row> = Vec::new();
     let mut de = serde_json::Deserializer::from_slice(t.bytes);
     let res = {
+        let emit = &mut |r: Row| rows.push(r);
         let mut sink = |item: Item| {
             index += 1;
             match item {
@@ -100,6 +104,14 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
             .deserialize(&mut de)
             .and_then(|_| de.end())
     };
+    let several = index > 1;
+    for row in rows {
+        emit(match row {
+            Row::Record(r, l, i) => Row::Record(r, l, i.filter(|_| several)),
+            Row::Reject(r, l, i) => Row::Reject(r, l, i.filter(|_| several)),
+            w => w,
+        });
+    }
     if let Err(e) = res {
         let abs_line = t.start_line + e.line().saturating_sub(1) as u64;
         let kind = if e.is_eof() {

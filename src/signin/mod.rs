@@ -336,14 +336,17 @@ fn progress_bar(path: &Path, enabled: bool) -> Option<indicatif::ProgressBar> {
 }
 
 /// Replay unit (signin-logs.md §6.4): the last record per (event type, id) by record time
+/// — the Microsoft first-party service-principal log counts as its own type here, since it
+/// is a separate log whose ids can repeat those of the tenant's SP log (real sample
+/// `elastic_azure_signinlogs_diag_all_categories_raw.jsonl`) —
 /// (`time`/`TimeGenerated`, else `createdDateTime`); ties go to the later input row.
 /// Keeps input order of the survivors and counts each dropped row against the ledger
 /// file (index into `ledger.files`) it was read from.
 fn dedup(records: Vec<(usize, SignInRecord)>, ledger: &mut Ledger) -> Vec<(usize, SignInRecord)> {
-    let mut winner: HashMap<(EventType, &str), usize> = HashMap::with_capacity(records.len());
+    let mut winner: HashMap<(EventType, bool, &str), usize> = HashMap::with_capacity(records.len());
     let mut drop = vec![false; records.len()];
     for (i, (_, r)) in records.iter().enumerate() {
-        let key = (r.event_type, r.event_id.as_str());
+        let key = (r.event_type, r.is_microsoft_first_party(), r.event_id.as_str());
         match winner.get(&key).copied() {
             None => {
                 winner.insert(key, i);

@@ -375,6 +375,7 @@ pub fn normalize(
         created_at,
         record_time,
         event_type,
+        log_category: text_nonempty(v.env_first(F::Category)),
         is_interactive,
         correlation_id: text_nonempty(v.get(F::CorrelationId)),
         session_id: text_nonempty(v.main.get(F::SessionId)),

@@ -71,6 +71,16 @@ impl EventType {
     }
 }
 
+impl SignInRecord {
+    /// `MicrosoftServicePrincipalSignInLogs`: Microsoft first-party service principals, a
+    /// separate log that is not a CA target (signin-logs.md §6.1).
+    pub fn is_microsoft_first_party(&self) -> bool {
+        self.log_category
+            .as_deref()
+            .is_some_and(|c| c.eq_ignore_ascii_case("MicrosoftServicePrincipalSignInLogs"))
+    }
+}
+
 impl std::fmt::Display for EventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -112,6 +122,9 @@ pub struct SignInRecord {
     /// Record time (`time` / `TimeGenerated`) when the source has one; orders duplicates.
     pub record_time: Option<DateTime<Utc>>,
     pub event_type: EventType,
+    /// Raw log category / table (`SignInLogs`, `MicrosoftServicePrincipalSignInLogs`,
+    /// `AADNonInteractiveUserSignInLogs`…) when the source names one.
+    pub log_category: Option<String>,
     pub is_interactive: Option<bool>,
     pub correlation_id: Option<String>,
     pub session_id: Option<String>,
@@ -487,6 +500,7 @@ canonical_columns! {
     created_at: OptTime,
     record_time: OptTime,
     event_type: EventTypeCol,
+    log_category: OptStr,
     is_interactive: OptBool,
     correlation_id: OptStr,
     session_id: OptStr,

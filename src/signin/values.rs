@@ -233,7 +233,8 @@ pub fn time(v: Option<&Value>, field: &str) -> Result<Option<DateTime<Utc>>, Rej
     match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => parse_time(s).map(Some).ok_or_else(|| {
+        // Microsecond precision: the canonical column is Datetime(us) (schema.rs).
+        Some(Value::String(s)) => parse_time(s).map(|t| Utc.timestamp_micros(t.timestamp_micros()).single()).ok_or_else(|| {
             Reject::new(
                 RejectKind::BadTimestamp,
                 format!(
