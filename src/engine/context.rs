@@ -9,7 +9,7 @@ use crate::policy::Directory;
 
 /// Who is signing in (evaluation.md §3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Principal {
+pub(crate) enum PrincipalKind {
     User,
     ServicePrincipal,
     ManagedIdentity,
@@ -26,12 +26,12 @@ impl<'a> Ctx<'a> {
         Ctx { facts, dir }
     }
 
-    pub fn principal(&self) -> Principal {
+    pub fn principal(&self) -> PrincipalKind {
         match self.facts.kind {
-            Some(EventKind::Interactive | EventKind::NonInteractive) => Principal::User,
-            Some(EventKind::ServicePrincipal) => Principal::ServicePrincipal,
-            Some(EventKind::ManagedIdentity) => Principal::ManagedIdentity,
-            None => Principal::Unknown,
+            Some(EventKind::Interactive | EventKind::NonInteractive) => PrincipalKind::User,
+            Some(EventKind::ServicePrincipal) => PrincipalKind::ServicePrincipal,
+            Some(EventKind::ManagedIdentity) => PrincipalKind::ManagedIdentity,
+            None => PrincipalKind::Unknown,
         }
     }
 

@@ -31,9 +31,6 @@ impl IdSet {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-    pub fn iter(&self) -> impl Iterator<Item = &String> {
-        self.0.iter()
-    }
     pub fn intersects(&self, other: &BTreeSet<String>) -> bool {
         self.0.iter().any(|g| other.contains(g))
     }

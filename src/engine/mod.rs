@@ -6,16 +6,16 @@
 
 pub mod bundles;
 mod compile;
-pub mod conditions;
+pub(crate) mod conditions;
 mod context;
 mod decision;
 pub mod device_filter;
 mod evaluate;
 mod explain;
-pub mod grant;
+pub(crate) mod grant;
 mod ids;
 mod result;
-pub mod strength;
+pub(crate) mod strength;
 
 pub use compile::{compile, CompileIssue, CompiledPolicy, CompiledSet};
 pub use result::{

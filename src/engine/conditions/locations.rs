@@ -25,8 +25,6 @@ pub const MFA_TRUSTED_IPS_ID: &str = "00000000-0000-0000-0000-000000000000";
 #[derive(Debug)]
 pub(crate) enum NamedLoc {
     Ip {
-        name: String,
-        trusted: bool,
         ranges: Vec<IpNet>,
     },
     Country {
@@ -36,7 +34,9 @@ pub(crate) enum NamedLoc {
         gps: bool,
     },
     /// Compliant-network (Global Secure Access) or unreadable: never decidable from logs.
-    Unevaluable { name: String, why: String },
+    Unevaluable {
+        why: String,
+    },
 }
 
 /// Tenant named locations compiled once per policy set.
@@ -78,7 +78,6 @@ impl LocationTable {
             let mut problems = vec![];
             let loc = if kind.contains("compliantnetwork") {
                 NamedLoc::Unevaluable {
-                    name,
                     why: "compliant-network location (Global Secure Access) is not in sign-in exports"
                         .into(),
                 }
@@ -120,14 +119,9 @@ impl LocationTable {
                 if trusted {
                     trust.trusted_ranges.extend(ranges.iter().copied());
                 }
-                NamedLoc::Ip {
-                    name,
-                    trusted,
-                    ranges,
-                }
+                NamedLoc::Ip { ranges }
             } else {
                 NamedLoc::Unevaluable {
-                    name: name.clone(),
                     why: format!("location `{name}` has an unknown type"),
                 }
             };
@@ -253,7 +247,7 @@ fn in_location(l: &LocRef, ip: Option<IpAddr>, country: Option<&Country>, trust:
                     None => Tri::unknown("country unknown"),
                 }
             }
-            NamedLoc::Unevaluable { why, .. } => Tri::unknown(why.clone()),
+            NamedLoc::Unevaluable { why } => Tri::unknown(why.clone()),
         },
     }
 }

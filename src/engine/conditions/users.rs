@@ -2,7 +2,7 @@
 
 use super::{include_exclude, Check};
 use crate::engine::compile::CompileCx;
-use crate::engine::context::{Ctx, Principal};
+use crate::engine::context::{Ctx, PrincipalKind};
 use crate::engine::ids::{is, norm, IdSet};
 use crate::model::{ExternalUserType, Externality, Tri};
 use crate::policy::{GuestsOrExternalUsers, Users};
@@ -198,17 +198,19 @@ fn side_match(s: &Side, ctx: &Ctx) -> Tri {
 impl UsersCond {
     pub fn eval(&self, ctx: &Ctx) -> Check {
         match ctx.principal() {
-            Principal::User => {}
-            Principal::ServicePrincipal | Principal::ManagedIdentity if self.workload_policy => {
+            PrincipalKind::User => {}
+            PrincipalKind::ServicePrincipal | PrincipalKind::ManagedIdentity
+                if self.workload_policy =>
+            {
                 return Check::Yes
             }
-            Principal::ServicePrincipal => {
+            PrincipalKind::ServicePrincipal => {
                 return Check::No("user-scoped policy; the principal is a service principal".into())
             }
-            Principal::ManagedIdentity => {
+            PrincipalKind::ManagedIdentity => {
                 return Check::No("user-scoped policy; the principal is a managed identity".into())
             }
-            Principal::Unknown => {
+            PrincipalKind::Unknown => {
                 return Check::Unknown("principal kind (user or workload) unknown".into())
             }
         }

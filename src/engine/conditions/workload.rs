@@ -3,7 +3,7 @@
 
 use super::{include_exclude, Check};
 use crate::engine::compile::CompileCx;
-use crate::engine::context::{Ctx, Principal};
+use crate::engine::context::{Ctx, PrincipalKind};
 use crate::engine::device_filter::{FilterMode, RuleFilter};
 use crate::engine::ids::{is, IdSet};
 use crate::model::Tri;
@@ -51,14 +51,14 @@ pub(crate) fn compile(c: Option<&ClientApplications>, cx: &mut CompileCx) -> Opt
 impl WorkloadCond {
     pub fn eval(&self, ctx: &Ctx) -> Check {
         match ctx.principal() {
-            Principal::ServicePrincipal => {}
-            Principal::User => {
+            PrincipalKind::ServicePrincipal => {}
+            PrincipalKind::User => {
                 return Check::No("workload-identity policy; the principal is a user".into())
             }
-            Principal::ManagedIdentity => {
+            PrincipalKind::ManagedIdentity => {
                 return Check::No("managed identities are outside Conditional Access".into())
             }
-            Principal::Unknown => return Check::Unknown("principal kind unknown".into()),
+            PrincipalKind::Unknown => return Check::Unknown("principal kind unknown".into()),
         }
         let sp_id = ctx.facts.service_principal_id.as_deref();
         // Third-party / multi-tenant service principals are out of scope (§3.1).

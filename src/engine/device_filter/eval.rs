@@ -269,7 +269,7 @@ fn compare(val: &Val, op: Op, value: &Value) -> Tri {
 }
 
 /// Evaluate a parsed rule whose properties were validated by `compile`.
-pub fn eval_device(e: &Expr, ctx: &Ctx) -> Tri {
+pub(crate) fn eval_device(e: &Expr, ctx: &Ctx) -> Tri {
     match e {
         Expr::Or(items) => Tri::any(items.iter().map(|i| eval_device(i, ctx))),
         Expr::And(items) => Tri::all(items.iter().map(|i| eval_device(i, ctx))),
