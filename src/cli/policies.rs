@@ -437,6 +437,7 @@ fn grant_label(p: &Policy) -> String {
         let name = s
             .display_name
             .clone()
+            .or_else(|| builtin_strength_name(s.id.as_deref()))
             .or_else(|| s.id.clone())
             .unwrap_or_else(|| "?".into());
         parts.push(format!("strength \"{name}\""));
@@ -459,4 +460,13 @@ fn grant_label(p: &Policy) -> String {
     }
     let op = g.operator.as_deref().unwrap_or("AND").to_ascii_uppercase();
     parts.join(&format!(" {op} "))
+}
+
+/// Display name of a built-in strength id (policy-model.md §14.2).
+fn builtin_strength_name(id: Option<&str>) -> Option<String> {
+    let id = id?.trim();
+    careplay::policy::builtin_strengths()
+        .into_iter()
+        .find(|b| b.id.as_deref().is_some_and(|b| b.eq_ignore_ascii_case(id)))
+        .and_then(|b| b.display_name)
 }
