@@ -8,7 +8,7 @@ use super::model::{
     Count, DemandRow, ExplanationRow, Move, MoveRow, OutcomeCount, Report, ReportMeta, Totals,
     Transition, DEFAULT_TOP,
 };
-use super::row::{EventRow, Outcome};
+use super::row::{EventRow, InputSummary, Outcome};
 
 /// Label used when a moved event names no policy in `changed_by`.
 pub const NO_POLICY_NAMED: &str = "(no policy named)";
@@ -419,10 +419,19 @@ impl Aggregator {
             by_client_app_type: self.by_client_app_type.into_rows(),
             demands,
             explanations,
-            input: meta.input,
+            input: sorted_input(meta.input),
             top: DEFAULT_TOP,
         }
     }
+}
+
+/// The loader promises rejection reasons most frequent first; make the tie order
+/// deterministic too (count desc, then reason asc) so reports stay byte-identical.
+fn sorted_input(mut input: InputSummary) -> InputSummary {
+    input
+        .rejected_by_reason
+        .sort_by(|(ra, a), (rb, b)| b.cmp(a).then_with(|| ra.cmp(rb)));
+    input
 }
 
 fn nonempty(s: &Option<String>) -> Option<&str> {
