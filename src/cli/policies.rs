@@ -80,10 +80,10 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CmdResult {
     }
 }
 
-/// Tenant data plus what went wrong reading it (rejections are reported, not fatal).
-fn load_tenant(
-    t: &TenantArgs,
-) -> Result<(TenantData, Vec<Rejection>, Vec<Finding>), Box<dyn std::error::Error>> {
+/// Tenant data, its rejected objects (reported, not fatal) and named-location findings (V11).
+type Tenant = (TenantData, Vec<Rejection>, Vec<Finding>);
+
+fn load_tenant(t: &TenantArgs) -> Result<Tenant, Box<dyn std::error::Error>> {
     let mut tenant = TenantData::default();
     let mut rejected = Vec::new();
     let mut findings = Vec::new();
