@@ -1,0 +1,98 @@
+//! `careplay logs inspect|convert` through the real binary.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn fx(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signin").join(name)
+}
+
+fn careplay(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_careplay"))
+        .args(args)
+        .output()
+        .expect("run careplay");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn inspect_reports_format_counts_span_and_null_rates() {
+    let ndjson = fx("graph_ndjson.jsonl");
+    let bad = fx("malformed/bad_values.jsonl");
+    let (code, out, err) = careplay(&["logs".as_ref(), "inspect".as_ref(), ndjson.as_os_str(), bad.as_os_str()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("  format: graph-json\n  rows: read 3, loaded 2, rejected 0, duplicates 1\n"), "{out}");
+    assert!(out.contains("  time span: 2026-01-07T09:00:00Z .. 2026-01-07T09:01:00Z\n"), "{out}");
+    assert!(out.contains("  null rate per canonical column (2 rows):\n"), "{out}");
+    assert!(out.contains("    event_id                      0.0%\n"), "{out}");
+    assert!(out.contains("    user_upn                    100.0%\n"), "{out}");
+    assert!(out.contains("  rejected (bad IP address): 1\n    e.g. "), "{out}");
+    assert!(out.contains("total: 2 file(s), rows read 8, loaded 3, rejected 4, duplicates dropped 1\n"), "{out}");
+}
+
+#[test]
+fn inspect_forced_format_and_unknown_format_exit_code() {
+    let bad = fx("malformed/semicolon.csv");
+    let (code, _, err) = careplay(&["logs".as_ref(), "inspect".as_ref(), bad.as_os_str()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown sign-in log format: CSV header is ';'-delimited"), "{err}");
+    let missing = fx("malformed/missing_id.csv");
+    let (code, out, _) = careplay(&[
+        "logs".as_ref(),
+        "inspect".as_ref(),
+        "--format".as_ref(),
+        "portal-csv".as_ref(),
+        missing.as_os_str(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("rows: read 2, loaded 0, rejected 2"), "{out}");
+}
+
+#[test]
+fn convert_to_parquet_and_ndjson_then_inspect_the_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let pq = dir.path().join("out.parquet");
+    let nd = dir.path().join("out.ndjson");
+    let input = fx("graph_beta_array.json");
+    let diag = fx("diag_tree");
+    let (code, out, err) = careplay(&[
+        "--quiet".as_ref(),
+        "logs".as_ref(),
+        "convert".as_ref(),
+        input.as_os_str(),
+        diag.as_os_str(),
+        "--to".as_ref(),
+        "parquet".as_ref(),
+        "-o".as_ref(),
+        pq.as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("wrote 4 canonical row(s) to "), "{out}");
+    assert!(out.contains("read 5, rejected 0, duplicates dropped 1"), "{out}");
+
+    let (code, out, err) = careplay(&["logs".as_ref(), "inspect".as_ref(), pq.as_os_str()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("  format: parquet\n  rows: read 4, loaded 4, rejected 0, duplicates 0\n"), "{out}");
+
+    let (code, _, err) = careplay(&[
+        "logs".as_ref(),
+        "convert".as_ref(),
+        input.as_os_str(),
+        "--to".as_ref(),
+        "ndjson".as_ref(),
+        "-o".as_ref(),
+        nd.as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&nd).unwrap();
+    let rows: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["event_id"], "c0c0c0c0-0000-4000-8000-000000000001");
+    assert_eq!(rows[0]["created_at"], "2026-01-06T08:00:00Z");
+    assert_eq!(rows[0]["ca_policies"][0]["result"], "reportOnlySuccess");
+    assert_eq!(rows[1]["user_id"], serde_json::Value::Null);
+}
