@@ -370,3 +370,262 @@ pub fn auth_method(label: &str) -> Option<AuthMethod> {
     };
     Some(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signin::schema::AcrRef;
+
+    fn rec() -> SignInRecord {
+        SignInRecord {
+            event_id: "e".into(),
+            created_at: None,
+            record_time: None,
+            event_type: EventType::InteractiveUser,
+            log_category: None,
+            is_interactive: Some(true),
+            correlation_id: None,
+            session_id: None,
+            user_id: Some("u".into()),
+            user_upn: None,
+            user_display_name: None,
+            user_type: None,
+            cross_tenant_access_type: None,
+            home_tenant_id: None,
+            resource_tenant_id: None,
+            app_id: None,
+            app_display_name: None,
+            resource_id: None,
+            resource_display_name: None,
+            sp_id: None,
+            sp_name: None,
+            ip: None,
+            country: None,
+            state: None,
+            city: None,
+            network_types: None,
+            network_names: None,
+            client_app_raw: None,
+            os_raw: None,
+            browser_raw: None,
+            user_agent: None,
+            device_id: None,
+            device_display_name: None,
+            device_is_compliant: None,
+            device_is_managed: None,
+            device_trust_type: None,
+            sign_in_risk: None,
+            auth_requirement: None,
+            auth_methods: None,
+            mfa_satisfied: None,
+            auth_protocol: None,
+            original_transfer_method: None,
+            incoming_token_type: None,
+            acr_refs: None,
+            error_code: None,
+            failure_reason: None,
+            additional_details: None,
+            ca_status: None,
+            ca_policies: None,
+            ca_audiences: None,
+            msi_type: None,
+            source_format: "graph-json".into(),
+            source_file: "f".into(),
+            source_line: None,
+        }
+    }
+
+    fn acr(id: &str, detail: &str) -> AcrRef {
+        AcrRef {
+            id: id.into(),
+            detail: Some(detail.into()),
+        }
+    }
+
+    #[test]
+    fn empty_record_is_all_unknown() {
+        let f = to_facts(&rec());
+        assert_eq!(f.kind, Some(EventKind::Interactive));
+        assert_eq!(f.user_type, None);
+        assert_eq!(f.externality, None);
+        assert_eq!(f.ip, None);
+        assert_eq!(f.country, None);
+        assert_eq!(f.platform, None);
+        assert_eq!(f.client_app, None);
+        assert_eq!(f.device.registered, None);
+        assert_eq!(f.methods, None);
+        assert_eq!(f.mfa_claim, None);
+        assert_eq!(f.auth_contexts, None);
+        assert_eq!(f.user_action, Some(None), "no ACR data, not My Signins: known no action");
+        let mut u = rec();
+        u.event_type = EventType::Unknown;
+        assert_eq!(to_facts(&u).kind, None);
+    }
+
+    #[test]
+    fn user_action_rules_8_5() {
+        let mut r = rec();
+        r.app_id = Some(MY_SIGNINS_APP_ID.into());
+        assert_eq!(to_facts(&r).user_action, None, "My Signins without ACR: unknown");
+        r.acr_refs = Some(vec![acr("urn:user:registersecurityinfo", "required")]);
+        assert_eq!(
+            to_facts(&r).user_action,
+            Some(Some(UserAction::RegisterSecurityInfo))
+        );
+        r.acr_refs = Some(vec![acr("urn:user:registersecurityinfo", "previouslySatisfied")]);
+        assert_eq!(to_facts(&r).user_action, Some(None));
+        r.acr_refs = Some(vec![]);
+        assert_eq!(to_facts(&r).user_action, Some(None), "ACR list present without it");
+        let mut other = rec();
+        other.app_id = Some("27922004-5251-4030-b22d-91ecd9a37ea4".into());
+        other.acr_refs = Some(vec![acr("urn:user:registersecurityinfo", "required")]);
+        assert_eq!(to_facts(&other).user_action, Some(None), "not proof outside My Signins");
+    }
+
+    #[test]
+    fn auth_contexts_from_acr() {
+        let mut r = rec();
+        r.acr_refs = Some(vec![
+            acr("urn:user:registerdevice", "required"),
+            acr("c1", "required"),
+            acr("c2", "notApplicable"),
+            acr("c3", "previouslySatisfied"),
+        ]);
+        assert_eq!(to_facts(&r).auth_contexts, Some(vec!["c1".into(), "c3".into()]));
+    }
+
+    #[test]
+    fn externality_heuristic_8_2() {
+        let ext = |cross: Option<&str>, ut: Option<&str>, home: Option<&str>, res: Option<&str>| {
+            let mut r = rec();
+            r.cross_tenant_access_type = cross.map(|c| c.split(',').map(|s| s.to_string()).collect());
+            r.user_type = ut.map(str::to_string);
+            r.home_tenant_id = home.map(str::to_string);
+            r.resource_tenant_id = res.map(str::to_string);
+            to_facts(&r).externality
+        };
+        use ExternalUserType::*;
+        let e = |t| Some(Externality::External(t));
+        assert_eq!(ext(Some("b2bCollaboration"), Some("guest"), Some("a"), Some("b")), e(B2bCollaborationGuest));
+        assert_eq!(ext(Some("b2bCollaboration"), Some("member"), Some("a"), Some("b")), e(B2bCollaborationMember));
+        assert_eq!(ext(Some("b2bCollaboration"), None, Some("a"), Some("b")), None);
+        assert_eq!(ext(Some("b2bDirectConnect"), None, Some("a"), Some("b")), e(B2bDirectConnectUser));
+        assert_eq!(ext(Some("serviceProvider"), Some("member"), Some("a"), Some("b")), e(ServiceProvider));
+        assert_eq!(ext(Some("none"), Some("guest"), Some("a"), Some("a")), e(InternalGuest));
+        assert_eq!(ext(Some("none"), Some("guest"), Some("a"), Some("b")), e(OtherExternalUser));
+        assert_eq!(ext(Some("none"), Some("guest"), None, None), e(OtherExternalUser));
+        assert_eq!(ext(Some("none"), Some("member"), Some("a"), Some("a")), Some(Externality::Internal));
+        assert_eq!(ext(Some("none"), Some("member"), Some("a"), Some("b")), None);
+        assert_eq!(ext(None, None, Some("a"), Some("a")), None, "v1.0: no userType");
+        assert_eq!(ext(None, Some("guest"), Some("a"), Some("b")), None, "access type not logged");
+        assert_eq!(ext(Some("microsoftSupport"), Some("guest"), Some("a"), Some("b")), None);
+    }
+
+    #[test]
+    fn ip_and_country() {
+        let mut r = rec();
+        r.ip = Some("[2001:db8::1]:443".into());
+        r.country = Some("".into());
+        let f = to_facts(&r);
+        assert_eq!(f.ip.map(|i| i.to_string()), Some("2001:db8::1".into()));
+        assert_eq!(f.country, Some(Country::NoCountry));
+        r.ip = Some("::ffff:10.1.2.3".into());
+        r.country = Some("de".into());
+        let f = to_facts(&r);
+        assert_eq!(f.ip.map(|i| i.to_string()), Some("10.1.2.3".into()));
+        assert_eq!(f.country, Some(Country::Code("DE".into())));
+    }
+
+    #[test]
+    fn platform_8_6() {
+        let p = |os: &str| platform(Some(os), None);
+        assert_eq!(p("Windows 10"), Some(Platform::Windows));
+        assert_eq!(p("Windows10"), Some(Platform::Windows));
+        assert_eq!(p("Windows Server 2019"), Some(Platform::Windows));
+        assert_eq!(p("Windows Phone 8.1"), Some(Platform::WindowsPhone));
+        assert_eq!(p("Ios 18.2.1"), Some(Platform::Ios));
+        assert_eq!(p("iPadOS"), Some(Platform::Ios));
+        assert_eq!(p("MacOs"), Some(Platform::MacOs));
+        assert_eq!(p("Mac OS X"), Some(Platform::MacOs));
+        assert_eq!(p("Android"), Some(Platform::Android));
+        assert_eq!(p("Ubuntu"), Some(Platform::Linux));
+        assert_eq!(p("Chrome OS"), Some(Platform::Unsupported));
+        assert_eq!(p("Symbian"), None);
+        assert_eq!(
+            platform(Some(""), Some("Mozilla/5.0 (Linux; Android 14; Pixel 8)")),
+            Some(Platform::Android),
+            "empty OS falls back to the user agent"
+        );
+        assert_eq!(platform(None, Some("curl/8.0")), None);
+    }
+
+    #[test]
+    fn client_app_8_7() {
+        assert_eq!(client_app("Browser"), Some(ClientAppType::Browser));
+        assert_eq!(
+            client_app("Mobile Apps and Desktop clients"),
+            Some(ClientAppType::MobileAppsAndDesktopClients)
+        );
+        assert_eq!(client_app("Exchange Active Sync"), Some(ClientAppType::ExchangeActiveSync));
+        assert_eq!(client_app("IMAP4"), Some(ClientAppType::Other));
+        assert_eq!(client_app("Outlook Anywhere (RPC over HTTP)"), Some(ClientAppType::Other));
+        assert_eq!(client_app("Other clients; Older Office clients"), Some(ClientAppType::Other));
+        assert_eq!(client_app("Unknown"), None, "never silently mapped to other");
+        assert_eq!(client_app(""), None);
+    }
+
+    #[test]
+    fn device_8_8_and_risk_and_transfer() {
+        let mut r = rec();
+        r.device_id = Some("".into());
+        r.device_trust_type = Some("Hybrid Azure AD joined".into());
+        r.sign_in_risk = Some("hidden".into());
+        r.original_transfer_method = Some("deviceCodeFlow".into());
+        let f = to_facts(&r);
+        assert_eq!(f.device.registered, Some(false));
+        assert_eq!(f.device.device_id, None);
+        assert_eq!(f.device.is_compliant, None, "missing compliance is not false");
+        assert_eq!(f.device.trust_type, Some(TrustType::ServerAd));
+        assert_eq!(f.sign_in_risk, Some(RiskLevel::Hidden));
+        assert_eq!(f.original_transfer_method, Some(TransferMethod::DeviceCodeFlow));
+        r.device_id = Some("d-1".into());
+        r.device_is_compliant = Some(true);
+        r.device_trust_type = Some("Microsoft Entra registered".into());
+        let f = to_facts(&r);
+        assert_eq!((f.device.registered, f.device.is_compliant), (Some(true), Some(true)));
+        assert_eq!(f.device.trust_type, Some(TrustType::Workplace));
+        assert_eq!(trust_type("AzureAD"), Some(TrustType::AzureAd));
+    }
+
+    #[test]
+    fn auth_methods_mapping_counts_unknown_labels() {
+        let mut r = rec();
+        r.auth_methods = Some(vec![
+            "Password".into(),
+            "text message".into(),
+            "FIDO2 security key".into(),
+            "Passkey (device-bound)".into(),
+            "Temporary Access Pass".into(),
+            "Previously satisfied".into(),
+            "Carrier pigeon".into(),
+        ]);
+        r.mfa_satisfied = Some(true);
+        let m = auth_methods(&r).unwrap();
+        assert_eq!(
+            m.methods,
+            vec![
+                AuthMethod::Password,
+                AuthMethod::Sms,
+                AuthMethod::Fido2,
+                AuthMethod::TemporaryAccessPass,
+                AuthMethod::PreviouslySatisfied
+            ]
+        );
+        assert_eq!(m.unknown_labels, vec!["Carrier pigeon".to_string()]);
+        let f = to_facts(&r);
+        assert_eq!(f.methods.as_ref().map(Vec::len), Some(5));
+        assert_eq!(f.mfa_claim, Some(true));
+        r.auth_methods = Some(vec![]);
+        assert_eq!(to_facts(&r).methods, Some(vec![]), "logged and empty is known");
+    }
+}
