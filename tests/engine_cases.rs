@@ -247,14 +247,17 @@ fn event_facts(case: &Value, fx: &Fixtures) -> Result<(EventFacts, bool), String
         .principals
         .get(&principal)
         .ok_or_else(|| format!("unknown principal {principal}"))?;
-    let mut f = EventFacts::default();
-    f.kind = Some(match st("kind", "interactive").as_str() {
+    let kind = match st("kind", "interactive").as_str() {
         "interactive" => EventKind::Interactive,
         "nonInteractive" => EventKind::NonInteractive,
         "servicePrincipal" => EventKind::ServicePrincipal,
         "managedIdentity" => EventKind::ManagedIdentity,
         o => return Err(format!("unknown kind {o}")),
-    });
+    };
+    let mut f = EventFacts {
+        kind: Some(kind),
+        ..EventFacts::default()
+    };
     if pinfo.get("servicePrincipal").and_then(|v| v.as_bool()) == Some(true) {
         f.service_principal_id = Some(alias(&principal));
         f.service_principal_in_tenant = pinfo.get("inTenant").and_then(|v| v.as_bool());

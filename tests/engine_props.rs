@@ -253,7 +253,7 @@ fn add_exclusion(p: &Value, k: usize, pick: usize) -> Value {
             if c.get("locations").is_none() {
                 c["locations"] = json!({"includeLocations": ["All"]});
             }
-            c["locations"]["excludeLocations"] = json!([if pick % 2 == 0 {
+            c["locations"]["excludeLocations"] = json!([if pick.is_multiple_of(2) {
                 LOC_TRUSTED
             } else {
                 LOC_COUNTRY
@@ -263,8 +263,11 @@ fn add_exclusion(p: &Value, k: usize, pick: usize) -> Value {
             if c.get("platforms").is_none() {
                 c["platforms"] = json!({"includePlatforms": ["all"]});
             }
-            c["platforms"]["excludePlatforms"] =
-                json!([if pick % 2 == 0 { "iOS" } else { "windows" }]);
+            c["platforms"]["excludePlatforms"] = json!([if pick.is_multiple_of(2) {
+                "iOS"
+            } else {
+                "windows"
+            }]);
         }
     }
     p
