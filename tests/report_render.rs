@@ -148,6 +148,20 @@ fn scenario() -> Vec<EventRow> {
             &[REG_POLICY],
             "may be challenged: membership of group Registration Exclusions unknown",
         ),
+        // Relieved: a device-compliance block lifted because the candidate set disables
+        // it. Its explanation text is hostile to spreadsheets.
+        row(
+            "req-0008",
+            Some("aaaaaaaa-0000-4000-8000-000000000005"),
+            Some("erin@contoso.com"),
+            (EXO, "Office 365 Exchange Online"),
+            "FR",
+            "exchangeActiveSync",
+            (Blocked, Allowed),
+            "",
+            &["Block legacy authentication"],
+            "=HYPERLINK(\"http://evil.example\",\"click\")",
+        ),
         // Service principal, no user identity: counts as its own user (request id).
         row(
             "req-0007",
@@ -223,10 +237,10 @@ fn rendered(report: &Report, format: Format) -> String {
 #[test]
 fn aggregates_count_events_and_distinct_users() {
     let r = report_of(&scenario());
-    assert_eq!(r.totals.all.events, 7);
+    assert_eq!(r.totals.all.events, 8);
     // alice (twice, UPN case differs but the user id is the key), gina, bob, carol, dave,
-    // and the service principal event keyed by its request id.
-    assert_eq!(r.totals.all.users, 6);
+    // erin, and the service principal event keyed by its request id.
+    assert_eq!(r.totals.all.users, 7);
 
     assert_eq!(r.newly_challenged(), 2);
     assert_eq!(r.newly_challenged_users(), 1);
@@ -234,9 +248,12 @@ fn aggregates_count_events_and_distinct_users() {
     assert_eq!(r.newly_blocked_users(), 1);
     assert_eq!(r.newly_unknown(), 1);
     assert_eq!(r.newly_unknown_users(), 1);
-    assert_eq!(r.relieved(), 0);
-    assert_eq!(r.totals.moved.events, 4);
-    assert_eq!(r.totals.moved.users, 3);
+    assert_eq!(r.relieved(), 1);
+    assert_eq!(r.relieved_users(), 1);
+    assert_eq!(r.totals.moved.events, 5);
+    assert_eq!(r.totals.moved.users, 4);
+    let cell = r.transition(Outcome::Blocked, Outcome::Allowed);
+    assert_eq!((cell.events, cell.users), (1, 1));
 
     let cell = r.transition(Outcome::Allowed, Outcome::Challenged);
     assert_eq!((cell.events, cell.users), (2, 1));
@@ -268,6 +285,7 @@ fn tables_are_ordered_by_count_then_name() {
         vec![
             ("Alice@Contoso.com", 2), // smallest label wins, whatever the push order
             ("dave@contoso.com", 1),
+            ("erin@contoso.com", 1),
             ("gina_fabrikam.com#EXT#@contoso.onmicrosoft.com", 1),
         ]
     );
@@ -282,7 +300,15 @@ fn tables_are_ordered_by_count_then_name() {
         .iter()
         .map(|p| (p.name.as_str(), p.events, p.users))
         .collect();
-    assert_eq!(policies, vec![(REG_POLICY, 3, 2), (GUEST_POLICY, 1, 1)]);
+    assert_eq!(
+        policies,
+        vec![
+            (REG_POLICY, 3, 2),
+            (GUEST_POLICY, 1, 1),
+            ("Block legacy authentication", 1, 1),
+        ]
+    );
+    assert_eq!(r.by_policy[2].relieved, 1);
     assert_eq!(r.by_policy[0].newly_unknown, 1);
 
     let apps: Vec<(&str, Option<&str>)> = r
@@ -295,12 +321,16 @@ fn tables_are_ordered_by_count_then_name() {
         vec![
             ("My Signins", Some(MY_SIGNINS)),
             (EVIL_APP, Some("11111111-2222-4333-8444-555555555555")),
+            ("Office 365 Exchange Online", Some(EXO)),
         ]
     );
 
     let locations: Vec<&str> = r.by_location.iter().map(|l| l.name.as_str()).collect();
     assert_eq!(locations, vec!["Contoso HQ", "FR", "unknown"]);
-    assert_eq!(r.by_client_app_type.len(), 1);
+    // Tie on 2 moved events each: name order.
+    assert_eq!(r.by_location[0].events, 2);
+    assert_eq!(r.by_location[1].events, 2);
+    assert_eq!(r.by_client_app_type.len(), 2);
     assert_eq!(r.by_client_app_type[0].events, 4);
 
     let demands: Vec<(&str, u64, u64, u64)> = r
@@ -320,7 +350,7 @@ fn tables_are_ordered_by_count_then_name() {
     assert_eq!(r.explanations[0].explanation, NEEDS_STRENGTH);
     assert_eq!(r.explanations[0].events, 2);
     assert_eq!(r.explanations[0].example_request_id, "req-0001");
-    assert_eq!(r.explanations.len(), 3);
+    assert_eq!(r.explanations.len(), 4);
 }
 
 #[test]
@@ -352,9 +382,10 @@ fn json_carries_every_number() {
     assert_eq!(v["totals"]["newly_blocked"]["events"], 1);
     assert_eq!(v["totals"]["newly_challenged"]["events"], 2);
     assert_eq!(v["totals"]["newly_challenged"]["users"], 1);
-    assert_eq!(v["totals"]["all"]["users"], 6);
+    assert_eq!(v["totals"]["all"]["users"], 7);
+    assert_eq!(v["totals"]["relieved"]["events"], 1);
     // JSON ignores the display cap.
-    assert_eq!(v["by_user"].as_array().map(Vec::len), Some(3));
+    assert_eq!(v["by_user"].as_array().map(Vec::len), Some(4));
     assert_eq!(
         v["by_user"][0]["id"],
         "aaaaaaaa-0000-4000-8000-000000000001"
@@ -407,11 +438,18 @@ fn csv_blocks_parse_with_the_csv_crate() {
     // Capped at 2 rows plus the "(N more)" row.
     let (_, users) = block("by_user");
     assert_eq!(users.len(), 3);
-    assert_eq!(users[2][1], "(1 more)");
+    assert_eq!(users[2][1], "(2 more)");
 
     // A name with a comma, quotes or markup survives RFC 4180 quoting.
     let (_, apps) = block("by_app");
     assert!(apps.iter().any(|r| r[1] == EVIL_APP));
+    let (_, explanations) = block("explanations");
+    assert!(
+        explanations
+            .iter()
+            .any(|r| r[1] == "'=HYPERLINK(\"http://evil.example\",\"click\")"),
+        "{explanations:?}"
+    );
     let (_, headline) = block("headline");
     assert!(headline[0][1].starts_with("1 event (1 user) would be newly blocked"));
 }
@@ -434,8 +472,8 @@ fn terminal_leads_with_the_answer_then_tables_then_accounting() {
     assert!(pos("Moved events by user") < pos("Input accounting"));
     assert!(pos("Outcome transitions") < pos("Moved events by policy"));
     assert!(
-        text.contains("(2 more)"),
-        "cap line for 3 users shown 1:\n{text}"
+        text.contains("(3 more)"),
+        "cap line for 4 users shown 1:\n{text}"
     );
     assert!(!text.contains('\u{1b}'), "no escape codes");
     // Aligned: numeric columns are right-aligned under their header.
@@ -476,7 +514,12 @@ fn html_is_self_contained_and_escaped() {
     assert!(text.starts_with("<!DOCTYPE html>"));
     assert!(!text.contains("<script"), "raw markup leaked");
     assert!(text.contains("Contoso &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Partners"));
-    assert!(!text.contains("http://") && !text.contains("https://") && !text.contains("src="));
+    for external in ["src=", "href=", "<link", "@import", "url("] {
+        assert!(
+            !text.contains(external),
+            "{external} in a self-contained page"
+        );
+    }
     let answer = text.find("would be newly blocked").expect("headline");
     let first_table = text.find("<table>").expect("tables");
     let accounting = text.find("Input accounting").expect("accounting");
@@ -542,7 +585,8 @@ fn ndjson_events_round_trip() {
     }
     assert_eq!(lines[2]["change"], "newly_blocked");
     assert_eq!(lines[3]["change"], "unchanged");
-    assert_eq!(lines[6]["user_id"], serde_json::Value::Null);
+    assert_eq!(lines[6]["change"], "relieved");
+    assert_eq!(lines[7]["user_id"], serde_json::Value::Null);
 }
 
 fn str_column(df: &polars::prelude::DataFrame, name: &str) -> Vec<Option<String>> {

@@ -2,7 +2,12 @@
 //! quoting by the `csv` crate. Blocks have different widths, so read it with a flexible
 //! reader (`csv::ReaderBuilder::new().flexible(true).has_headers(false)`) and split on the
 //! rows whose first field is `section`.
+//!
+//! Text taken from the logs (display names, UPNs, explanations) is attacker-controlled; a
+//! text cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`
+//! so spreadsheet programs do not run it as a formula (OWASP "CSV injection").
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::{sections, MatrixLayout};
@@ -27,7 +32,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for (id, header, items) in lists {
         w.write_record(["section", header]).map_err(to_io)?;
         for item in items {
-            w.write_record([id, item.as_str()]).map_err(to_io)?;
+            w.write_record([id, defuse(item).as_ref()]).map_err(to_io)?;
         }
     }
 
@@ -38,9 +43,17 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         w.write_record(&header).map_err(to_io)?;
         for r in &s.rows {
             let mut rec = Vec::with_capacity(r.len() + 1);
-            rec.push(s.id);
-            rec.extend(r.iter().map(String::as_str));
-            w.write_record(&rec).map_err(to_io)?;
+            rec.push(Cow::Borrowed(s.id));
+            for (i, cell) in r.iter().enumerate() {
+                let numeric = s.numeric.get(i).copied().unwrap_or(false);
+                rec.push(if numeric {
+                    Cow::Borrowed(cell.as_str())
+                } else {
+                    defuse(cell)
+                });
+            }
+            w.write_record(rec.iter().map(|c| c.as_bytes()))
+                .map_err(to_io)?;
         }
         if let Some(m) = s.more_line() {
             // Same width as the block so strict readers of one block still parse it.
@@ -50,4 +63,12 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     w.flush()
+}
+
+/// Prefix text that a spreadsheet would read as a formula with `'`.
+fn defuse(cell: &str) -> Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
 }
