@@ -476,6 +476,9 @@ fn terminal_leads_with_the_answer_then_tables_then_accounting() {
         "cap line for 4 users shown 1:\n{text}"
     );
     assert!(!text.contains('\u{1b}'), "no escape codes");
+    let uncapped = rendered(&r.clone().with_top(0), Format::Terminal);
+    assert!(!uncapped.contains(" more)"), "top 0 = no cap:\n{uncapped}");
+    assert!(uncapped.contains("gina_fabrikam.com#EXT#@contoso.onmicrosoft.com"));
     // Aligned: numeric columns are right-aligned under their header.
     let header = lines
         .iter()
