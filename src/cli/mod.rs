@@ -4,8 +4,11 @@ use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
 
+mod gate;
 pub mod logs;
 pub mod policies;
+pub mod replay;
+pub mod whatif;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
@@ -42,6 +45,10 @@ pub enum Command {
     Policies(policies::Args),
     /// Inspect and convert sign-in log exports.
     Logs(logs::Args),
+    /// Baseline vs candidate impact report: who would be blocked or challenged, and why.
+    Replay(Box<replay::Args>),
+    /// One hypothetical sign-in against a tenant snapshot (offline What If).
+    Whatif(Box<whatif::Args>),
 }
 
 pub fn main() -> ExitCode {
@@ -58,6 +65,8 @@ pub fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Policies(a) => policies::run(a, &mut out),
         Command::Logs(a) => logs::run(a, cli.quiet, &mut out),
+        Command::Replay(a) => replay::run(a, cli.quiet, &mut out),
+        Command::Whatif(a) => whatif::run(a, &mut out),
     };
     let _ = out.flush();
     match result {

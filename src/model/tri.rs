@@ -30,14 +30,6 @@ impl Tri {
     pub fn is_unknown(&self) -> bool {
         matches!(self, Tri::Unknown(_))
     }
-    /// Kleene negation.
-    pub fn not(self) -> Tri {
-        match self {
-            Tri::Yes => Tri::No,
-            Tri::No => Tri::Yes,
-            u => u,
-        }
-    }
     /// Kleene AND: any No wins, then any Unknown, else Yes.
     pub fn and(self, other: Tri) -> Tri {
         match (self, other) {
@@ -64,6 +56,18 @@ impl Tri {
     }
 }
 
+/// Kleene negation: Unknown stays Unknown.
+impl std::ops::Not for Tri {
+    type Output = Tri;
+    fn not(self) -> Tri {
+        match self {
+            Tri::Yes => Tri::No,
+            Tri::No => Tri::Yes,
+            u => u,
+        }
+    }
+}
+
 impl fmt::Display for Tri {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -84,7 +88,7 @@ mod tests {
         assert_eq!(Tri::No.and(u()), Tri::No);
         assert_eq!(Tri::Yes.or(u()), Tri::Yes);
         assert_eq!(Tri::No.or(u()), u());
-        assert_eq!(u().not(), u());
+        assert_eq!(!u(), u());
         assert_eq!(Tri::all(vec![]), Tri::Yes);
         assert_eq!(Tri::any(vec![]), Tri::No);
     }

@@ -1,1 +1,297 @@
-//! See design.md.
+//! Replay: tenant snapshot + sign-in exports -> baseline and candidate evaluation of every
+//! event (rayon) -> report. I/O happens here and in `signin`/`policy`; `engine` stays pure.
+
+pub mod labels;
+pub mod run;
+pub mod scenario;
+pub mod tenant;
+
+use std::path::PathBuf;
+
+use crate::engine::{self, CompiledSet, TenantInputs};
+use crate::policy::{self, AuthenticationStrength, Directory, NamedLocation, Policy};
+use crate::report::{Aggregator, EventRow, InputSummary, PolicyInfo, Report, ReportMeta};
+use crate::signin;
+
+pub use labels::LocationLabeler;
+pub use run::{Dedup, ReplayStats, Replayer};
+pub use scenario::{Changes, Selector};
+pub use tenant::{Overrides, TenantPaths};
+
+/// Errors of a replay run (displayed by the binary; exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error("{0}")]
+    Policy(#[from] policy::PolicyError),
+    #[error("{0}")]
+    SignIn(#[from] signin::LoadError),
+    #[error("{0}")]
+    Scenario(#[from] scenario::ScenarioError),
+    #[error("{0}")]
+    Report(#[from] crate::report::ReportError),
+    #[error(
+        "no policies found (looked in {0}); give a tenant folder with policies/ or --policies"
+    )]
+    NoPolicies(String),
+    #[error("no sign-in logs given: the tenant folder has no signins/ and no --logs was passed")]
+    NoLogs,
+    #[error("{path}: {message}")]
+    BadChangeFile { path: String, message: String },
+}
+
+/// The policy side of a tenant snapshot, loaded.
+pub struct Tenant {
+    pub name: String,
+    pub policies: Vec<Policy>,
+    pub locations: Vec<NamedLocation>,
+    pub strengths: Vec<AuthenticationStrength>,
+    pub directory: Option<Directory>,
+    pub policies_rejected: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+impl Tenant {
+    /// Load policies, named locations, strengths and the directory snapshot.
+    pub fn load(name: &str, paths: &TenantPaths) -> Result<Tenant, ReplayError> {
+        if paths.policies.is_empty() {
+            return Err(ReplayError::NoPolicies(name.to_string()));
+        }
+        let load = policy::load_policies(&paths.policies)?;
+        let policies_rejected: Vec<String> = load
+            .rejected
+            .iter()
+            .map(|r| format!("{}: {}", r.origin, r.message))
+            .collect();
+        let policies: Vec<Policy> = load.policies.into_iter().map(|p| p.policy).collect();
+        if policies.is_empty() {
+            return Err(ReplayError::NoPolicies(
+                paths
+                    .policies
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ));
+        }
+        let locations = if paths.locations.is_empty() {
+            Vec::new()
+        } else {
+            policy::load_named_locations(&paths.locations)?
+                .locations
+                .into_iter()
+                .map(|l| l.location)
+                .collect()
+        };
+        let strengths = if paths.strengths.is_empty() {
+            Vec::new()
+        } else {
+            policy::load_strengths(&paths.strengths)?
+                .strengths
+                .into_iter()
+                .map(|s| s.strength)
+                .collect()
+        };
+        let mut notes = Vec::new();
+        let directory = match paths.directory.first() {
+            Some(p) => Some(policy::load_directory(p)?),
+            None => {
+                notes.push(
+                    "no directory snapshot: group, role and guest facts not in the logs are Unknown"
+                        .to_string(),
+                );
+                None
+            }
+        };
+        Ok(Tenant {
+            name: name.to_string(),
+            policies,
+            locations,
+            strengths,
+            directory,
+            policies_rejected,
+            notes,
+        })
+    }
+
+    pub fn inputs(&self) -> TenantInputs<'_> {
+        TenantInputs {
+            directory: self.directory.as_ref(),
+            locations: &self.locations,
+            strengths: &self.strengths,
+            mfa_trusted_ips: &[],
+        }
+    }
+
+    pub fn compile(&self, policies: &[Policy]) -> CompiledSet {
+        engine::compile(policies, &self.inputs())
+    }
+}
+
+/// Changes given as strings and paths (CLI form).
+#[derive(Debug, Clone, Default)]
+pub struct ChangeSpec {
+    pub promote: Vec<String>,
+    pub disable: Vec<String>,
+    pub add: Vec<PathBuf>,
+    pub replace: Vec<PathBuf>,
+}
+
+impl ChangeSpec {
+    pub fn resolve(&self) -> Result<Changes, ReplayError> {
+        let load = |paths: &[PathBuf]| -> Result<Vec<Policy>, ReplayError> {
+            if paths.is_empty() {
+                return Ok(Vec::new());
+            }
+            let l = policy::load_policies(paths)?;
+            if let Some(r) = l.rejected.first() {
+                return Err(ReplayError::BadChangeFile {
+                    path: r.origin.to_string(),
+                    message: r.message.clone(),
+                });
+            }
+            Ok(l.policies.into_iter().map(|p| p.policy).collect())
+        };
+        Ok(Changes {
+            promote: self.promote.iter().map(|s| Selector::parse(s)).collect(),
+            disable: self.disable.iter().map(|s| Selector::parse(s)).collect(),
+            add: load(&self.add)?,
+            replace: load(&self.replace)?,
+        })
+    }
+}
+
+/// Everything `careplay replay` needs.
+#[derive(Debug, Clone)]
+pub struct ReplayPlan {
+    pub tenant_dir: Option<PathBuf>,
+    pub overrides: Overrides,
+    pub changes: ChangeSpec,
+    pub dedup: Dedup,
+    pub progress: bool,
+    /// Keep every event row (for `--events-out`).
+    pub keep_rows: bool,
+}
+
+pub struct ReplayOutcome {
+    pub report: Report,
+    pub rows: Vec<EventRow>,
+    pub stats: ReplayStats,
+}
+
+/// Run a replay end to end.
+pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
+    let paths = TenantPaths::resolve(plan.tenant_dir.as_deref(), &plan.overrides);
+    let name = plan
+        .tenant_dir
+        .as_ref()
+        .map(|d| {
+            d.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| d.display().to_string())
+        })
+        .unwrap_or_else(|| "tenant".to_string());
+    let tenant = Tenant::load(&name, &paths)?;
+    if paths.logs.is_empty() {
+        return Err(ReplayError::NoLogs);
+    }
+    let changes = plan.changes.resolve()?;
+    let (candidate_policies, change_log) = changes.apply(&tenant.policies)?;
+    let baseline = tenant.compile(&tenant.policies);
+    let candidate = tenant.compile(&candidate_policies);
+
+    let opts = signin::LoadOptions {
+        format: None,
+        progress: plan.progress,
+    };
+    let loaded = signin::load(&paths.logs, &opts)?;
+    let labels = LocationLabeler::new(&tenant.locations);
+    let replayer = Replayer {
+        baseline: &baseline,
+        candidate: &candidate,
+        labels: &labels,
+    };
+    let chunks: Vec<(Vec<EventRow>, Aggregator, ReplayStats)> = {
+        use rayon::prelude::*;
+        loaded
+            .records
+            .par_chunks(2048)
+            .map(|chunk| {
+                let (rows, stats) = replayer.replay_chunk(chunk, plan.dedup);
+                let mut agg = Aggregator::new();
+                for r in &rows {
+                    agg.push(r);
+                }
+                let rows = if plan.keep_rows { rows } else { Vec::new() };
+                (rows, agg, stats)
+            })
+            .collect()
+    };
+    let mut agg = Aggregator::new();
+    let mut rows = Vec::new();
+    let mut stats = ReplayStats::default();
+    for (r, a, s) in chunks {
+        agg.merge(a);
+        rows.extend(r);
+        stats = ReplayStats {
+            events: stats.events + s.events,
+            evaluations: stats.evaluations + s.evaluations,
+        };
+    }
+
+    let mut input: InputSummary = loaded.ledger.to_input_summary();
+    input.policies_loaded = tenant.policies.len() as u64;
+    input.policies_rejected = tenant.policies_rejected.len() as u64;
+    let mut notes = tenant.notes.clone();
+    notes.extend(
+        tenant
+            .policies_rejected
+            .iter()
+            .map(|r| format!("policy rejected: {r}")),
+    );
+    notes.extend(
+        candidate
+            .issues()
+            .iter()
+            .map(|i| format!("policy issue: {i}")),
+    );
+    let policies = policy_infos(&tenant.policies, &candidate_policies);
+    let meta = ReportMeta {
+        title: "careplay impact report".to_string(),
+        tenant: tenant.name.clone(),
+        changes: if change_log.is_empty() {
+            vec!["no changes: candidate = baseline".to_string()]
+        } else {
+            change_log
+        },
+        policies,
+        input,
+        notes,
+    };
+    Ok(ReplayOutcome {
+        report: agg.finish(meta),
+        rows,
+        stats,
+    })
+}
+
+fn policy_infos(baseline: &[Policy], candidate: &[Policy]) -> Vec<PolicyInfo> {
+    let state = |p: &Policy| p.state.clone().unwrap_or_else(|| "?".to_string());
+    let mut out: Vec<PolicyInfo> = candidate
+        .iter()
+        .map(|c| {
+            let b = baseline
+                .iter()
+                .find(|b| b.id.is_some() && b.id == c.id)
+                .map(state)
+                .unwrap_or_else(|| "(new)".to_string());
+            PolicyInfo {
+                id: c.id.clone().unwrap_or_default(),
+                name: scenario::name_of(c),
+                baseline_state: b,
+                candidate_state: state(c),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    out
+}

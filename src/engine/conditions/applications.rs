@@ -129,7 +129,7 @@ impl ApplicationCond {
                 FilterMode::Exclude => exc = exc.or(f.eval_attributes()),
             }
         }
-        inc.and(exc.not())
+        inc.and(!exc)
     }
 
     fn resource_access(&self, ctx: &Ctx) -> Check {

@@ -273,7 +273,7 @@ pub(crate) fn eval_device(e: &Expr, ctx: &Ctx) -> Tri {
     match e {
         Expr::Or(items) => Tri::any(items.iter().map(|i| eval_device(i, ctx))),
         Expr::And(items) => Tri::all(items.iter().map(|i| eval_device(i, ctx))),
-        Expr::Not(inner) => eval_device(inner, ctx).not(),
+        Expr::Not(inner) => !eval_device(inner, ctx),
         Expr::Cmp {
             property,
             op,

@@ -1,0 +1,56 @@
+//! A tenant snapshot is a folder (README "Tenant folder layout"):
+//! `policies/`, `namedLocations.json`, `authenticationStrengths.json` (optional),
+//! `directory.json` (optional), `signins/`. Each part can be replaced by flags.
+
+use std::path::{Path, PathBuf};
+
+/// Where each part of the snapshot comes from.
+#[derive(Debug, Clone, Default)]
+pub struct TenantPaths {
+    pub policies: Vec<PathBuf>,
+    pub locations: Vec<PathBuf>,
+    pub strengths: Vec<PathBuf>,
+    pub directory: Vec<PathBuf>,
+    pub logs: Vec<PathBuf>,
+}
+
+/// Flags given on the command line; a non-empty list replaces the folder's part.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub policies: Vec<PathBuf>,
+    pub locations: Vec<PathBuf>,
+    pub strengths: Vec<PathBuf>,
+    pub directory: Vec<PathBuf>,
+    pub logs: Vec<PathBuf>,
+}
+
+fn existing(p: PathBuf) -> Vec<PathBuf> {
+    if p.exists() {
+        vec![p]
+    } else {
+        vec![]
+    }
+}
+
+fn pick(flag: &[PathBuf], default: Vec<PathBuf>) -> Vec<PathBuf> {
+    if flag.is_empty() {
+        default
+    } else {
+        flag.to_vec()
+    }
+}
+
+impl TenantPaths {
+    /// Resolve the parts of a tenant folder (`dir` may be `None` when every part is given
+    /// by flags).
+    pub fn resolve(dir: Option<&Path>, o: &Overrides) -> TenantPaths {
+        let d = |name: &str| dir.map(|d| existing(d.join(name))).unwrap_or_default();
+        TenantPaths {
+            policies: pick(&o.policies, d("policies")),
+            locations: pick(&o.locations, d("namedLocations.json")),
+            strengths: pick(&o.strengths, d("authenticationStrengths.json")),
+            directory: pick(&o.directory, d("directory.json")),
+            logs: pick(&o.logs, d("signins")),
+        }
+    }
+}
