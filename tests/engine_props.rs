@@ -241,33 +241,47 @@ fn applicability(
     r.policies[0].applicability.clone()
 }
 
-/// Add one exclusion of kind `k` to a policy.
+/// Append `id` to the list at `v[key]` (creating it).
+fn push(v: &mut Value, key: &str, id: &str) {
+    match v.get_mut(key).and_then(|l| l.as_array_mut()) {
+        Some(list) => list.push(json!(id)),
+        None => v[key] = json!([id]),
+    }
+}
+
+/// Add one exclusion of kind `k` to a policy (existing exclusions are kept).
 fn add_exclusion(p: &Value, k: usize, pick: usize) -> Value {
     let mut p = p.clone();
     let c = &mut p["conditions"];
     match k {
-        0 => c["users"]["excludeUsers"] = json!([USERS[pick % 3]]),
-        1 => c["users"]["excludeGroups"] = json!([GROUP]),
-        2 => c["applications"]["excludeApplications"] = json!([APPS[pick % 3]]),
+        0 => push(&mut c["users"], "excludeUsers", USERS[pick % 3]),
+        1 => push(&mut c["users"], "excludeGroups", GROUP),
+        2 => push(
+            &mut c["applications"],
+            "excludeApplications",
+            APPS[pick % 3],
+        ),
         3 => {
             if c.get("locations").is_none() {
                 c["locations"] = json!({"includeLocations": ["All"]});
             }
-            c["locations"]["excludeLocations"] = json!([if pick.is_multiple_of(2) {
+            let id = if pick.is_multiple_of(2) {
                 LOC_TRUSTED
             } else {
                 LOC_COUNTRY
-            }]);
+            };
+            push(&mut c["locations"], "excludeLocations", id);
         }
         _ => {
             if c.get("platforms").is_none() {
                 c["platforms"] = json!({"includePlatforms": ["all"]});
             }
-            c["platforms"]["excludePlatforms"] = json!([if pick.is_multiple_of(2) {
+            let os = if pick.is_multiple_of(2) {
                 "iOS"
             } else {
                 "windows"
-            }]);
+            };
+            push(&mut c["platforms"], "excludePlatforms", os);
         }
     }
     p
