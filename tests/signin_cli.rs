@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn fx(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signin").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/signin")
+        .join(name)
 }
 
 fn careplay(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
@@ -23,15 +25,41 @@ fn careplay(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
 fn inspect_reports_format_counts_span_and_null_rates() {
     let ndjson = fx("graph_ndjson.jsonl");
     let bad = fx("malformed/bad_values.jsonl");
-    let (code, out, err) = careplay(&["logs".as_ref(), "inspect".as_ref(), ndjson.as_os_str(), bad.as_os_str()]);
+    let (code, out, err) = careplay(&[
+        "logs".as_ref(),
+        "inspect".as_ref(),
+        ndjson.as_os_str(),
+        bad.as_os_str(),
+    ]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("  format: graph-json\n  rows: read 3, loaded 2, rejected 0, duplicates 1\n"), "{out}");
-    assert!(out.contains("  time span: 2026-01-07T09:00:00Z .. 2026-01-07T09:01:00Z\n"), "{out}");
-    assert!(out.contains("  null rate per canonical column (2 rows):\n"), "{out}");
-    assert!(out.contains("    event_id                      0.0%\n"), "{out}");
-    assert!(out.contains("    user_upn                    100.0%\n"), "{out}");
-    assert!(out.contains("  rejected (bad IP address): 1\n    e.g. "), "{out}");
-    assert!(out.contains("total: 2 file(s), rows read 8, loaded 3, rejected 4, duplicates dropped 1\n"), "{out}");
+    assert!(
+        out.contains("  format: graph-json\n  rows: read 3, loaded 2, rejected 0, duplicates 1\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  time span: 2026-01-07T09:00:00Z .. 2026-01-07T09:01:00Z\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  null rate per canonical column (2 rows):\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    event_id                      0.0%\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    user_upn                    100.0%\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  rejected (bad IP address): 1\n    e.g. "),
+        "{out}"
+    );
+    assert!(
+        out.contains("total: 2 file(s), rows read 8, loaded 3, rejected 4, duplicates dropped 1\n"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -39,7 +67,10 @@ fn inspect_forced_format_and_unknown_format_exit_code() {
     let bad = fx("malformed/semicolon.csv");
     let (code, _, err) = careplay(&["logs".as_ref(), "inspect".as_ref(), bad.as_os_str()]);
     assert_eq!(code, 2);
-    assert!(err.contains("unknown sign-in log format: CSV header is ';'-delimited"), "{err}");
+    assert!(
+        err.contains("unknown sign-in log format: CSV header is ';'-delimited"),
+        "{err}"
+    );
     let missing = fx("malformed/missing_id.csv");
     let (code, out, _) = careplay(&[
         "logs".as_ref(),
@@ -72,11 +103,17 @@ fn convert_to_parquet_and_ndjson_then_inspect_the_result() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("wrote 4 canonical row(s) to "), "{out}");
-    assert!(out.contains("read 5, rejected 0, duplicates dropped 1"), "{out}");
+    assert!(
+        out.contains("read 5, rejected 0, duplicates dropped 1"),
+        "{out}"
+    );
 
     let (code, out, err) = careplay(&["logs".as_ref(), "inspect".as_ref(), pq.as_os_str()]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("  format: parquet\n  rows: read 4, loaded 4, rejected 0, duplicates 0\n"), "{out}");
+    assert!(
+        out.contains("  format: parquet\n  rows: read 4, loaded 4, rejected 0, duplicates 0\n"),
+        "{out}"
+    );
 
     let (code, _, err) = careplay(&[
         "logs".as_ref(),
@@ -89,7 +126,10 @@ fn convert_to_parquet_and_ndjson_then_inspect_the_result() {
     ]);
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(&nd).unwrap();
-    let rows: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["event_id"], "c0c0c0c0-0000-4000-8000-000000000001");
     assert_eq!(rows[0]["created_at"], "2026-01-06T08:00:00Z");

@@ -5,7 +5,9 @@ use careplay::signin::{self, FileLedger, LoadError, LoadOptions, RejectKind};
 use std::path::PathBuf;
 
 fn fx(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signin/malformed").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/signin/malformed")
+        .join(name)
 }
 
 fn file(name: &str, opts: &LoadOptions) -> (FileLedger, Vec<String>) {
@@ -15,14 +17,21 @@ fn file(name: &str, opts: &LoadOptions) -> (FileLedger, Vec<String>) {
 }
 
 fn examples(f: &FileLedger, k: RejectKind) -> Vec<String> {
-    f.rejected.get(&k).map(|s| s.examples.clone()).unwrap_or_default()
+    f.rejected
+        .get(&k)
+        .map(|s| s.examples.clone())
+        .unwrap_or_default()
 }
 
 #[test]
 fn truncated_json_lines_resynchronise() {
     let (f, ids) = file("truncated.jsonl", &LoadOptions::default());
     assert_eq!((f.rows_read, f.rows_loaded, f.rows_rejected), (4, 2, 2));
-    assert_eq!(ids, vec!["t-1", "t-3"], "the line after the broken one is still read");
+    assert_eq!(
+        ids,
+        vec!["t-1", "t-3"],
+        "the line after the broken one is still read"
+    );
     let ex = examples(&f, RejectKind::TruncatedJson);
     assert_eq!(ex.len(), 2);
     assert!(ex[0].ends_with("truncated.jsonl:2: truncated JSON: the JSON text starting here ends at line 2 before its closing bracket (expected a complete object)"), "{}", ex[0]);
@@ -39,9 +48,19 @@ fn bad_ip_timestamp_missing_id_and_bad_boolean() {
     let ts = examples(&f, RejectKind::BadTimestamp);
     assert!(ts[0].contains("bad_values.jsonl:2: bad timestamp: `createdDateTime` is `12th of January`: expected an ISO-8601"), "{}", ts[0]);
     let id = examples(&f, RejectKind::MissingRequired);
-    assert!(id[0].contains("bad_values.jsonl:3: missing required field: no request id"), "{}", id[0]);
+    assert!(
+        id[0].contains("bad_values.jsonl:3: missing required field: no request id"),
+        "{}",
+        id[0]
+    );
     let b = examples(&f, RejectKind::BadValue);
-    assert!(b[0].contains(":5: bad value: `deviceDetail.isCompliant` is `perhaps`: expected true/false"), "{}", b[0]);
+    assert!(
+        b[0].contains(
+            ":5: bad value: `deviceDetail.isCompliant` is `perhaps`: expected true/false"
+        ),
+        "{}",
+        b[0]
+    );
 }
 
 #[test]
@@ -50,7 +69,13 @@ fn array_elements_that_are_not_objects() {
     assert_eq!((f.rows_read, f.rows_loaded, f.rows_rejected), (4, 1, 3));
     assert_eq!(ids, vec!["n-1"]);
     let ex = examples(&f, RejectKind::NotAnObject);
-    assert!(ex[0].ends_with("not_objects.json:1: not an object: found a number: expected a sign-in JSON object"), "{}", ex[0]);
+    assert!(
+        ex[0].ends_with(
+            "not_objects.json:1: not an object: found a number: expected a sign-in JSON object"
+        ),
+        "{}",
+        ex[0]
+    );
     assert!(ex[2].contains("found null"));
 }
 
@@ -59,8 +84,14 @@ fn wrong_delimiter_is_an_unknown_format_with_a_hint() {
     let err = signin::load(&[fx("semicolon.csv")], &LoadOptions::default()).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, LoadError::UnknownFormat { .. }));
-    assert!(msg.contains("semicolon.csv: unknown sign-in log format: CSV header is ';'-delimited"), "{msg}");
-    assert!(msg.contains("first bytes: `\"Date (UTC)\";\"Request ID\""), "{msg}");
+    assert!(
+        msg.contains("semicolon.csv: unknown sign-in log format: CSV header is ';'-delimited"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("first bytes: `\"Date (UTC)\";\"Request ID\""),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -76,7 +107,11 @@ fn extra_fields_in_a_row_are_rejected_not_truncated() {
 fn missing_required_column() {
     // Without a request-id column the header is not recognised at all...
     let err = signin::load(&[fx("missing_id.csv")], &LoadOptions::default()).unwrap_err();
-    assert!(err.to_string().contains("not a known CSV header: `\"Date (UTC)\",\"User\",\"IP address\"`"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("not a known CSV header: `\"Date (UTC)\",\"User\",\"IP address\"`"),
+        "{err}"
+    );
     // ...and forcing the format rejects every row with the reason.
     let forced = LoadOptions {
         format: Some(signin::Format::PortalCsv),

@@ -5,7 +5,9 @@ use careplay::signin::{self, EventType, LoadOptions, RejectKind};
 use std::path::{Path, PathBuf};
 
 fn real(sub: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/real").join(sub);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/datasets/real")
+        .join(sub);
     if p.exists() {
         Some(p)
     } else {
@@ -32,13 +34,22 @@ fn every_real_sign_in_sample_loads_with_zero_rejections() {
     files_under(&dir, &mut files);
     files.retain(|p| !p.components().any(|c| c.as_os_str() == "_invalid"));
     files.sort();
-    assert!(files.len() >= 11, "expected the MANIFEST files, found {}", files.len());
+    assert!(
+        files.len() >= 11,
+        "expected the MANIFEST files, found {}",
+        files.len()
+    );
     for f in &files {
         let l = signin::load(std::slice::from_ref(f), &LoadOptions::default())
             .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         let fl = &l.ledger.files[0];
         assert_eq!(fl.rows_rejected, 0, "{}: {:?}", f.display(), fl.rejected);
-        assert_eq!(fl.rows_read, fl.rows_loaded + fl.duplicates, "{}", f.display());
+        assert_eq!(
+            fl.rows_read,
+            fl.rows_loaded + fl.duplicates,
+            "{}",
+            f.display()
+        );
     }
 }
 
@@ -54,7 +65,10 @@ fn real_samples_map_the_facts_the_manifest_describes() {
     assert_eq!(all.records.len(), 5);
     assert_eq!(all.ledger.duplicates(), 0);
     assert!(all.records.iter().any(|r| r.is_microsoft_first_party()));
-    assert!(all.records.iter().all(|r| r.created_at.is_some()), "-05:00 offsets parse");
+    assert!(
+        all.records.iter().all(|r| r.created_at.is_some()),
+        "-05:00 offsets parse"
+    );
 
     let mi = signin::load(
         &[dir.join("elastic_azure_signinlogs_diag_managedidentity_sample.jsonl")],
@@ -62,8 +76,14 @@ fn real_samples_map_the_facts_the_manifest_describes() {
     )
     .unwrap();
     assert_eq!(mi.records.len(), 33);
-    assert!(mi.records.iter().all(|r| r.event_type == EventType::ManagedIdentity));
-    assert!(mi.records.iter().all(|r| r.ip.is_none()), "empty ipAddress stays absent");
+    assert!(mi
+        .records
+        .iter()
+        .all(|r| r.event_type == EventType::ManagedIdentity));
+    assert!(
+        mi.records.iter().all(|r| r.ip.is_none()),
+        "empty ipAddress stays absent"
+    );
 
     let ni = signin::load(
         &[dir.join("elastic_azure_signinlogs_diag_noninteractive_sample.jsonl")],
@@ -71,7 +91,10 @@ fn real_samples_map_the_facts_the_manifest_describes() {
     )
     .unwrap();
     assert_eq!(ni.records.len(), 15);
-    assert!(ni.records.iter().any(|r| r.os_raw.as_deref() == Some("Windows10")));
+    assert!(ni
+        .records
+        .iter()
+        .any(|r| r.os_raw.as_deref() == Some("Windows10")));
 
     let la = signin::load(
         &[dir.join("Azure-Sentinel-Training-Lab/sign-in_adelete.csv")],
@@ -93,13 +116,18 @@ fn real_samples_map_the_facts_the_manifest_describes() {
     )
     .unwrap();
     assert_eq!(noclock.records.len(), 4);
-    assert!(noclock.records.iter().all(|r| r.created_at.is_none() && r.error_code == Some(50057)));
+    assert!(noclock
+        .records
+        .iter()
+        .all(|r| r.created_at.is_none() && r.error_code == Some(50057)));
     assert!(noclock.ledger.files[0].warnings[0].contains("no event-time column"));
 }
 
 #[test]
 fn invalid_published_examples_are_rejected_with_reasons() {
-    let Some(dir) = real("signins/microsoftgraph-microsoft-graph-docs-2021/_invalid") else { return };
+    let Some(dir) = real("signins/microsoftgraph-microsoft-graph-docs-2021/_invalid") else {
+        return;
+    };
     let l = signin::load(&[dir], &LoadOptions::default()).unwrap();
     assert_eq!(l.ledger.files.len(), 5);
     for f in &l.ledger.files {
@@ -111,13 +139,18 @@ fn invalid_published_examples_are_rejected_with_reasons() {
 
 #[test]
 fn doc_examples_do_not_panic_and_give_reasons() {
-    let Some(dir) = real("doc-examples") else { return };
-    let l = signin::load(&[dir.clone()], &LoadOptions::default()).unwrap();
+    let Some(dir) = real("doc-examples") else {
+        return;
+    };
+    let l = signin::load(std::slice::from_ref(&dir), &LoadOptions::default()).unwrap();
     let monitor = l
         .ledger
         .files
         .iter()
-        .find(|f| f.path.ends_with("azure_monitor_signin_schema_doc_example_record.json"))
+        .find(|f| {
+            f.path
+                .ends_with("azure_monitor_signin_schema_doc_example_record.json")
+        })
         .unwrap();
     assert_eq!(monitor.rows_rejected, 1);
     assert!(monitor.rejected[&RejectKind::BadIp].examples[0].contains("`<IP ADDRESS>`"));
@@ -127,6 +160,12 @@ fn doc_examples_do_not_panic_and_give_reasons() {
         .iter()
         .find(|r| r.event_id == "1691d37b-8579-43a7-966a-0f35583c1300")
         .unwrap();
-    assert_eq!(g.home_tenant_id.as_deref(), Some("99081087-73c4-48d1-a112-f60ff75114f7"));
-    assert_eq!(g.incoming_token_type.as_deref(), Some("Primary Refresh Token"));
+    assert_eq!(
+        g.home_tenant_id.as_deref(),
+        Some("99081087-73c4-48d1-a112-f60ff75114f7")
+    );
+    assert_eq!(
+        g.incoming_token_type.as_deref(),
+        Some("Primary Refresh Token")
+    );
 }

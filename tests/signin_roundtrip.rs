@@ -5,7 +5,9 @@ use polars::prelude::{ParquetWriter, SerReader};
 use std::path::PathBuf;
 
 fn fx(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signin").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/signin")
+        .join(name)
 }
 
 #[test]
@@ -48,5 +50,8 @@ fn parquet_round_trip_is_exact() {
 fn from_dataframe_names_a_missing_column() {
     let df = polars::prelude::DataFrame::empty();
     let err = schema::from_dataframe(&df).unwrap_err().to_string();
-    assert!(err.contains("canonical column `event_id`: missing"), "{err}");
+    assert!(
+        err.contains("canonical column `event_id`: missing"),
+        "{err}"
+    );
 }

@@ -125,7 +125,11 @@ fn write_file(out: &mut dyn Write, fl: &FileLedger, rows: &[&SignInRecord]) -> s
     if rows.is_empty() {
         return Ok(());
     }
-    writeln!(out, "  null rate per canonical column ({} rows):", rows.len())?;
+    writeln!(
+        out,
+        "  null rate per canonical column ({} rows):",
+        rows.len()
+    )?;
     let n = rows.len() as f64;
     let objs: Vec<_> = rows.iter().map(|r| schema::to_json(r)).collect();
     for col in schema::COLUMNS {

@@ -51,7 +51,10 @@ pub fn read_table<R: Read>(mut r: R) -> Result<CsvTable, String> {
         .with_has_header(false)
         .with_schema(Some(Arc::new(schema)))
         .with_raise_if_empty(false)
-        .map_parse_options(|o| o.with_truncate_ragged_lines(true).with_missing_is_null(true))
+        .map_parse_options(|o| {
+            o.with_truncate_ragged_lines(true)
+                .with_missing_is_null(true)
+        })
         .into_reader_with_file_handle(std::io::Cursor::new(body.to_vec()))
         .finish()
         .map_err(|e| e.to_string())?;
@@ -149,7 +152,7 @@ pub fn read_signins(
             file_event_type: ctx.file_event_type,
         };
         match normalize(&w, &c, steps.map(|s| s.as_slice())) {
-            Ok(n) => emit(Row::Record(n.record, line, None)),
+            Ok(n) => emit(Row::Record(Box::new(n.record), line, None)),
             Err(r) => emit(Row::Reject(r, line, None)),
         }
     }

@@ -88,7 +88,9 @@ fn externality(r: &SignInRecord, user_type: Option<UserType>) -> Option<External
         .collect();
     let has = |f: &str| flags.iter().any(|x| x == f);
     if has("b2bdirectconnect") {
-        return Some(Externality::External(ExternalUserType::B2bDirectConnectUser));
+        return Some(Externality::External(
+            ExternalUserType::B2bDirectConnectUser,
+        ));
     }
     if has("serviceprovider") {
         return Some(Externality::External(ExternalUserType::ServiceProvider));
@@ -116,9 +118,9 @@ fn externality(r: &SignInRecord, user_type: Option<UserType>) -> Option<External
         }
         // "none / guest / home≠resource or unknown → otherExternalUser" — only when the
         // access type was actually logged as none.
-        (UserType::Guest, _) if logged_none => Some(Externality::External(
-            ExternalUserType::OtherExternalUser,
-        )),
+        (UserType::Guest, _) if logged_none => {
+            Some(Externality::External(ExternalUserType::OtherExternalUser))
+        }
         _ => None,
     }
 }
@@ -133,8 +135,7 @@ fn user_action(r: &SignInRecord) -> Option<Option<UserAction>> {
         Some(acrs) => {
             let required = acrs.iter().any(|a| {
                 UserAction::parse(&a.id) == Some(UserAction::RegisterSecurityInfo)
-                    && a
-                        .detail
+                    && a.detail
                         .as_deref()
                         .is_some_and(|d| d.eq_ignore_ascii_case("required"))
             });
@@ -338,7 +339,11 @@ pub fn auth_methods(r: &SignInRecord) -> Option<MethodMapping> {
 pub fn auth_method(label: &str) -> Option<AuthMethod> {
     let k = label.trim().to_ascii_lowercase();
     let m = match k.as_str() {
-        "password" | "password in the cloud" | "password hash sync" | "phs" | "pta"
+        "password"
+        | "password in the cloud"
+        | "password hash sync"
+        | "phs"
+        | "pta"
         | "pass-through authentication" => AuthMethod::Password,
         "text message" | "sms" => AuthMethod::Sms,
         "phone call" | "voice call" | "voice" => AuthMethod::Voice,
@@ -456,7 +461,11 @@ mod tests {
         assert_eq!(f.methods, None);
         assert_eq!(f.mfa_claim, None);
         assert_eq!(f.auth_contexts, None);
-        assert_eq!(f.user_action, Some(None), "no ACR data, not My Signins: known no action");
+        assert_eq!(
+            f.user_action,
+            Some(None),
+            "no ACR data, not My Signins: known no action"
+        );
         let mut u = rec();
         u.event_type = EventType::Unknown;
         assert_eq!(to_facts(&u).kind, None);
@@ -466,20 +475,35 @@ mod tests {
     fn user_action_rules_8_5() {
         let mut r = rec();
         r.app_id = Some(MY_SIGNINS_APP_ID.into());
-        assert_eq!(to_facts(&r).user_action, None, "My Signins without ACR: unknown");
+        assert_eq!(
+            to_facts(&r).user_action,
+            None,
+            "My Signins without ACR: unknown"
+        );
         r.acr_refs = Some(vec![acr("urn:user:registersecurityinfo", "required")]);
         assert_eq!(
             to_facts(&r).user_action,
             Some(Some(UserAction::RegisterSecurityInfo))
         );
-        r.acr_refs = Some(vec![acr("urn:user:registersecurityinfo", "previouslySatisfied")]);
+        r.acr_refs = Some(vec![acr(
+            "urn:user:registersecurityinfo",
+            "previouslySatisfied",
+        )]);
         assert_eq!(to_facts(&r).user_action, Some(None));
         r.acr_refs = Some(vec![]);
-        assert_eq!(to_facts(&r).user_action, Some(None), "ACR list present without it");
+        assert_eq!(
+            to_facts(&r).user_action,
+            Some(None),
+            "ACR list present without it"
+        );
         let mut other = rec();
         other.app_id = Some("27922004-5251-4030-b22d-91ecd9a37ea4".into());
         other.acr_refs = Some(vec![acr("urn:user:registersecurityinfo", "required")]);
-        assert_eq!(to_facts(&other).user_action, Some(None), "not proof outside My Signins");
+        assert_eq!(
+            to_facts(&other).user_action,
+            Some(None),
+            "not proof outside My Signins"
+        );
     }
 
     #[test]
@@ -491,14 +515,18 @@ mod tests {
             acr("c2", "notApplicable"),
             acr("c3", "previouslySatisfied"),
         ]);
-        assert_eq!(to_facts(&r).auth_contexts, Some(vec!["c1".into(), "c3".into()]));
+        assert_eq!(
+            to_facts(&r).auth_contexts,
+            Some(vec!["c1".into(), "c3".into()])
+        );
     }
 
     #[test]
     fn externality_heuristic_8_2() {
         let ext = |cross: Option<&str>, ut: Option<&str>, home: Option<&str>, res: Option<&str>| {
             let mut r = rec();
-            r.cross_tenant_access_type = cross.map(|c| c.split(',').map(|s| s.to_string()).collect());
+            r.cross_tenant_access_type =
+                cross.map(|c| c.split(',').map(|s| s.to_string()).collect());
             r.user_type = ut.map(str::to_string);
             r.home_tenant_id = home.map(str::to_string);
             r.resource_tenant_id = res.map(str::to_string);
@@ -506,19 +534,80 @@ mod tests {
         };
         use ExternalUserType::*;
         let e = |t| Some(Externality::External(t));
-        assert_eq!(ext(Some("b2bCollaboration"), Some("guest"), Some("a"), Some("b")), e(B2bCollaborationGuest));
-        assert_eq!(ext(Some("b2bCollaboration"), Some("member"), Some("a"), Some("b")), e(B2bCollaborationMember));
-        assert_eq!(ext(Some("b2bCollaboration"), None, Some("a"), Some("b")), None);
-        assert_eq!(ext(Some("b2bDirectConnect"), None, Some("a"), Some("b")), e(B2bDirectConnectUser));
-        assert_eq!(ext(Some("serviceProvider"), Some("member"), Some("a"), Some("b")), e(ServiceProvider));
-        assert_eq!(ext(Some("none"), Some("guest"), Some("a"), Some("a")), e(InternalGuest));
-        assert_eq!(ext(Some("none"), Some("guest"), Some("a"), Some("b")), e(OtherExternalUser));
-        assert_eq!(ext(Some("none"), Some("guest"), None, None), e(OtherExternalUser));
-        assert_eq!(ext(Some("none"), Some("member"), Some("a"), Some("a")), Some(Externality::Internal));
-        assert_eq!(ext(Some("none"), Some("member"), Some("a"), Some("b")), None);
-        assert_eq!(ext(None, None, Some("a"), Some("a")), None, "v1.0: no userType");
-        assert_eq!(ext(None, Some("guest"), Some("a"), Some("b")), None, "access type not logged");
-        assert_eq!(ext(Some("microsoftSupport"), Some("guest"), Some("a"), Some("b")), None);
+        assert_eq!(
+            ext(
+                Some("b2bCollaboration"),
+                Some("guest"),
+                Some("a"),
+                Some("b")
+            ),
+            e(B2bCollaborationGuest)
+        );
+        assert_eq!(
+            ext(
+                Some("b2bCollaboration"),
+                Some("member"),
+                Some("a"),
+                Some("b")
+            ),
+            e(B2bCollaborationMember)
+        );
+        assert_eq!(
+            ext(Some("b2bCollaboration"), None, Some("a"), Some("b")),
+            None
+        );
+        assert_eq!(
+            ext(Some("b2bDirectConnect"), None, Some("a"), Some("b")),
+            e(B2bDirectConnectUser)
+        );
+        assert_eq!(
+            ext(
+                Some("serviceProvider"),
+                Some("member"),
+                Some("a"),
+                Some("b")
+            ),
+            e(ServiceProvider)
+        );
+        assert_eq!(
+            ext(Some("none"), Some("guest"), Some("a"), Some("a")),
+            e(InternalGuest)
+        );
+        assert_eq!(
+            ext(Some("none"), Some("guest"), Some("a"), Some("b")),
+            e(OtherExternalUser)
+        );
+        assert_eq!(
+            ext(Some("none"), Some("guest"), None, None),
+            e(OtherExternalUser)
+        );
+        assert_eq!(
+            ext(Some("none"), Some("member"), Some("a"), Some("a")),
+            Some(Externality::Internal)
+        );
+        assert_eq!(
+            ext(Some("none"), Some("member"), Some("a"), Some("b")),
+            None
+        );
+        assert_eq!(
+            ext(None, None, Some("a"), Some("a")),
+            None,
+            "v1.0: no userType"
+        );
+        assert_eq!(
+            ext(None, Some("guest"), Some("a"), Some("b")),
+            None,
+            "access type not logged"
+        );
+        assert_eq!(
+            ext(
+                Some("microsoftSupport"),
+                Some("guest"),
+                Some("a"),
+                Some("b")
+            ),
+            None
+        );
     }
 
     #[test]
@@ -566,11 +655,24 @@ mod tests {
             client_app("Mobile Apps and Desktop clients"),
             Some(ClientAppType::MobileAppsAndDesktopClients)
         );
-        assert_eq!(client_app("Exchange Active Sync"), Some(ClientAppType::ExchangeActiveSync));
+        assert_eq!(
+            client_app("Exchange Active Sync"),
+            Some(ClientAppType::ExchangeActiveSync)
+        );
         assert_eq!(client_app("IMAP4"), Some(ClientAppType::Other));
-        assert_eq!(client_app("Outlook Anywhere (RPC over HTTP)"), Some(ClientAppType::Other));
-        assert_eq!(client_app("Other clients; Older Office clients"), Some(ClientAppType::Other));
-        assert_eq!(client_app("Unknown"), None, "never silently mapped to other");
+        assert_eq!(
+            client_app("Outlook Anywhere (RPC over HTTP)"),
+            Some(ClientAppType::Other)
+        );
+        assert_eq!(
+            client_app("Other clients; Older Office clients"),
+            Some(ClientAppType::Other)
+        );
+        assert_eq!(
+            client_app("Unknown"),
+            None,
+            "never silently mapped to other"
+        );
         assert_eq!(client_app(""), None);
     }
 
@@ -584,15 +686,24 @@ mod tests {
         let f = to_facts(&r);
         assert_eq!(f.device.registered, Some(false));
         assert_eq!(f.device.device_id, None);
-        assert_eq!(f.device.is_compliant, None, "missing compliance is not false");
+        assert_eq!(
+            f.device.is_compliant, None,
+            "missing compliance is not false"
+        );
         assert_eq!(f.device.trust_type, Some(TrustType::ServerAd));
         assert_eq!(f.sign_in_risk, Some(RiskLevel::Hidden));
-        assert_eq!(f.original_transfer_method, Some(TransferMethod::DeviceCodeFlow));
+        assert_eq!(
+            f.original_transfer_method,
+            Some(TransferMethod::DeviceCodeFlow)
+        );
         r.device_id = Some("d-1".into());
         r.device_is_compliant = Some(true);
         r.device_trust_type = Some("Microsoft Entra registered".into());
         let f = to_facts(&r);
-        assert_eq!((f.device.registered, f.device.is_compliant), (Some(true), Some(true)));
+        assert_eq!(
+            (f.device.registered, f.device.is_compliant),
+            (Some(true), Some(true))
+        );
         assert_eq!(f.device.trust_type, Some(TrustType::Workplace));
         assert_eq!(trust_type("AzureAD"), Some(TrustType::AzureAd));
     }
@@ -626,6 +737,10 @@ mod tests {
         assert_eq!(f.methods.as_ref().map(Vec::len), Some(5));
         assert_eq!(f.mfa_claim, Some(true));
         r.auth_methods = Some(vec![]);
-        assert_eq!(to_facts(&r).methods, Some(vec![]), "logged and empty is known");
+        assert_eq!(
+            to_facts(&r).methods,
+            Some(vec![]),
+            "logged and empty is known"
+        );
     }
 }

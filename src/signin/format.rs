@@ -234,7 +234,9 @@ pub fn sniff(prefix: &[u8]) -> Sniff {
             if prefix[first] == b'[' && keys.is_empty() {
                 // `[]` or an array of non-objects: read it as Graph and let the row
                 // accounting say what was found.
-                let rest = prefix[first + 1..].iter().find(|b| !b.is_ascii_whitespace());
+                let rest = prefix[first + 1..]
+                    .iter()
+                    .find(|b| !b.is_ascii_whitespace());
                 if rest == Some(&b']') || rest.is_none() {
                     return Sniff::Known(Format::Graph);
                 }
@@ -296,14 +298,28 @@ mod tests {
 
     #[test]
     fn sniffs_json_families() {
-        assert_eq!(sniff(b"{\"records\":[{\"time\":1}]}"), Sniff::Known(Format::EventHub));
-        assert_eq!(sniff(b"{\"@odata.context\":\"x\",\"value\":[]}"), Sniff::Known(Format::Graph));
         assert_eq!(
-            sniff(b"{ \"time\": \"t\", \"category\": \"SignInLogs\", \"properties\": {\"id\":\"a\"}}"),
+            sniff(b"{\"records\":[{\"time\":1}]}"),
+            Sniff::Known(Format::EventHub)
+        );
+        assert_eq!(
+            sniff(b"{\"@odata.context\":\"x\",\"value\":[]}"),
+            Sniff::Known(Format::Graph)
+        );
+        assert_eq!(
+            sniff(
+                b"{ \"time\": \"t\", \"category\": \"SignInLogs\", \"properties\": {\"id\":\"a\"}}"
+            ),
             Sniff::Known(Format::Diagnostic)
         );
-        assert_eq!(sniff(b"[{\"id\":\"a\",\"createdDateTime\":\"t\"}"), Sniff::Known(Format::Graph));
-        assert_eq!(sniff(b"[{\"Id\":\"a\",\"TimeGenerated\":\"t\"}]"), Sniff::Known(Format::LaJson));
+        assert_eq!(
+            sniff(b"[{\"id\":\"a\",\"createdDateTime\":\"t\"}"),
+            Sniff::Known(Format::Graph)
+        );
+        assert_eq!(
+            sniff(b"[{\"Id\":\"a\",\"TimeGenerated\":\"t\"}]"),
+            Sniff::Known(Format::LaJson)
+        );
         assert_eq!(sniff(b"[]"), Sniff::Known(Format::Graph));
         assert_eq!(sniff(b"  \n"), Sniff::Empty);
         assert!(matches!(sniff(b"{\"foo\":1}"), Sniff::Unknown(_)));

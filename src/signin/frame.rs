@@ -246,7 +246,13 @@ mod tests {
         let texts: Vec<&str> = got.iter().map(|t| t.0.as_str()).collect();
         assert_eq!(
             texts,
-            vec!["{\"a\":\"}\"}", "{\"b\":[1,{}]}", "{\"c\":1}", "{\"d\":2}", "{\"e\":3}"]
+            vec![
+                "{\"a\":\"}\"}",
+                "{\"b\":[1,{}]}",
+                "{\"c\":1}",
+                "{\"d\":2}",
+                "{\"e\":3}"
+            ]
         );
         assert_eq!(got[3].1, 4);
         assert!(got.iter().all(|t| !t.2 && !t.3));

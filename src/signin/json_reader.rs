@@ -93,7 +93,7 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
                     match normalize(&w, &c, None) {
                         Ok(n) => {
                             *lost |= n.lost_nested;
-                            emit(Row::Record(n.record, line, Some(index)))
+                            emit(Row::Record(Box::new(n.record), line, Some(index)))
                         }
                         Err(r) => emit(Row::Reject(r, line, Some(index))),
                     }

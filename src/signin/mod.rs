@@ -8,12 +8,12 @@
 //! **per batch** in this mode, so duplicates that land in different batches are both
 //! kept; `load` is exact).
 
-pub mod csv_reader;
+mod csv_reader;
 pub mod error;
 pub mod facts;
 pub mod format;
 pub mod frame;
-pub mod json_reader;
+mod json_reader;
 pub mod ledger;
 pub mod normalize;
 pub mod reject;
@@ -60,7 +60,7 @@ pub struct Loaded {
 
 /// One row event produced by a reader.
 pub(crate) enum Row {
-    Record(SignInRecord, Option<u64>, Option<u64>),
+    Record(Box<SignInRecord>, Option<u64>, Option<u64>),
     Reject(Reject, Option<u64>, Option<u64>),
     Warning(String),
 }
@@ -174,7 +174,10 @@ where
     // AuthDetails files first: they are joined to portal CSV rows (signin-logs.md §4.4).
     let mut auth: HashMap<String, Vec<AuthStep>> = HashMap::new();
     let mut auth_rows: Vec<(usize, u64, String)> = Vec::new();
-    for p in plan.iter().filter(|p| p.format == Some(Format::PortalAuthDetails)) {
+    for p in plan
+        .iter()
+        .filter(|p| p.format == Some(Format::PortalAuthDetails))
+    {
         let name = display(&p.path);
         let opened = source::open(&p.path, |r| r)?;
         let mut fl = FileLedger::new(&name, Format::PortalAuthDetails.as_str(), opened.compressed);
@@ -197,7 +200,10 @@ where
     let mut joined_ids: HashSet<String> = HashSet::new();
 
     let mut batch: Vec<(usize, SignInRecord)> = Vec::new();
-    for p in plan.iter().filter(|p| p.format != Some(Format::PortalAuthDetails)) {
+    for p in plan
+        .iter()
+        .filter(|p| p.format != Some(Format::PortalAuthDetails))
+    {
         let name = display(&p.path);
         let Some(format) = p.format else {
             let mut fl = FileLedger::new(&name, "empty", false);
@@ -232,6 +238,7 @@ where
                 let fl = &mut ledger_ref.files[fl_ptr];
                 match row {
                     Row::Record(rec, _, _) => {
+                        let rec = *rec;
                         fl.accept(rec.created_at);
                         if format == Format::PortalCsv && auth.contains_key(&rec.event_id) {
                             joined_ref.insert(rec.event_id.clone());
@@ -253,11 +260,15 @@ where
                 source: e,
             };
             match format.reader() {
-                ReaderKind::Json => json_reader::read(opened.reader, &ctx, &mut emit).map_err(io_err)?,
+                ReaderKind::Json => {
+                    json_reader::read(opened.reader, &ctx, &mut emit).map_err(io_err)?
+                }
                 ReaderKind::Csv => {
-                    let table = csv_reader::read_table(opened.reader).map_err(|message| LoadError::Csv {
-                        path: p.path.clone(),
-                        message,
+                    let table = csv_reader::read_table(opened.reader).map_err(|message| {
+                        LoadError::Csv {
+                            path: p.path.clone(),
+                            message,
+                        }
                     })?;
                     csv_reader::read_signins(&table, format, &ctx, &auth, &mut emit);
                 }
@@ -295,7 +306,11 @@ where
     Ok(ledger)
 }
 
-fn read_parquet<R: Read>(path: &Path, mut r: R, emit: &mut dyn FnMut(Row)) -> Result<(), LoadError> {
+fn read_parquet<R: Read>(
+    path: &Path,
+    mut r: R,
+    emit: &mut dyn FnMut(Row),
+) -> Result<(), LoadError> {
     use polars::prelude::{ParquetReader, SerReader};
     let err = |message: String| LoadError::Parquet {
         path: path.to_path_buf(),
@@ -308,7 +323,7 @@ fn read_parquet<R: Read>(path: &Path, mut r: R, emit: &mut dyn FnMut(Row)) -> Re
         .map_err(|e| err(e.to_string()))?;
     let rows = schema::from_dataframe(&df).map_err(|e| err(e.to_string()))?;
     for (i, rec) in rows.into_iter().enumerate() {
-        emit(Row::Record(rec, None, Some(i as u64 + 1)));
+        emit(Row::Record(Box::new(rec), None, Some(i as u64 + 1)));
     }
     Ok(())
 }
@@ -322,9 +337,9 @@ fn progress_bar(path: &Path, enabled: bool) -> Option<indicatif::ProgressBar> {
         return None;
     }
     let pb = indicatif::ProgressBar::new(size);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})",
-    ) {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
+    {
         pb.set_style(style.progress_chars("=> "));
     }
     pb.set_message(
@@ -346,7 +361,11 @@ fn dedup(records: Vec<(usize, SignInRecord)>, ledger: &mut Ledger) -> Vec<(usize
     let mut winner: HashMap<(EventType, bool, &str), usize> = HashMap::with_capacity(records.len());
     let mut drop = vec![false; records.len()];
     for (i, (_, r)) in records.iter().enumerate() {
-        let key = (r.event_type, r.is_microsoft_first_party(), r.event_id.as_str());
+        let key = (
+            r.event_type,
+            r.is_microsoft_first_party(),
+            r.event_id.as_str(),
+        );
         match winner.get(&key).copied() {
             None => {
                 winner.insert(key, i);

@@ -41,14 +41,10 @@ struct View<'a> {
 
 impl<'a> View<'a> {
     fn get(&self, f: F) -> Option<&'a Value> {
-        self.main
-            .get(f)
-            .or_else(|| self.env.and_then(|e| e.get(f)))
+        self.main.get(f).or_else(|| self.env.and_then(|e| e.get(f)))
     }
     fn env_first(&self, f: F) -> Option<&'a Value> {
-        self.env
-            .and_then(|e| e.get(f))
-            .or_else(|| self.main.get(f))
+        self.env.and_then(|e| e.get(f)).or_else(|| self.main.get(f))
     }
 }
 
@@ -132,10 +128,16 @@ pub fn normalize(
             let parts: Vec<&str> = t.rsplitn(3, ", ").collect();
             country = parts.first().map(|c| c.trim().to_string());
             if state.is_none() {
-                state = parts.get(1).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+                state = parts
+                    .get(1)
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty());
             }
             if city.is_none() {
-                city = parts.get(2).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+                city = parts
+                    .get(2)
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty());
             }
         }
     }
@@ -171,13 +173,21 @@ pub fn normalize(
     let device_display_name = text_nonempty(dget("displayName", F::DeviceDisplayName));
     let os_raw = text_nonempty(dget("operatingSystem", F::OperatingSystem));
     let browser_raw = text_nonempty(dget("browser", F::Browser));
-    let device_is_compliant = values::flag(dget("isCompliant", F::IsCompliant), "deviceDetail.isCompliant")?;
-    let device_is_managed = values::flag(dget("isManaged", F::IsManaged), "deviceDetail.isManaged")?;
+    let device_is_compliant = values::flag(
+        dget("isCompliant", F::IsCompliant),
+        "deviceDetail.isCompliant",
+    )?;
+    let device_is_managed =
+        values::flag(dget("isManaged", F::IsManaged), "deviceDetail.isManaged")?;
     let device_trust_type = text_nonempty(dget("trustType", F::TrustType));
 
     // Authentication
     let mut steps: Vec<AuthStep> = Vec::new();
-    let details = nested(v.get(F::AuthenticationDetails), "authenticationDetails", &mut lost)?;
+    let details = nested(
+        v.get(F::AuthenticationDetails),
+        "authenticationDetails",
+        &mut lost,
+    )?;
     let details_present = details.is_some() || extra_steps.is_some();
     if let Some(d) = details.as_deref() {
         match d {
@@ -185,7 +195,10 @@ pub fn normalize(
                 for it in items {
                     steps.push(AuthStep {
                         method: text_nonempty(key(it, "authenticationMethod")),
-                        succeeded: values::flag(key(it, "succeeded"), "authenticationDetails[].succeeded")?,
+                        succeeded: values::flag(
+                            key(it, "succeeded"),
+                            "authenticationDetails[].succeeded",
+                        )?,
                         requirement: text_nonempty(key(it, "authenticationStepRequirement")),
                         result_detail: text_nonempty(key(it, "authenticationStepResultDetail")),
                     });
@@ -265,15 +278,19 @@ pub fn normalize(
             return Err(Reject::new(
                 RejectKind::BadValue,
                 format!(
-                    "`authenticationContextClassReferences` is {}: expected an array of {{id, detail}}",
-                    excerpt(&other.to_string())
-                ),
+                "`authenticationContextClassReferences` is {}: expected an array of {{id, detail}}",
+                excerpt(&other.to_string())
+            ),
             ))
         }
     };
 
     // Network location details (§8.4)
-    let nld = nested(v.get(F::NetworkLocationDetails), "networkLocationDetails", &mut lost)?;
+    let nld = nested(
+        v.get(F::NetworkLocationDetails),
+        "networkLocationDetails",
+        &mut lost,
+    )?;
     let (network_types, network_names) = match nld.as_deref() {
         Some(Value::Array(items)) => {
             let mut types = Vec::new();
@@ -316,7 +333,11 @@ pub fn normalize(
             ))
         }
     };
-    let aud = nested(v.get(F::ConditionalAccessAudiences), "conditionalAccessAudiences", &mut lost)?;
+    let aud = nested(
+        v.get(F::ConditionalAccessAudiences),
+        "conditionalAccessAudiences",
+        &mut lost,
+    )?;
     let ca_audiences = match aud.as_deref() {
         Some(Value::Array(items)) => Some(
             items
@@ -346,7 +367,11 @@ pub fn normalize(
         }
     });
 
-    let msi = nested(v.get(F::ManagedServiceIdentity), "managedServiceIdentity", &mut lost)?;
+    let msi = nested(
+        v.get(F::ManagedServiceIdentity),
+        "managedServiceIdentity",
+        &mut lost,
+    )?;
     let msi_type = msi
         .as_deref()
         .and_then(|m| text_nonempty(key(m, "msiType")))
@@ -354,14 +379,21 @@ pub fn normalize(
 
     // Resource: LA `ResourceIdentity` first; a `ResourceId` that is an Azure resource path
     // (`/tenants/…`) is the envelope's, not the app id (signin-logs.md §5.3).
-    let resource_id = text_nonempty(v.main.get(F::ResourceIdentity)).or_else(|| {
-        text_nonempty(v.main.get(F::ResourceId)).filter(|r| !r.starts_with('/'))
-    });
+    let resource_id = text_nonempty(v.main.get(F::ResourceIdentity))
+        .or_else(|| text_nonempty(v.main.get(F::ResourceId)).filter(|r| !r.starts_with('/')));
 
     let user_id = text_nonempty(v.main.get(F::UserId));
     let sp_id = text_nonempty(v.main.get(F::ServicePrincipalId));
     let is_interactive = values::flag(v.main.get(F::IsInteractive), "isInteractive")?;
-    let event_type = event_type(&v, ctx, is_interactive, user_id.is_some(), sp_id.is_some(), msi_type.as_deref(), &mut lost)?;
+    let event_type = event_type(
+        &v,
+        ctx,
+        is_interactive,
+        user_id.is_some(),
+        sp_id.is_some(),
+        msi_type.as_deref(),
+        &mut lost,
+    )?;
 
     let cross = values::string_list(
         v.main.get(F::CrossTenantAccessType),
@@ -472,19 +504,25 @@ fn ca_policy(p: &Value, i: usize, lost: &mut bool) -> Result<CaPolicyResult, Rej
         session_controls: list("enforcedSessionControls", lost)?,
         conditions_satisfied: values::condition_bits(key(p, "conditionsSatisfied")),
         conditions_not_satisfied: values::condition_bits(key(p, "conditionsNotSatisfied")),
-        auth_strength_result: strength.and_then(|s| text_nonempty(key(s, "authenticationStrengthResult"))),
+        auth_strength_result: strength
+            .and_then(|s| text_nonempty(key(s, "authenticationStrengthResult"))),
     })
 }
 
 /// signin-logs.md §8.10: strongest signal first; `None` when nothing was logged.
-fn mfa_satisfied(steps: &[AuthStep], details_present: bool, additional: Option<&str>) -> Option<bool> {
+fn mfa_satisfied(
+    steps: &[AuthStep],
+    details_present: bool,
+    additional: Option<&str>,
+) -> Option<bool> {
     fn mfa_phrase(s: &str) -> bool {
         let l = s.to_ascii_lowercase();
         l.contains("mfa requirement satisfied") || l.contains("mfa completed")
     }
     for s in steps {
         let req = s.requirement.as_deref().unwrap_or("").to_ascii_lowercase();
-        let is_mfa_step = req.contains("multi-factor") || req.contains("multifactor") || req == "mfa";
+        let is_mfa_step =
+            req.contains("multi-factor") || req.contains("multifactor") || req == "mfa";
         if (is_mfa_step && s.succeeded == Some(true))
             || s.result_detail.as_deref().is_some_and(mfa_phrase)
         {
@@ -512,7 +550,9 @@ fn event_type(
     lost: &mut bool,
 ) -> Result<EventType, Reject> {
     // 1. signInEventTypes
-    if let Some(list) = values::string_list(v.main.get(F::SignInEventTypes), "signInEventTypes", lost)? {
+    if let Some(list) =
+        values::string_list(v.main.get(F::SignInEventTypes), "signInEventTypes", lost)?
+    {
         if let Some(t) = list.iter().find_map(|s| EventType::parse(s)) {
             if t != EventType::Unknown {
                 return Ok(t);

@@ -55,9 +55,9 @@ impl EventType {
             .to_ascii_lowercase();
         Some(match k.as_str() {
             "interactiveuser" | "signinlogs" | "interactive" => EventType::InteractiveUser,
-            "noninteractiveuser" | "noninteractiveusersigninlogs" | "aadnoninteractiveusersigninlogs" => {
-                EventType::NonInteractiveUser
-            }
+            "noninteractiveuser"
+            | "noninteractiveusersigninlogs"
+            | "aadnoninteractiveusersigninlogs" => EventType::NonInteractiveUser,
             "serviceprincipal"
             | "serviceprincipalsigninlogs"
             | "aadserviceprincipalsigninlogs"
@@ -253,7 +253,9 @@ impl ColKind for ReqStr {
 struct OptStr;
 impl ColKind for OptStr {
     fn to_json(v: &Self::T) -> serde_json::Value {
-        v.as_ref().map_or(serde_json::Value::Null, |s| serde_json::Value::String(s.clone()))
+        v.as_ref().map_or(serde_json::Value::Null, |s| {
+            serde_json::Value::String(s.clone())
+        })
     }
     type T = Option<String>;
     fn dtype() -> DataType {
@@ -329,13 +331,18 @@ impl ColKind for OptU64 {
 struct OptTime;
 impl ColKind for OptTime {
     fn to_json(v: &Self::T) -> serde_json::Value {
-        v.map_or(serde_json::Value::Null, |t| serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)))
+        v.map_or(serde_json::Value::Null, |t| {
+            serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        })
     }
     type T = Option<DateTime<Utc>>;
     fn dtype() -> DataType {
         DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC))
     }
-    fn to_column<'a>(name: &str, values: impl Iterator<Item = &'a Option<DateTime<Utc>>>) -> Column {
+    fn to_column<'a>(
+        name: &str,
+        values: impl Iterator<Item = &'a Option<DateTime<Utc>>>,
+    ) -> Column {
         let v: Vec<Option<i64>> = values.map(|t| t.map(|t| t.timestamp_micros())).collect();
         let s = Series::new(name.into(), v)
             .into_datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
@@ -354,15 +361,16 @@ impl ColKind for OptTime {
             .enumerate()
             .map(|(row, v)| match v {
                 None => Ok(None),
-                Some(us) => Utc
-                    .timestamp_micros(us)
-                    .single()
-                    .map(Some)
-                    .ok_or_else(|| SchemaError::Value {
-                        column: name.to_string(),
-                        row,
-                        expected: "a representable timestamp".into(),
-                    }),
+                Some(us) => {
+                    Utc.timestamp_micros(us)
+                        .single()
+                        .map(Some)
+                        .ok_or_else(|| SchemaError::Value {
+                            column: name.to_string(),
+                            row,
+                            expected: "a representable timestamp".into(),
+                        })
+                }
             })
             .collect()
     }
@@ -427,13 +435,15 @@ impl<T: Serialize + for<'de> Deserialize<'de> + 'static> ColKind for Json<T> {
             .enumerate()
             .map(|(row, v)| match v {
                 None => Ok(None),
-                Some(text) => serde_json::from_str(text)
-                    .map(Some)
-                    .map_err(|e| SchemaError::Value {
-                        column: name.to_string(),
-                        row,
-                        expected: format!("a JSON array ({e})"),
-                    }),
+                Some(text) => {
+                    serde_json::from_str(text)
+                        .map(Some)
+                        .map_err(|e| SchemaError::Value {
+                            column: name.to_string(),
+                            row,
+                            expected: format!("a JSON array ({e})"),
+                        })
+                }
             })
             .collect()
     }

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 pub const SNIFF_BYTES: usize = 64 * 1024;
 
 /// File extensions picked up when walking a folder (explicit files may have any name).
-const FOLDER_EXTS: &[&str] = &["json", "jsonl", "ndjson", "csv", "parquet", "gz", "log", "txt"];
+const FOLDER_EXTS: &[&str] = &[
+    "json", "jsonl", "ndjson", "csv", "parquet", "gz", "log", "txt",
+];
 
 /// Expand the command-line inputs into files, in a stable order.
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
@@ -82,11 +84,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     Ok(())
 }
 
+/// Decompressed content: the sniffed prefix replayed in front of the rest.
+pub type Content = BufReader<Chain<Cursor<Vec<u8>>, Box<dyn Read + Send>>>;
+
 /// An opened input: decompressed, BOM stripped, with its first bytes kept for sniffing and
 /// replayed in front of the rest.
 pub struct Opened {
     pub prefix: Vec<u8>,
-    pub reader: BufReader<Chain<Cursor<Vec<u8>>, Box<dyn Read + Send>>>,
+    pub reader: Content,
     pub compressed: bool,
     /// Size on disk.
     pub size: u64,

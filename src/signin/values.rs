@@ -67,8 +67,11 @@ pub fn nested<'a>(
 /// Case-insensitive key lookup inside a nested object.
 pub fn key<'a>(obj: &'a Value, name: &str) -> Option<&'a Value> {
     let m = obj.as_object()?;
-    m.get(name)
-        .or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+    m.get(name).or_else(|| {
+        m.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
 }
 
 /// Boolean from `true/false`, `True/False`, `yes/no`, `1/0`; empty = absent.
@@ -133,7 +136,11 @@ fn short_json(v: &Value) -> String {
 }
 
 /// List of strings: a JSON array of strings, JSON text of one, or `a, b` / `a;b` text.
-pub fn string_list(v: Option<&Value>, field: &str, lost: &mut bool) -> Result<Option<Vec<String>>, Reject> {
+pub fn string_list(
+    v: Option<&Value>,
+    field: &str,
+    lost: &mut bool,
+) -> Result<Option<Vec<String>>, Reject> {
     if let Some(Value::String(s)) = v {
         let t = s.trim();
         if !t.is_empty() && !t.starts_with('[') && !is_flattened_type_name(t) {
@@ -159,7 +166,10 @@ pub fn string_list(v: Option<&Value>, field: &str, lost: &mut bool) -> Result<Op
         Value::String(s) => Ok(Some(vec![s.clone()])),
         other => Err(Reject::new(
             RejectKind::BadValue,
-            format!("`{field}` is {}: expected a list of strings", short_json(other)),
+            format!(
+                "`{field}` is {}: expected a list of strings",
+                short_json(other)
+            ),
         )),
     }
 }
@@ -305,12 +315,30 @@ mod tests {
 
     #[test]
     fn ip_forms() {
-        assert_eq!(parse_ip("1.2.3.4").map(|i| i.to_string()), Some("1.2.3.4".into()));
-        assert_eq!(parse_ip("1.2.3.4:443").map(|i| i.to_string()), Some("1.2.3.4".into()));
-        assert_eq!(parse_ip("[2001:db8::1]:8080").map(|i| i.to_string()), Some("2001:db8::1".into()));
-        assert_eq!(parse_ip("[2001:db8::1]").map(|i| i.to_string()), Some("2001:db8::1".into()));
-        assert_eq!(parse_ip("::ffff:10.0.0.1").map(|i| i.to_string()), Some("10.0.0.1".into()));
-        assert_eq!(parse_ip("2001:db8::1").map(|i| i.to_string()), Some("2001:db8::1".into()));
+        assert_eq!(
+            parse_ip("1.2.3.4").map(|i| i.to_string()),
+            Some("1.2.3.4".into())
+        );
+        assert_eq!(
+            parse_ip("1.2.3.4:443").map(|i| i.to_string()),
+            Some("1.2.3.4".into())
+        );
+        assert_eq!(
+            parse_ip("[2001:db8::1]:8080").map(|i| i.to_string()),
+            Some("2001:db8::1".into())
+        );
+        assert_eq!(
+            parse_ip("[2001:db8::1]").map(|i| i.to_string()),
+            Some("2001:db8::1".into())
+        );
+        assert_eq!(
+            parse_ip("::ffff:10.0.0.1").map(|i| i.to_string()),
+            Some("10.0.0.1".into())
+        );
+        assert_eq!(
+            parse_ip("2001:db8::1").map(|i| i.to_string()),
+            Some("2001:db8::1".into())
+        );
         assert_eq!(parse_ip("<IP ADDRESS>"), None);
         assert_eq!(parse_ip("1.2.3.4:99999"), None);
     }
@@ -330,9 +358,15 @@ mod tests {
 
     #[test]
     fn condition_flags() {
-        assert_eq!(condition_bits(Some(&Value::from("application,users"))), Some(3));
+        assert_eq!(
+            condition_bits(Some(&Value::from("application,users"))),
+            Some(3)
+        );
         assert_eq!(condition_bits(Some(&Value::from(263))), Some(263));
         assert_eq!(condition_bits(Some(&Value::from("none"))), Some(0));
-        assert_eq!(condition_bits(Some(&Value::from("somethingNew"))), Some(4096));
+        assert_eq!(
+            condition_bits(Some(&Value::from("somethingNew"))),
+            Some(4096)
+        );
     }
 }

@@ -129,10 +129,22 @@ const JSON_ALIASES: &[(&str, F)] = &[
     ("resultType", F::ResultType),
     ("resultDescription", F::ResultDescription),
     ("conditionalAccessStatus", F::ConditionalAccessStatus),
-    ("appliedConditionalAccessPolicies", F::AppliedConditionalAccessPolicies),
-    ("ConditionalAccessPolicies", F::AppliedConditionalAccessPolicies),
-    ("ConditionalAccessPolicies_dynamic", F::AppliedConditionalAccessPolicies),
-    ("ConditionalAccessPolicies_string", F::AppliedConditionalAccessPolicies),
+    (
+        "appliedConditionalAccessPolicies",
+        F::AppliedConditionalAccessPolicies,
+    ),
+    (
+        "ConditionalAccessPolicies",
+        F::AppliedConditionalAccessPolicies,
+    ),
+    (
+        "ConditionalAccessPolicies_dynamic",
+        F::AppliedConditionalAccessPolicies,
+    ),
+    (
+        "ConditionalAccessPolicies_string",
+        F::AppliedConditionalAccessPolicies,
+    ),
     ("conditionalAccessAudiences", F::ConditionalAccessAudiences),
     ("managedServiceIdentity", F::ManagedServiceIdentity),
     ("properties", F::Properties),
@@ -316,7 +328,10 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let sink = self.sink;
-        while seq.next_element_seed(TopSeed { sink: &mut *sink })?.is_some() {}
+        while seq
+            .next_element_seed(TopSeed { sink: &mut *sink })?
+            .is_some()
+        {}
         Ok(())
     }
     fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
