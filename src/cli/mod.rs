@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
 
+pub mod bench;
 mod gate;
 pub mod logs;
 pub mod policies;
@@ -49,6 +50,8 @@ pub enum Command {
     Replay(Box<replay::Args>),
     /// One hypothetical sign-in against a tenant snapshot (offline What If).
     Whatif(Box<whatif::Args>),
+    /// Performance figures: load + replay throughput, memory, dedup ratio, thread scaling.
+    Bench(bench::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -67,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Logs(a) => logs::run(a, cli.quiet, &mut out),
         Command::Replay(a) => replay::run(a, cli.quiet, &mut out),
         Command::Whatif(a) => whatif::run(a, &mut out),
+        Command::Bench(a) => bench::run(a, &mut out),
     };
     let _ = out.flush();
     match result {

@@ -4,6 +4,7 @@
 pub mod labels;
 pub mod run;
 pub mod scenario;
+pub mod stream;
 pub mod tenant;
 
 use std::path::PathBuf;

@@ -1,0 +1,1 @@
+//! Performance measurement (issue "Performance"); see benches/.
