@@ -9,6 +9,7 @@ mod gate;
 pub mod logs;
 pub mod policies;
 pub mod replay;
+pub mod verify;
 pub mod whatif;
 
 /// Exit code: success.
@@ -50,6 +51,8 @@ pub enum Command {
     Replay(Box<replay::Args>),
     /// One hypothetical sign-in against a tenant snapshot (offline What If).
     Whatif(Box<whatif::Args>),
+    /// Compare careplay with the per-policy results Entra itself logged.
+    Verify(Box<verify::Args>),
     /// Performance figures: load + replay throughput, memory, dedup ratio, thread scaling.
     Bench(bench::Args),
 }
@@ -70,6 +73,7 @@ pub fn main() -> ExitCode {
         Command::Logs(a) => logs::run(a, cli.quiet, &mut out),
         Command::Replay(a) => replay::run(a, cli.quiet, &mut out),
         Command::Whatif(a) => whatif::run(a, &mut out),
+        Command::Verify(a) => verify::run(a, cli.quiet, &mut out),
         Command::Bench(a) => bench::run(a, &mut out),
     };
     let _ = out.flush();

@@ -17,5 +17,5 @@ pub use model::{
     Count, DemandRow, ExplanationRow, Move, MoveRow, OutcomeCount, PolicyInfo, Report, ReportMeta,
     Totals, Transition, DEFAULT_TOP,
 };
-pub use render::{render, Format, UnknownFormat};
+pub use render::{render, render_doc, Doc, DocList, Format, Section, UnknownFormat};
 pub use row::{EventRow, FileSummary, InputSummary, Outcome};

@@ -10,10 +10,9 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use super::{sections, MatrixLayout};
-use crate::report::model::Report;
+use super::Doc;
 
-pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(doc: &Doc, out: &mut dyn Write) -> io::Result<()> {
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
         .terminator(csv::Terminator::CRLF)
@@ -21,22 +20,19 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let to_io = |e: csv::Error| io::Error::other(e);
 
     w.write_record(["section", "headline"]).map_err(to_io)?;
-    for line in [report.headline(), report.subheadline()] {
+    for line in [&doc.headline, &doc.subheadline] {
         w.write_record(["headline", line.as_str()]).map_err(to_io)?;
     }
 
-    let lists: [(&str, &str, &[String]); 2] = [
-        ("changes", "change", &report.changes),
-        ("notes", "note", &report.notes),
-    ];
-    for (id, header, items) in lists {
-        w.write_record(["section", header]).map_err(to_io)?;
-        for item in items {
-            w.write_record([id, defuse(item).as_ref()]).map_err(to_io)?;
+    for l in &doc.lists {
+        w.write_record(["section", l.header]).map_err(to_io)?;
+        for item in &l.items {
+            w.write_record([l.id, defuse(item).as_ref()])
+                .map_err(to_io)?;
         }
     }
 
-    for s in sections(report, MatrixLayout::Long) {
+    for s in &doc.sections {
         let mut header = Vec::with_capacity(s.headers.len() + 1);
         header.push("section");
         header.extend(s.headers.iter().map(String::as_str));

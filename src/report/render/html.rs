@@ -3,8 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{sections, MatrixLayout, Section};
-use crate::report::model::Report;
+use super::{Doc, Section};
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;\
 color:#1b1f24;max-width:72rem}h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}\
@@ -14,12 +13,8 @@ th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;vertical-alig
 th{background:#f6f8fa}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\
 p.caption,p.more{color:#57606a;font-size:.9rem}";
 
-pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let title = if report.title.is_empty() {
-        "careplay impact report"
-    } else {
-        report.title.as_str()
-    };
+pub(super) fn render(doc: &Doc, out: &mut dyn Write) -> io::Result<()> {
+    let title = doc.title.as_str();
     writeln!(out, "<!DOCTYPE html>")?;
     writeln!(out, "<html lang=\"en\">")?;
     writeln!(out, "<head>")?;
@@ -29,19 +24,16 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</head>")?;
     writeln!(out, "<body>")?;
     writeln!(out, "<h1>{}</h1>", escape(title))?;
-    if !report.tenant.is_empty() {
-        writeln!(out, "<p>Tenant: {}</p>", escape(&report.tenant))?;
+    if !doc.tenant.is_empty() {
+        writeln!(out, "<p>Tenant: {}</p>", escape(&doc.tenant))?;
     }
-    writeln!(
-        out,
-        "<p class=\"answer\">{}</p>",
-        escape(&report.headline())
-    )?;
-    writeln!(out, "<p>{}</p>", escape(&report.subheadline()))?;
-    list(out, "Changes previewed", &report.changes)?;
-    list(out, "Notes", &report.notes)?;
-    for s in sections(report, MatrixLayout::Grid) {
-        table(&s, out)?;
+    writeln!(out, "<p class=\"answer\">{}</p>", escape(&doc.headline))?;
+    writeln!(out, "<p>{}</p>", escape(&doc.subheadline))?;
+    for l in &doc.lists {
+        list(out, &l.title, &l.items)?;
+    }
+    for s in &doc.sections {
+        table(s, out)?;
     }
     writeln!(out, "</body>")?;
     writeln!(out, "</html>")

@@ -2,43 +2,29 @@
 
 use std::io::{self, Write};
 
-use super::{sections, MatrixLayout, Section};
-use crate::report::model::Report;
+use super::{Doc, Section};
 
-pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let title = if report.title.is_empty() {
-        "careplay impact report"
-    } else {
-        report.title.as_str()
-    };
-    writeln!(out, "# {}", inline(title))?;
+pub(super) fn render(doc: &Doc, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "# {}", inline(&doc.title))?;
     writeln!(out)?;
-    if !report.tenant.is_empty() {
-        writeln!(out, "Tenant: {}", inline(&report.tenant))?;
+    if !doc.tenant.is_empty() {
+        writeln!(out, "Tenant: {}", inline(&doc.tenant))?;
         writeln!(out)?;
     }
-    writeln!(out, "**{}**", inline(&report.headline()))?;
+    writeln!(out, "**{}**", inline(&doc.headline))?;
     writeln!(out)?;
-    writeln!(out, "{}", inline(&report.subheadline()))?;
-    if !report.changes.is_empty() {
+    writeln!(out, "{}", inline(&doc.subheadline))?;
+    for l in doc.lists.iter().filter(|l| !l.items.is_empty()) {
         writeln!(out)?;
-        writeln!(out, "## Changes previewed")?;
+        writeln!(out, "## {}", inline(&l.title))?;
         writeln!(out)?;
-        for c in &report.changes {
+        for c in &l.items {
             writeln!(out, "- {}", inline(c))?;
         }
     }
-    if !report.notes.is_empty() {
+    for s in &doc.sections {
         writeln!(out)?;
-        writeln!(out, "## Notes")?;
-        writeln!(out)?;
-        for n in &report.notes {
-            writeln!(out, "- {}", inline(n))?;
-        }
-    }
-    for s in sections(report, MatrixLayout::Grid) {
-        writeln!(out)?;
-        table(&s, out)?;
+        table(s, out)?;
     }
     Ok(())
 }

@@ -84,17 +84,82 @@ pub fn render(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Terminal => terminal::render(report, out),
         Format::Json => json::render(report, out),
-        Format::Csv => csv::render(report, out),
-        Format::Markdown => markdown::render(report, out),
-        Format::Html => html::render(report, out),
+        Format::Csv => csv::render(&doc_of(report, MatrixLayout::Long), out),
+        other => render_doc(&doc_of(report, MatrixLayout::Grid), other, out),
+    }
+}
+
+/// A report as a format-neutral document: a title, the answer, bullet lists and tables.
+/// The impact report and the verify report are both rendered through it, so every text
+/// format lays them out the same way.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Doc {
+    pub title: String,
+    pub tenant: String,
+    /// The answer, first.
+    pub headline: String,
+    pub subheadline: String,
+    pub lists: Vec<DocList>,
+    pub sections: Vec<Section>,
+}
+
+/// A titled bullet list (changes previewed, notes).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DocList {
+    /// Machine name (CSV `section` column).
+    pub id: &'static str,
+    /// CSV column header for the items.
+    pub header: &'static str,
+    pub title: String,
+    pub items: Vec<String>,
+}
+
+/// Render a document in a text format (JSON serializes the document itself).
+pub fn render_doc(doc: &Doc, format: Format, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    match format {
+        Format::Terminal => terminal::render(doc, out),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, doc).map_err(std::io::Error::other)?;
+            writeln!(out)
+        }
+        Format::Csv => csv::render(doc, out),
+        Format::Markdown => markdown::render(doc, out),
+        Format::Html => html::render(doc, out),
+    }
+}
+
+fn doc_of(report: &Report, layout: MatrixLayout) -> Doc {
+    Doc {
+        title: if report.title.is_empty() {
+            "careplay impact report".to_string()
+        } else {
+            report.title.clone()
+        },
+        tenant: report.tenant.clone(),
+        headline: report.headline(),
+        subheadline: report.subheadline(),
+        lists: vec![
+            DocList {
+                id: "changes",
+                header: "change",
+                title: "Changes previewed".to_string(),
+                items: report.changes.clone(),
+            },
+            DocList {
+                id: "notes",
+                header: "note",
+                title: "Notes".to_string(),
+                items: report.notes.clone(),
+            },
+        ],
+        sections: sections(report, layout),
     }
 }
 
 /// One table of the report, format-neutral.
-#[derive(Debug, Clone)]
-pub(crate) struct Section {
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Section {
     /// Machine name (CSV `section` column, HTML id).
     pub id: &'static str,
     pub title: String,
@@ -109,7 +174,7 @@ pub(crate) struct Section {
 }
 
 impl Section {
-    fn new(id: &'static str, title: &str, headers: &[(&str, bool)]) -> Section {
+    pub fn new(id: &'static str, title: &str, headers: &[(&str, bool)]) -> Section {
         Section {
             id,
             title: title.to_owned(),
@@ -121,12 +186,12 @@ impl Section {
         }
     }
 
-    fn caption(mut self, text: &str) -> Section {
+    pub fn caption(mut self, text: &str) -> Section {
         self.caption = Some(text.to_owned());
         self
     }
 
-    fn capped(mut self, top: usize) -> Section {
+    pub fn capped(mut self, top: usize) -> Section {
         if top > 0 && self.rows.len() > top {
             self.more = self.rows.len() - top;
             self.rows.truncate(top);

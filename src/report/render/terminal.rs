@@ -3,35 +3,27 @@
 
 use std::io::{self, Write};
 
-use super::{sections, MatrixLayout, Section};
-use crate::report::model::Report;
+use super::{Doc, Section};
 
-pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    if !report.title.is_empty() {
-        writeln!(out, "{}", clean(&report.title))?;
+pub(super) fn render(doc: &Doc, out: &mut dyn Write) -> io::Result<()> {
+    if !doc.title.is_empty() {
+        writeln!(out, "{}", clean(&doc.title))?;
     }
-    if !report.tenant.is_empty() {
-        writeln!(out, "Tenant: {}", clean(&report.tenant))?;
+    if !doc.tenant.is_empty() {
+        writeln!(out, "Tenant: {}", clean(&doc.tenant))?;
     }
-    writeln!(out, "{}", report.headline())?;
-    writeln!(out, "{}", report.subheadline())?;
-    if !report.changes.is_empty() {
+    writeln!(out, "{}", clean(&doc.headline))?;
+    writeln!(out, "{}", clean(&doc.subheadline))?;
+    for l in doc.lists.iter().filter(|l| !l.items.is_empty()) {
         writeln!(out)?;
-        writeln!(out, "Changes previewed:")?;
-        for c in &report.changes {
+        writeln!(out, "{}:", clean(&l.title))?;
+        for c in &l.items {
             writeln!(out, "  - {}", clean(c))?;
         }
     }
-    if !report.notes.is_empty() {
+    for s in &doc.sections {
         writeln!(out)?;
-        writeln!(out, "Notes:")?;
-        for n in &report.notes {
-            writeln!(out, "  - {}", clean(n))?;
-        }
-    }
-    for s in sections(report, MatrixLayout::Grid) {
-        writeln!(out)?;
-        table(&s, out)?;
+        table(s, out)?;
     }
     Ok(())
 }

@@ -1,0 +1,76 @@
+//! `careplay verify TENANT_DIR`: measure careplay against Entra's own logged decisions.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use careplay::report::{self, Format};
+use careplay::verify::{self, VerifyPlan};
+
+use super::replay::TenantArgs;
+use super::{CmdResult, EXIT_OK, EXIT_THRESHOLD};
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Exit codes: 0 ok; 1 agreement below --fail-below; 2 usage or input error.\n\
+Example: careplay verify datasets/contoso --fail-below 95"
+)]
+pub struct Args {
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+    /// Folder of dated policy snapshots (subfolders named 2026-10-01 or
+    /// 2026-10-01T12:00:00Z): each event is compared with the version in force at its time.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, default_value = "terminal", value_parser = ["terminal", "json", "csv", "markdown", "html"])]
+    pub format: String,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Rows per table in text formats (0 = all).
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// CI gate: exit 1 when agreement (over decided pairs) is below PCT.
+    #[arg(long, value_name = "PCT")]
+    pub fail_below: Option<f64>,
+}
+
+pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
+    let format: Format = args.format.parse()?;
+    let plan = VerifyPlan {
+        tenant_dir: args.tenant.tenant_dir.clone(),
+        overrides: args.tenant.overrides(),
+        history: args.history.clone(),
+        progress: !quiet,
+    };
+    let r = verify::run_verify(&plan)?;
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
+        if format == Format::Json {
+            serde_json::to_writer_pretty(&mut *w, &r).map_err(std::io::Error::other)?;
+            writeln!(w)
+        } else {
+            report::render_doc(&verify::render::document(&r, args.top), format, w)
+        }
+    };
+    match &args.output {
+        Some(p) => {
+            let mut f = std::io::BufWriter::new(
+                std::fs::File::create(p)
+                    .map_err(|e| format!("cannot write {}: {e}", p.display()))?,
+            );
+            write(&mut f)?;
+            f.flush()?;
+        }
+        None => write(out)?,
+    }
+    if let Some(min) = args.fail_below {
+        if r.agreement_pct < min {
+            eprintln!(
+                "careplay: agreement {:.1}% is below --fail-below {min}%",
+                r.agreement_pct
+            );
+            return Ok(EXIT_THRESHOLD);
+        }
+    }
+    Ok(EXIT_OK)
+}
