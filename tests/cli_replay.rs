@@ -1,0 +1,419 @@
+//! `careplay replay` and `careplay whatif` through the real binary on the bundled seed
+//! tenant: the golden report, the seed scenario's answer, formats and the exit-code
+//! contract (0 ok, 1 threshold breached, 2 usage or input error).
+
+mod common;
+
+use common::{careplay, golden, root};
+
+const SEED: &str = "datasets/seed-registration";
+
+#[test]
+fn seed_report_matches_goldens_in_every_format() {
+    for (format, file) in [
+        ("json", "report.json"),
+        ("markdown", "report.md"),
+        ("terminal", "report.txt"),
+        ("csv", "report.csv"),
+        ("html", "report.html"),
+    ] {
+        let r = careplay(&[
+            "replay",
+            SEED,
+            "--promote",
+            "all-report-only",
+            "--format",
+            format,
+        ]);
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        golden(&format!("{SEED}/expected/{file}"), &r.stdout);
+    }
+}
+
+#[test]
+fn seed_scenario_names_guests_and_untrusted_members_never_break_glass_or_sp() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.ndjson");
+    let r = careplay(&[
+        "replay",
+        SEED,
+        "--promote",
+        "all-report-only",
+        "--events-out",
+        events.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(&events).unwrap();
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 380, "one row per loaded event");
+    let moved = |outcome: &str| -> std::collections::BTreeSet<String> {
+        rows.iter()
+            .filter(|r| r["candidate_outcome"] == outcome && r["baseline_outcome"] != outcome)
+            .map(|r| r["user_principal_name"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let blocked = moved("blocked");
+    let challenged = moved("challenged");
+    // Guests (B2B collaboration, B2B member, internal guest) registering off trusted networks.
+    for g in [
+        "gina@fabrikam.example",
+        "kim@contoso2.example",
+        "mia@fabrikam.example",
+        "ian.contractor@woodgrove.example",
+    ] {
+        assert!(
+            blocked.contains(g),
+            "{g} should be newly blocked: {blocked:?}"
+        );
+    }
+    // Members registering from untrusted networks with only a password.
+    for m in [
+        "frank@woodgrove.example",
+        "gus@woodgrove.example",
+        "nils@woodgrove.example",
+        "ed@woodgrove.example",
+    ] {
+        assert!(
+            challenged.contains(m),
+            "{m} should be newly challenged: {challenged:?}"
+        );
+    }
+    // Never the emergency-access accounts, nor service principals, nor TAP/passwordless users.
+    for r in &rows {
+        let upn = r["user_principal_name"].as_str().unwrap_or("");
+        let moved = r["candidate_outcome"] != r["baseline_outcome"];
+        if upn.starts_with("breakglass") || r["event_type"] == "servicePrincipal" {
+            assert!(!moved, "must never move: {r}");
+        }
+        if [
+            "hana@woodgrove.example",
+            "lena@woodgrove.example",
+            "ivan@woodgrove.example",
+        ]
+        .contains(&upn)
+        {
+            assert!(
+                !moved,
+                "TAP / passwordless registration must stay allowed: {r}"
+            );
+        }
+    }
+    // The guest block names the guest policy and says why.
+    let gina = rows
+        .iter()
+        .find(|r| {
+            r["user_principal_name"] == "gina@fabrikam.example"
+                && r["candidate_outcome"] == "blocked"
+        })
+        .unwrap();
+    assert!(gina["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("Combined Security Info Registration on Trusted Networks"));
+    // The report's own totals agree with the rows.
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["totals"]["newly_blocked"]["users"], 4);
+    assert_eq!(report["totals"]["newly_challenged"]["users"], 4);
+    assert_eq!(report["input"]["rows_read"], 380);
+    assert_eq!(report["input"]["rows_rejected"], 0);
+}
+
+#[test]
+fn parquet_events_out_has_the_contract_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.parquet");
+    let r = careplay(&[
+        "replay",
+        SEED,
+        "--promote",
+        "all-report-only",
+        "--events-out",
+        events.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    use polars::prelude::*;
+    let df = ParquetReader::new(std::fs::File::open(&events).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(df.height(), 380);
+    for c in [
+        "request_id",
+        "user_id",
+        "user_principal_name",
+        "app_id",
+        "baseline_outcome",
+        "candidate_outcome",
+        "candidate_policies_applied",
+        "candidate_demand",
+        "explanation",
+    ] {
+        assert!(df.column(c).is_ok(), "missing column {c}");
+    }
+}
+
+#[test]
+fn no_changes_means_nothing_moves() {
+    let r = careplay(&["replay", SEED, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["totals"]["moved"]["events"], 0);
+}
+
+#[test]
+fn promote_one_policy_by_name_only_moves_its_events() {
+    let r = careplay(&[
+        "replay",
+        SEED,
+        "--promote",
+        "Combined Security Info Registration on Trusted Networks",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["totals"]["newly_blocked"]["users"], 4);
+    assert_eq!(v["totals"]["newly_challenged"]["events"], 0);
+}
+
+#[test]
+fn disable_and_add_change_the_candidate() {
+    // Disabling the legacy-auth block relieves the legacy sign-ins it blocked.
+    let r = careplay(&[
+        "replay",
+        SEED,
+        "--disable",
+        "Block legacy authentication",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(
+        v["totals"]["relieved"]["events"].as_u64().unwrap() > 0,
+        "{v}"
+    );
+    // Adding the guest policy from its file (a template) blocks the guests.
+    let add = root()
+        .join(SEED)
+        .join("policies/11-registration-guests-trusted-networks-report-only.json");
+    let dir = tempfile::tempdir().unwrap();
+    let mut p: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(add).unwrap()).unwrap();
+    p["id"] = "new-policy-under-review".into();
+    p["displayName"] = "Guest registration block (proposed)".into();
+    let file = dir.path().join("proposed.json");
+    std::fs::write(&file, p.to_string()).unwrap();
+    let r = careplay(&[
+        "replay",
+        SEED,
+        "--add",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["totals"]["newly_blocked"]["users"], 4);
+    assert!(r.stdout.contains("Guest registration block (proposed)"));
+}
+
+#[test]
+fn fail_on_thresholds_set_exit_code_1() {
+    let breached = careplay(&[
+        "replay",
+        SEED,
+        "--promote",
+        "all-report-only",
+        "--fail-on",
+        "newly-blocked>0",
+    ]);
+    assert_eq!(breached.code, 1, "{}", breached.stderr);
+    assert!(
+        breached.stderr.contains("newly-blocked = 4 > 0"),
+        "{}",
+        breached.stderr
+    );
+    let ok = careplay(&[
+        "replay",
+        SEED,
+        "--promote",
+        "all-report-only",
+        "--fail-on",
+        "newly-blocked>4",
+        "--fail-on",
+        "newly-challenged-users>4",
+    ]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    let users = careplay(&[
+        "replay",
+        SEED,
+        "--promote",
+        "all-report-only",
+        "--fail-on",
+        "newly-challenged-users>3",
+    ]);
+    assert_eq!(users.code, 1);
+}
+
+#[test]
+fn usage_and_input_errors_exit_2_with_a_message() {
+    let bad_gate = careplay(&["replay", SEED, "--fail-on", "blocked>>x"]);
+    assert_eq!(bad_gate.code, 2);
+    assert!(
+        bad_gate.stderr.contains("expected METRIC>N"),
+        "{}",
+        bad_gate.stderr
+    );
+    let missing = careplay(&["replay", "no/such/tenant"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("no policies found"),
+        "{}",
+        missing.stderr
+    );
+    let bad_promote = careplay(&["replay", SEED, "--promote", "No such policy"]);
+    assert_eq!(bad_promote.code, 2);
+    assert!(
+        bad_promote.stderr.contains("No such policy"),
+        "{}",
+        bad_promote.stderr
+    );
+    let bad_format = careplay(&["replay", SEED, "--format", "xml"]);
+    assert_eq!(bad_format.code, 2);
+    let no_logs = careplay(&["replay", "--policies", &format!("{SEED}/policies")]);
+    assert_eq!(no_logs.code, 2);
+    assert!(
+        no_logs.stderr.contains("no sign-in logs"),
+        "{}",
+        no_logs.stderr
+    );
+    let help = careplay(&["replay", "--help"]);
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("Exit codes"));
+}
+
+#[test]
+fn flags_replace_parts_of_the_tenant_folder() {
+    // Only the interactive file: fewer events, the same guests still blocked.
+    let r = careplay(&[
+        "replay",
+        SEED,
+        "--logs",
+        &format!("{SEED}/signins/graph-beta-inter*.ndjson"),
+        "--promote",
+        "all-report-only",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["totals"]["all"]["events"], 167);
+    assert_eq!(v["totals"]["newly_blocked"]["users"], 4);
+    // Without the directory snapshot, group/role/guest facts become unknown, never guessed.
+    let r = careplay(&[
+        "replay",
+        "--policies",
+        &format!("{SEED}/policies"),
+        "--locations",
+        &format!("{SEED}/namedLocations.json"),
+        "--logs",
+        &format!("{SEED}/signins"),
+        "--promote",
+        "all-report-only",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v["notes"].to_string().contains("no directory snapshot"));
+    assert!(v["totals"]["candidate"].to_string().contains("unknown"));
+}
+
+#[test]
+fn whatif_explains_each_policy() {
+    let r = careplay(&[
+        "whatif",
+        SEED,
+        "--user",
+        "gina@fabrikam.example",
+        "--user-action",
+        "registersecurityinfo",
+        "--ip",
+        "198.51.100.7",
+        "--country",
+        "US",
+        "--methods",
+        "password,push",
+        "--promote",
+        "all-report-only",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r
+        .stdout
+        .contains("[On] Combined Security Info Registration on Trusted Networks"));
+    assert!(
+        r.stdout.contains("Decision (policies On): Blocked"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("users: user excluded"), "{}", r.stdout);
+    // A trusted IPv6 address: nothing applies.
+    let r = careplay(&[
+        "whatif",
+        SEED,
+        "--user",
+        "alice@woodgrove.example",
+        "--user-action",
+        "registersecurityinfo",
+        "--ip",
+        "2001:db8:10::7",
+        "--methods",
+        "password",
+        "--promote",
+        "all-report-only",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("Decision (policies On): Allowed"),
+        "{}",
+        r.stdout
+    );
+    let bad = careplay(&[
+        "whatif",
+        SEED,
+        "--user",
+        "alice@woodgrove.example",
+        "--methods",
+        "carrier-pigeon",
+    ]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("carrier-pigeon"));
+}
+
+#[test]
+fn dedup_and_its_slow_twin_agree() {
+    let fast = careplay(&[
+        "replay",
+        SEED,
+        "--promote",
+        "all-report-only",
+        "--format",
+        "json",
+    ]);
+    let slow = careplay(&[
+        "replay",
+        SEED,
+        "--promote",
+        "all-report-only",
+        "--format",
+        "json",
+        "--no-dedup",
+    ]);
+    assert_eq!(fast.code, 0);
+    assert_eq!(fast.stdout, slow.stdout);
+}
