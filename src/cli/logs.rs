@@ -131,13 +131,17 @@ fn write_file(out: &mut dyn Write, fl: &FileLedger, rows: &[&SignInRecord]) -> s
         rows.len()
     )?;
     let n = rows.len() as f64;
-    let objs: Vec<_> = rows.iter().map(|r| schema::to_json(r)).collect();
-    for col in schema::COLUMNS {
-        let nulls = objs
-            .iter()
-            .filter(|o| o.get(*col).is_none_or(|v| v.is_null()))
-            .count();
-        writeln!(out, "    {col:<26} {:>6.1}%", 100.0 * nulls as f64 / n)?;
+    let mut nulls = vec![0u64; schema::COLUMNS.len()];
+    for r in rows {
+        let obj = schema::to_json(r);
+        for (i, col) in schema::COLUMNS.iter().enumerate() {
+            if obj.get(*col).is_none_or(|v| v.is_null()) {
+                nulls[i] += 1;
+            }
+        }
+    }
+    for (col, k) in schema::COLUMNS.iter().zip(nulls) {
+        writeln!(out, "    {col:<26} {:>6.1}%", 100.0 * k as f64 / n)?;
     }
     Ok(())
 }
