@@ -217,7 +217,7 @@ fn crafted_agreements_and_every_disagreement_class() {
     for f in ["terminal", "markdown", "csv", "html"] {
         let r = careplay(&["verify", dir.path().to_str().unwrap(), "--format", f]);
         assert_eq!(r.code, 0, "{f}: {}", r.stderr);
-        assert!(r.stdout.contains("50.0%"), "{f}: {}", r.stdout);
+        assert!(r.stdout.contains("50.00%"), "{f}: {}", r.stdout);
         assert!(r.stdout.contains("req-location"), "{f}");
     }
 }

@@ -125,6 +125,16 @@ pub struct Args {
     /// Evaluate every event separately instead of once per distinct evaluation key.
     #[arg(long)]
     pub no_dedup: bool,
+    /// User risk to assume for users whose risk the directory snapshot does not give
+    /// (none | low | medium | high). Sign-in logs never carry user risk; without this,
+    /// user-risk policies are Unknown. The assumption is stated in the report.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_risk_arg)]
+    pub assume_user_risk: Option<careplay::model::RiskLevel>,
+}
+
+pub fn parse_risk_arg(s: &str) -> Result<careplay::model::RiskLevel, String> {
+    careplay::replay::enrich::parse_risk(s)
+        .ok_or_else(|| format!("`{s}`: expected none, low, medium or high"))
 }
 
 pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
@@ -136,6 +146,9 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         dedup: if args.no_dedup { Dedup::Off } else { Dedup::On },
         progress: !quiet,
         keep_rows: args.events_out.is_some(),
+        assume: careplay::replay::Assumptions {
+            user_risk: args.assume_user_risk,
+        },
     };
     let outcome = replay::run_replay(&plan)?;
     if let Some(path) = &args.events_out {

@@ -30,6 +30,9 @@ pub struct Args {
     /// Rows per table in text formats (0 = all).
     #[arg(long, default_value_t = 20)]
     pub top: usize,
+    /// User risk to assume where the directory snapshot gives none (see `replay --help`).
+    #[arg(long, value_name = "LEVEL", value_parser = super::replay::parse_risk_arg)]
+    pub assume_user_risk: Option<careplay::model::RiskLevel>,
     /// CI gate: exit 1 when agreement (over decided pairs) is below PCT.
     #[arg(long, value_name = "PCT")]
     pub fail_below: Option<f64>,
@@ -42,6 +45,9 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         overrides: args.tenant.overrides(),
         history: args.history.clone(),
         progress: !quiet,
+        assume: careplay::replay::Assumptions {
+            user_risk: args.assume_user_risk,
+        },
     };
     let r = verify::run_verify(&plan)?;
     let write = |w: &mut dyn Write| -> std::io::Result<()> {

@@ -10,7 +10,7 @@
 //!      "userType": "Member", "externalUserType": null, "homeTenantId": null,
 //!      "groups": ["<group id>"], "roles": ["<role template id>"],
 //!      "eligibleRoles": ["<role template id>"], "tapIsUsableOnce": null,
-//!      "touAccepted": ["<terms of use id>"]}
+//!      "touAccepted": ["<terms of use id>"], "riskLevel": "none"}
 //!   ],
 //!   "groups": [{"id": "…", "displayName": "g-finance", "members": ["<user or group id>"]}],
 //!   "servicePrincipals": [{"id": "…", "appId": "…", "displayName": "…",
@@ -52,6 +52,10 @@ pub struct DirUser {
     pub tap_is_usable_once: Option<bool>,
     /// Terms-of-use agreement ids this user has accepted; `None` = unknown.
     pub tou_accepted: Option<Vec<String>>,
+    /// User risk level from Identity Protection (Graph `riskyUser.riskLevel`: none, low,
+    /// medium, high); sign-in logs do not carry it (signin-logs.md §8 row 16). `None` =
+    /// unknown.
+    pub risk_level: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]

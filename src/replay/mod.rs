@@ -1,6 +1,7 @@
 //! Replay: tenant snapshot + sign-in exports -> baseline and candidate evaluation of every
 //! event (rayon) -> report. I/O happens here and in `signin`/`policy`; `engine` stays pure.
 
+pub mod enrich;
 pub mod labels;
 pub mod run;
 pub mod scenario;
@@ -14,6 +15,7 @@ use crate::policy::{self, AuthenticationStrength, Directory, NamedLocation, Poli
 use crate::report::{Aggregator, EventRow, InputSummary, PolicyInfo, Report, ReportMeta};
 use crate::signin;
 
+pub use enrich::{enrich, Assumptions};
 pub use labels::LocationLabeler;
 pub use run::{Dedup, ReplayStats, Replayer};
 pub use scenario::{Changes, Selector};
@@ -171,6 +173,7 @@ pub struct ReplayPlan {
     pub progress: bool,
     /// Keep every event row (for `--events-out`).
     pub keep_rows: bool,
+    pub assume: Assumptions,
 }
 
 pub struct ReplayOutcome {
@@ -210,6 +213,8 @@ pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
         baseline: &baseline,
         candidate: &candidate,
         labels: &labels,
+        directory: tenant.directory.as_ref(),
+        assume: &plan.assume,
     };
     let chunks: Vec<(Vec<EventRow>, Aggregator, ReplayStats)> = {
         use rayon::prelude::*;

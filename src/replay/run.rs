@@ -28,6 +28,9 @@ pub struct Replayer<'a> {
     pub baseline: &'a CompiledSet,
     pub candidate: &'a CompiledSet,
     pub labels: &'a LocationLabeler,
+    /// Directory facts the logs lack (user risk), and explicit assumptions.
+    pub directory: Option<&'a crate::policy::Directory>,
+    pub assume: &'a super::Assumptions,
 }
 
 /// Counters of one replay.
@@ -75,7 +78,7 @@ impl<'a> Replayer<'a> {
         let mut rows = Vec::with_capacity(chunk.len());
         for rec in chunk {
             stats.events += 1;
-            let facts = to_facts(rec);
+            let facts = super::enrich(to_facts(rec), self.directory, self.assume);
             let row = match dedup {
                 Dedup::On => {
                     if !cache.contains_key(&facts) {
@@ -101,6 +104,18 @@ impl<'a> Replayer<'a> {
             rows.push(row);
         }
         (rows, stats)
+    }
+
+    /// The report row of one event given its two results (what `replay_chunk` emits);
+    /// used by the streaming replay (stream.rs) to build a per-key row template.
+    pub fn event_row(
+        &self,
+        rec: &SignInRecord,
+        facts: &EventFacts,
+        base: &EventResult,
+        cand: &EventResult,
+    ) -> EventRow {
+        self.row(rec, facts, base, cand)
     }
 
     fn row(

@@ -111,6 +111,20 @@ pub struct VerifyReport {
 pub struct VerifySets<'a> {
     pub history: &'a PolicyHistory,
     pub sets: &'a [CompiledSet],
+    /// Directory facts the logs lack (user risk), and explicit assumptions.
+    pub directory: Option<&'a crate::policy::Directory>,
+    pub assume: &'a crate::replay::Assumptions,
+}
+
+/// Counts of one policy while verifying.
+#[derive(Debug, Default, Clone)]
+struct PolicyTally {
+    name: String,
+    /// (predicted, logged) -> pairs
+    matrix: BTreeMap<(String, String), u64>,
+    agree: u64,
+    disagree: u64,
+    undecided: u64,
 }
 
 /// Accumulates comparisons; mergeable for rayon.
@@ -119,7 +133,7 @@ pub struct Verifier {
     events: u64,
     events_logged: u64,
     matrix: BTreeMap<(String, String), u64>,
-    per_policy: BTreeMap<String, (String, BTreeMap<(String, String), u64>, u64, u64, u64)>,
+    per_policy: BTreeMap<String, PolicyTally>,
     undecided_reasons: BTreeMap<String, u64>,
     classes: BTreeMap<String, (String, u64, String, String)>,
     unknown_ids: BTreeMap<String, u64>,
@@ -133,17 +147,17 @@ impl Verifier {
         for (k, v) in o.matrix {
             *self.matrix.entry(k).or_default() += v;
         }
-        for (id, (name, m, a, d, u)) in o.per_policy {
-            let e = self
-                .per_policy
-                .entry(id)
-                .or_insert_with(|| (name, BTreeMap::new(), 0, 0, 0));
-            for (k, v) in m {
-                *e.1.entry(k).or_default() += v;
+        for (id, t) in o.per_policy {
+            let e = self.per_policy.entry(id).or_insert_with(|| PolicyTally {
+                name: t.name.clone(),
+                ..PolicyTally::default()
+            });
+            for (k, v) in t.matrix {
+                *e.matrix.entry(k).or_default() += v;
             }
-            e.2 += a;
-            e.3 += d;
-            e.4 += u;
+            e.agree += t.agree;
+            e.disagree += t.disagree;
+            e.undecided += t.undecided;
         }
         for (k, v) in o.undecided_reasons {
             *self.undecided_reasons.entry(k).or_default() += v;
@@ -181,7 +195,7 @@ impl Verifier {
             None => return,
         };
         let policies = sets.history.policies(version);
-        let facts = to_facts(rec);
+        let facts = crate::replay::enrich(to_facts(rec), sets.directory, sets.assume);
         let result = set.evaluate(&facts);
         let interactive = facts
             .kind
@@ -234,7 +248,10 @@ impl Verifier {
             let pol = self
                 .per_policy
                 .entry(cp.id().to_string())
-                .or_insert_with(|| (cp.name().to_string(), BTreeMap::new(), 0, 0, 0));
+                .or_insert_with(|| PolicyTally {
+                    name: cp.name().to_string(),
+                    ..PolicyTally::default()
+                });
             // The set is compiled with every policy On, so each policy's verdict is its own;
             // the logged state decides how that verdict is written (evaluation.md §6.3).
             let predicted: Option<String> = if logged_state == PolicyState::Disabled {
@@ -249,14 +266,14 @@ impl Verifier {
             };
             match predicted {
                 None => {
-                    pol.4 += 1;
+                    pol.undecided += 1;
                     let reason = undecided_reason(&pr.applicability, &pr.grant);
                     *self.undecided_reasons.entry(reason).or_default() += 1;
                     *self
                         .matrix
                         .entry(("undecided".to_string(), logged_value.clone()))
                         .or_default() += 1;
-                    *pol.1
+                    *pol.matrix
                         .entry(("undecided".to_string(), logged_value.clone()))
                         .or_default() += 1;
                 }
@@ -265,13 +282,13 @@ impl Verifier {
                         .matrix
                         .entry((pred.clone(), logged_value.clone()))
                         .or_default() += 1;
-                    *pol.1
+                    *pol.matrix
                         .entry((pred.clone(), logged_value.clone()))
                         .or_default() += 1;
                     if pred.eq_ignore_ascii_case(&logged_value) {
-                        pol.2 += 1;
+                        pol.agree += 1;
                     } else {
-                        pol.3 += 1;
+                        pol.disagree += 1;
                         let name = cp.name().to_string();
                         if snapshot_state != logged_state {
                             self.class(
@@ -330,18 +347,18 @@ impl Verifier {
             r.pairs += n;
         }
         let mut seen_not_verifiable = BTreeSet::new();
-        for (id, (name, m, a, d, u)) in self.per_policy {
-            r.agree += a;
-            r.disagree += d;
-            r.undecided += u;
+        for (id, t) in self.per_policy {
+            r.agree += t.agree;
+            r.disagree += t.disagree;
+            r.undecided += t.undecided;
             r.per_policy.push(PolicyAgreement {
                 id,
-                name,
-                pairs: a + d + u,
-                agree: a,
-                disagree: d,
-                undecided: u,
-                matrix: m.into_iter().map(|((p, l), n)| (p, l, n)).collect(),
+                name: t.name,
+                pairs: t.agree + t.disagree + t.undecided,
+                agree: t.agree,
+                disagree: t.disagree,
+                undecided: t.undecided,
+                matrix: t.matrix.into_iter().map(|((p, l), n)| (p, l, n)).collect(),
             });
         }
         r.per_policy
@@ -443,6 +460,7 @@ pub struct VerifyPlan {
     /// Folder of dated policy snapshots (`YYYY-MM-DD[THH:MM:SSZ]/` subfolders).
     pub history: Option<std::path::PathBuf>,
     pub progress: bool,
+    pub assume: crate::replay::Assumptions,
 }
 
 /// Errors of a verify run.
@@ -506,7 +524,7 @@ pub fn run_verify(plan: &VerifyPlan) -> Result<VerifyReport, VerifyError> {
             }
             let mut versions = Vec::new();
             for (date, path) in folders {
-                let load = crate::policy::load_policies(&[path.clone()])?;
+                let load = crate::policy::load_policies(std::slice::from_ref(&path))?;
                 for r in &load.rejected {
                     notes.push(format!(
                         "history policy rejected: {}: {}",
@@ -535,7 +553,10 @@ pub fn run_verify(plan: &VerifyPlan) -> Result<VerifyReport, VerifyError> {
     let vs = VerifySets {
         history: &history,
         sets: &sets,
+        directory: tenant.directory.as_ref(),
+        assume: &plan.assume,
     };
+    notes.extend(plan.assume.describe());
     let verifier = loaded
         .records
         .par_chunks(2048)

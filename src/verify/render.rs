@@ -4,8 +4,9 @@ use crate::report::{Doc, DocList, Section};
 
 use super::VerifyReport;
 
+/// Two decimals so 99.98% never shows as 100.0%.
 fn pct(x: f64) -> String {
-    format!("{x:.1}%")
+    format!("{x:.2}%")
 }
 
 /// Build the format-neutral document; `top` caps table lengths (0 = no cap).
@@ -50,7 +51,11 @@ pub fn document(r: &VerifyReport, top: usize) -> Doc {
             p.agree.to_string(),
             p.disagree.to_string(),
             p.undecided.to_string(),
-            pct(p.agreement_pct()),
+            if p.agree + p.disagree == 0 {
+                "n/a".to_string()
+            } else {
+                pct(p.agreement_pct())
+            },
         ]);
     }
     sections.push(s.capped(top));

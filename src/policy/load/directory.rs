@@ -395,7 +395,8 @@ impl Builder {
                     external_user_type,
                     home_tenant_id,
                     tap_is_usable_once,
-                    tou_accepted
+                    tou_accepted,
+                    risk_level
                 );
             }
             None => {
