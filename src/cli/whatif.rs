@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::net::IpAddr;
 
-use careplay::engine::{Applicability, EventResult, GrantResult, PolicyState};
+use careplay::engine::{EventResult, PolicyState};
 use careplay::model::{
     AuthMethod, ClientAppType, Country, DeviceFacts, EventFacts, EventKind, ExternalUserType,
     Externality, Platform, RiskLevel, TransferMethod, TrustType, UserAction, UserType,
@@ -307,29 +307,6 @@ fn external_upn(upn: &str) -> String {
     }
 }
 
-fn grant_text(g: &Option<GrantResult>) -> String {
-    match g {
-        None => String::new(),
-        Some(GrantResult::Block) => "block".into(),
-        Some(GrantResult::SessionOnly) => "session controls only".into(),
-        Some(GrantResult::Met) => "met".into(),
-        Some(GrantResult::Unmet { missing, fixable }) => format!(
-            "unmet: {} ({})",
-            missing
-                .iter()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            if *fixable {
-                "fixable by the user"
-            } else {
-                "not fixable in the sign-in"
-            }
-        ),
-        Some(GrantResult::Unknown { reason }) => format!("unknown: {reason}"),
-    }
-}
-
 pub fn run(args: &Args, out: &mut dyn Write) -> CmdResult {
     let paths = TenantPaths::resolve(args.tenant.tenant_dir.as_deref(), &args.tenant.overrides());
     let tenant = Tenant::load("tenant", &paths)?;
@@ -365,25 +342,13 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CmdResult {
             if p.state() != state {
                 continue;
             }
-            let verdict = match &pr.applicability {
-                Applicability::Applies => "applies".to_string(),
-                Applicability::NotApplied { condition, reason } => {
-                    format!("does not apply ({condition}: {reason})")
-                }
-                Applicability::Unknown { conditions } => format!(
-                    "may apply (unknown: {})",
-                    conditions
-                        .iter()
-                        .map(|(c, r)| format!("{c}: {r}"))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-            };
             writeln!(out, "[{label}] {}", p.name())?;
-            writeln!(out, "    {verdict}")?;
-            let g = grant_text(&pr.grant);
-            if !g.is_empty() {
-                writeln!(out, "    grant: {g}")?;
+            writeln!(out, "    {}", pr.explanation)?;
+            for n in &pr.notes {
+                writeln!(out, "    note: {n}")?;
+            }
+            if !pr.session.is_empty() && pr.applies() {
+                writeln!(out, "    session controls: {}", pr.session.join(", "))?;
             }
             if let Some(l) = pr.logged_result(
                 state,
