@@ -1,1 +1,397 @@
-//! Streaming replay (bounded memory).
+//! Streaming replay (bounded memory): the loader hands batches of canonical records to the
+//! rayon pool, which evaluates them and folds the rows into per-thread [`Aggregator`]s
+//! merged at the end. One batch exists at a time and neither records nor rows are kept:
+//! memory grows with the distinct users/apps/keys of the report (and the capped key
+//! caches), never with the number of events (design.md "Stream").
+//!
+//! Each worker keeps a cache from evaluation key ([`EventFacts`]) to the finished report
+//! row of the first event with that key, *across* batches (the in-memory `Replayer` dedups
+//! per 2048-event chunk and still builds every row from scratch, explanation included).
+//! A later event with the same key copies that row template and overwrites the fields that
+//! come from the record itself. `Dedup::Off` is the slow twin: every event is evaluated and
+//! its row built by [`Replayer::event_row`]; tests/bench_agreement.rs checks that both, and
+//! the in-memory replay, give the same report.
+//!
+//! Duplicate sign-ins (same event type and id) are resolved by the loader per batch in
+//! streaming mode (`signin::stream`), so duplicates farther apart than one batch are both
+//! replayed; `signin::load` resolves them over the whole input.
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::model::EventFacts;
+use crate::policy::Policy;
+use crate::report::{Aggregator, EventRow, InputSummary, PolicyInfo, Report, ReportMeta};
+use crate::signin::{self, Ledger, LoadOptions, SignInRecord};
+
+pub mod key;
+
+pub use key::NetworkClasses;
+
+use super::run::{Dedup, ReplayStats, Replayer};
+use super::{scenario, LocationLabeler, ReplayError, ReplayPlan, Tenant, TenantPaths};
+
+/// Knobs of a streaming replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamConfig {
+    /// Canonical records per batch handed from the loader to the evaluators.
+    pub batch_rows: usize,
+    pub dedup: Dedup,
+    /// A worker's key cache is emptied when it holds this many keys (bounds memory when
+    /// keys hardly repeat; only costs re-evaluations).
+    pub max_cached_keys: usize,
+}
+
+impl Default for StreamConfig {
+    fn default() -> StreamConfig {
+        StreamConfig {
+            batch_rows: 4096,
+            dedup: Dedup::On,
+            max_cached_keys: 1 << 14,
+        }
+    }
+}
+
+/// Errors of a streaming replay.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamReplayError {
+    #[error("{0}")]
+    Replay(#[from] ReplayError),
+    #[error(
+        "streaming replay: the evaluation workers stopped before the loader finished its input"
+    )]
+    WorkersStopped,
+}
+
+impl From<signin::LoadError> for StreamReplayError {
+    fn from(e: signin::LoadError) -> StreamReplayError {
+        StreamReplayError::Replay(ReplayError::SignIn(e))
+    }
+}
+
+/// What [`replay_stream`] folded.
+pub struct Streamed {
+    pub aggregate: Aggregator,
+    pub ledger: Ledger,
+    pub stats: ReplayStats,
+    /// Batches received from the loader.
+    pub batches: u64,
+}
+
+/// What [`run_replay_streaming`] returns: the report and the counters.
+pub struct StreamOutcome {
+    pub report: Report,
+    pub stats: ReplayStats,
+    pub batches: u64,
+}
+
+/// Stream `paths` through `replayer` on the current rayon pool; memory bounded by
+/// `cfg.batch_rows` records (plus the loader's parse block) and the aggregates.
+///
+/// The loader frames the input on the calling thread and parses blocks of texts on the
+/// pool (`signin` JSON reader); each batch it hands over is split over the pool, every
+/// thread folding into its own [`Worker`] (key cache and aggregate), merged at the end.
+/// One pool, no extra threads: a 1-thread pool runs everything sequentially.
+///
+/// `networks` groups IPs into network classes for the evaluation key (build it from the
+/// tenant's named locations, [`NetworkClasses::new`]); `NetworkClasses::default()` keys
+/// on exact IPs.
+pub fn replay_stream(
+    replayer: &Replayer<'_>,
+    networks: &NetworkClasses,
+    paths: &[PathBuf],
+    load: &LoadOptions,
+    cfg: &StreamConfig,
+) -> Result<Streamed, StreamReplayError> {
+    let threads = rayon::current_num_threads().max(1);
+    let workers: Vec<Mutex<Worker>> = (0..threads)
+        .map(|_| Mutex::new(Worker::new(replayer, networks, cfg)))
+        .collect();
+    let mut batches = 0u64;
+    let res = signin::stream(paths, load, cfg.batch_rows.max(1), |batch| {
+        batches += 1;
+        let per = batch.len().div_ceil(threads * 4).max(64);
+        batch.par_chunks(per).for_each(|c| {
+            let i = rayon::current_thread_index().unwrap_or(0) % threads;
+            // A worker's lock is only ever held by the thread it belongs to (nothing in
+            // `Worker::batch` yields to rayon), so it never waits; a poisoned lock only
+            // means another chunk panicked, and that panic propagates anyway.
+            let mut w = workers[i].lock().unwrap_or_else(|p| p.into_inner());
+            w.batch(c);
+        });
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let ledger = match res {
+        Ok(l) => l,
+        Err(signin::StreamError::Load(e)) => return Err(e.into()),
+        Err(signin::StreamError::Sink(never)) => match never {},
+    };
+    let partial = workers
+        .into_iter()
+        .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()).finish())
+        .fold(Partial::default(), Partial::merge);
+    Ok(Streamed {
+        aggregate: partial.aggregate,
+        ledger,
+        stats: partial.stats,
+        batches,
+    })
+}
+
+/// What one worker folded.
+#[derive(Default)]
+struct Partial {
+    aggregate: Aggregator,
+    stats: ReplayStats,
+}
+
+impl Partial {
+    fn merge(mut self, o: Partial) -> Partial {
+        self.aggregate.merge(o.aggregate);
+        self.stats = ReplayStats {
+            events: self.stats.events + o.stats.events,
+            evaluations: self.stats.evaluations + o.stats.evaluations,
+        };
+        self
+    }
+}
+
+/// Per-worker state: its aggregate and its keyed replayer.
+struct Worker<'r, 'a> {
+    part: Partial,
+    keyed: KeyedReplayer<'r, 'a>,
+}
+
+impl<'r, 'a> Worker<'r, 'a> {
+    fn new(
+        replayer: &'r Replayer<'a>,
+        networks: &NetworkClasses,
+        cfg: &StreamConfig,
+    ) -> Worker<'r, 'a> {
+        Worker {
+            part: Partial::default(),
+            keyed: KeyedReplayer::new(replayer, networks.clone(), cfg),
+        }
+    }
+
+    fn batch(&mut self, batch: &[SignInRecord]) {
+        let agg = &mut self.part.aggregate;
+        self.keyed.replay(batch, |row| agg.push(row));
+    }
+
+    fn finish(mut self) -> Partial {
+        self.part.stats = self.keyed.stats();
+        self.part
+    }
+}
+
+/// Sequential replay of record batches with a key cache that lives across batches:
+/// evaluation key ([`NetworkClasses::key`] of the facts) -> finished row template. Rows
+/// are lent to `each` one at a time (one reusable buffer, no per-event row allocation on a
+/// cache hit); they are equal, field for field, to [`Replayer::replay_chunk`]'s rows.
+pub struct KeyedReplayer<'r, 'a> {
+    replayer: &'r Replayer<'a>,
+    networks: NetworkClasses,
+    dedup: Dedup,
+    max_cached_keys: usize,
+    cache: HashMap<EventFacts, EventRow>,
+    scratch: Option<EventRow>,
+    stats: ReplayStats,
+}
+
+impl<'r, 'a> KeyedReplayer<'r, 'a> {
+    pub fn new(
+        replayer: &'r Replayer<'a>,
+        networks: NetworkClasses,
+        cfg: &StreamConfig,
+    ) -> KeyedReplayer<'r, 'a> {
+        KeyedReplayer {
+            replayer,
+            networks,
+            dedup: cfg.dedup,
+            max_cached_keys: cfg.max_cached_keys.max(1),
+            cache: HashMap::new(),
+            scratch: None,
+            stats: ReplayStats::default(),
+        }
+    }
+
+    /// Events seen and evaluations made so far.
+    pub fn stats(&self) -> ReplayStats {
+        self.stats
+    }
+
+    /// Replay `batch` in order, handing each event's row to `each`.
+    pub fn replay(&mut self, batch: &[SignInRecord], mut each: impl FnMut(&EventRow)) {
+        let r = self.replayer;
+        for rec in batch {
+            self.stats.events += 1;
+            // The same facts as `Replayer::replay_chunk` (log row + directory + assumptions).
+            let facts = super::enrich(signin::to_facts(rec), r.directory, r.assume);
+            match self.dedup {
+                Dedup::Off => {
+                    self.stats.evaluations += 1;
+                    each(&evaluate_row(r, rec, &facts));
+                }
+                Dedup::On => {
+                    if self.cache.len() >= self.max_cached_keys {
+                        self.cache.clear();
+                    }
+                    let key = self.networks.key(facts);
+                    let template = match self.cache.entry(key) {
+                        Entry::Occupied(o) => o.into_mut(),
+                        Entry::Vacant(v) => {
+                            self.stats.evaluations += 1;
+                            let row = evaluate_row(r, rec, v.key());
+                            v.insert(row)
+                        }
+                    };
+                    let row = match &mut self.scratch {
+                        Some(s) => {
+                            s.clone_from(template);
+                            s
+                        }
+                        None => self.scratch.insert(template.clone()),
+                    };
+                    fill_from_record(row, rec);
+                    each(row);
+                }
+            }
+        }
+    }
+}
+
+fn evaluate_row(r: &Replayer<'_>, rec: &SignInRecord, facts: &EventFacts) -> EventRow {
+    let b = r.baseline.evaluate(facts);
+    let c = r.candidate.evaluate(facts);
+    r.event_row(rec, facts, &b, &c)
+}
+
+/// Overwrite the row fields that come from the record rather than from its evaluation
+/// key (the same fields, computed the same way, as `Replayer::event_row`).
+fn fill_from_record(row: &mut EventRow, rec: &SignInRecord) {
+    row.request_id.clone_from(&rec.event_id);
+    row.created_at = rec
+        .created_at
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+    let et = rec.event_type.as_str();
+    if row.event_type != et {
+        et.clone_into(&mut row.event_type);
+    }
+    row.user_id.clone_from(&rec.user_id);
+    row.user_principal_name.clone_from(&rec.user_upn);
+    row.user_display_name.clone_from(&rec.user_display_name);
+    row.app_id.clone_from(&rec.app_id);
+    row.app_display_name.clone_from(&rec.app_display_name);
+    row.resource_id.clone_from(&rec.resource_id);
+    row.resource_display_name
+        .clone_from(&rec.resource_display_name);
+    row.ip.clone_from(&rec.ip);
+}
+
+/// `careplay replay` end to end in streaming mode: same inputs and report as
+/// [`super::run_replay`] (without `keep_rows`), bounded memory.
+pub fn run_replay_streaming(
+    plan: &ReplayPlan,
+    cfg: &StreamConfig,
+) -> Result<StreamOutcome, StreamReplayError> {
+    let paths = TenantPaths::resolve(plan.tenant_dir.as_deref(), &plan.overrides);
+    let name = plan
+        .tenant_dir
+        .as_ref()
+        .map(|d| {
+            d.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| d.display().to_string())
+        })
+        .unwrap_or_else(|| "tenant".to_string());
+    let tenant = Tenant::load(&name, &paths)?;
+    if paths.logs.is_empty() {
+        return Err(ReplayError::NoLogs.into());
+    }
+    let changes = plan.changes.resolve()?;
+    let (candidate_policies, change_log) =
+        changes.apply(&tenant.policies).map_err(ReplayError::from)?;
+    let baseline = tenant.compile(&tenant.policies);
+    let candidate = tenant.compile(&candidate_policies);
+    let labels = LocationLabeler::new(&tenant.locations);
+    let replayer = Replayer {
+        baseline: &baseline,
+        candidate: &candidate,
+        labels: &labels,
+        directory: tenant.directory.as_ref(),
+        assume: &plan.assume,
+    };
+    let load = LoadOptions {
+        format: None,
+        progress: plan.progress,
+    };
+    let cfg = StreamConfig {
+        dedup: plan.dedup,
+        ..*cfg
+    };
+    let networks = NetworkClasses::new(&tenant.locations, tenant.inputs().mfa_trusted_ips);
+    let streamed = replay_stream(&replayer, &networks, &paths.logs, &load, &cfg)?;
+
+    let mut input: InputSummary = streamed.ledger.to_input_summary();
+    input.policies_loaded = tenant.policies.len() as u64;
+    input.policies_rejected = tenant.policies_rejected.len() as u64;
+    let mut notes = tenant.notes.clone();
+    notes.extend(
+        tenant
+            .policies_rejected
+            .iter()
+            .map(|r| format!("policy rejected: {r}")),
+    );
+    notes.extend(
+        candidate
+            .issues()
+            .iter()
+            .map(|i| format!("policy issue: {i}")),
+    );
+    let meta = ReportMeta {
+        title: "careplay impact report".to_string(),
+        tenant: tenant.name.clone(),
+        changes: if change_log.is_empty() {
+            vec!["no changes: candidate = baseline".to_string()]
+        } else {
+            change_log
+        },
+        policies: policy_infos(&tenant.policies, &candidate_policies),
+        input,
+        notes,
+    };
+    Ok(StreamOutcome {
+        report: streamed.aggregate.finish(meta),
+        stats: streamed.stats,
+        batches: streamed.batches,
+    })
+}
+
+/// Same table as `run_replay`'s (kept in step by tests/bench_agreement.rs, which compares
+/// the two reports whole).
+fn policy_infos(baseline: &[Policy], candidate: &[Policy]) -> Vec<PolicyInfo> {
+    let state = |p: &Policy| p.state.clone().unwrap_or_else(|| "?".to_string());
+    let mut out: Vec<PolicyInfo> = candidate
+        .iter()
+        .map(|c| {
+            let b = baseline
+                .iter()
+                .find(|b| b.id.is_some() && b.id == c.id)
+                .map(state)
+                .unwrap_or_else(|| "(new)".to_string());
+            PolicyInfo {
+                id: c.id.clone().unwrap_or_default(),
+                name: scenario::name_of(c),
+                baseline_state: b,
+                candidate_state: state(c),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    out
+}

@@ -10,15 +10,94 @@ use super::Row;
 use serde::de::DeserializeSeed;
 use std::io::BufRead;
 
+/// Texts parsed together on the rayon pool: at most this many...
+const BLOCK_TEXTS: usize = 1024;
+/// ...or this many bytes.
+const BLOCK_BYTES: usize = 4 << 20;
+
+/// One framed text, copied so a block of them can be parsed in parallel.
+struct OwnedText {
+    bytes: Vec<u8>,
+    start_line: u64,
+    end_line: u64,
+    truncated: bool,
+    garbage: bool,
+}
+
+impl OwnedText {
+    fn view(&self) -> Text<'_> {
+        Text {
+            bytes: &self.bytes,
+            start_line: self.start_line,
+            end_line: self.end_line,
+            truncated: self.truncated,
+            garbage: self.garbage,
+        }
+    }
+}
+
+/// Parse a block of texts on the current rayon pool and emit their rows in input order
+/// (the same rows, in the same order, as parsing them one after the other).
+fn read_block(
+    block: &mut Vec<OwnedText>,
+    ctx: &Ctx<'_>,
+    emit: &mut dyn FnMut(Row),
+    lost: &mut bool,
+) {
+    use rayon::prelude::*;
+    let parsed: Vec<(Vec<Row>, bool)> = block
+        .par_iter()
+        .map(|t| {
+            let mut rows = Vec::new();
+            let mut l = false;
+            read_text(&t.view(), ctx, &mut |r| rows.push(r), &mut l);
+            (rows, l)
+        })
+        .collect();
+    block.clear();
+    for (rows, l) in parsed {
+        *lost |= l;
+        for r in rows {
+            emit(r);
+        }
+    }
+}
+
 /// Read one JSON input; `emit` receives every row (loaded or rejected) and warnings.
+///
+/// On a rayon pool of more than one thread, texts (NDJSON lines, Graph pages) are parsed
+/// and normalised in parallel blocks; framing and emission stay sequential and in input
+/// order. On one thread each text is parsed as soon as it is framed (the slow twin;
+/// tests/bench_loader.rs checks both give the same load).
 pub fn read<R: BufRead>(r: R, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row)) -> std::io::Result<()> {
     let mut framer = Framer::new();
     let mut lost = false;
     let mut texts: u64 = 0;
-    framer.run(r, &mut |t: Text<'_>| {
-        texts += 1;
-        read_text(&t, ctx, emit, &mut lost);
-    })?;
+    if rayon::current_num_threads() > 1 {
+        let mut block: Vec<OwnedText> = Vec::with_capacity(BLOCK_TEXTS);
+        let mut block_bytes = 0usize;
+        framer.run(r, &mut |t: Text<'_>| {
+            texts += 1;
+            block_bytes += t.bytes.len();
+            block.push(OwnedText {
+                bytes: t.bytes.to_vec(),
+                start_line: t.start_line,
+                end_line: t.end_line,
+                truncated: t.truncated,
+                garbage: t.garbage,
+            });
+            if block.len() >= BLOCK_TEXTS || block_bytes >= BLOCK_BYTES {
+                read_block(&mut block, ctx, emit, &mut lost);
+                block_bytes = 0;
+            }
+        })?;
+        read_block(&mut block, ctx, emit, &mut lost);
+    } else {
+        framer.run(r, &mut |t: Text<'_>| {
+            texts += 1;
+            read_text(&t, ctx, emit, &mut lost);
+        })?;
+    }
     if framer.unclosed_array {
         emit(Row::Warning(
             "the top-level JSON array is not closed (missing ']' at end of file); every complete element was read".into(),

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# careplay performance figures, side by side with DuckDB, in one run (issue "Performance").
+#
+#   bash benches/run.sh [RECORDS]        # default 200000 (1M takes ~4 min to generate)
+#
+# Builds careplay in release, generates a deterministic Graph NDJSON sign-in file against
+# the contoso tenant (datasets/generate.py perf), installs DuckDB's Python package with pip
+# when it is missing (the comparison is skipped, with a message, if that fails), then runs:
+#   1. DuckDB: read_json projecting 4 fields + GROUP BY over the file (benches/duckdb_query.py)
+#   2. careplay bench: load-only, full streaming replay (load + baseline and candidate
+#      evaluation of the 31 contoso policies + report), 1 vs 2 threads, canonical Parquet
+#      evaluation throughput, distinct evaluation keys
+#   3. careplay bench on a quarter of the file: peak RSS must not grow with file size
+#   4. careplay replay (the CLI, in-memory load) on the same file, for reference
+# and prints a table of figures and ratios. Env: BENCH_DIR (data, default target/bench-data),
+# THREADS (default 2).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+RECORDS="${1:-200000}"
+THREADS="${THREADS:-2}"
+BENCH_DIR="${BENCH_DIR:-target/bench-data}"
+mkdir -p "$BENCH_DIR"
+BIG="$BENCH_DIR/perf-$RECORDS.ndjson"
+QUARTER_N=$((RECORDS / 4))
+SMALL="$BENCH_DIR/perf-$RECORDS-first-$QUARTER_N.ndjson"
+TENANT=datasets/contoso
+
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+if awk -v n="$(nproc)" '{exit !($1 > n / 2)}' /proc/loadavg; then
+  echo "   note: other work is running on this machine; wall times and the thread ratio are affected (CPU-second rates less so)"
+fi
+
+echo "== building careplay (release)"
+cargo build --release --quiet
+BIN=target/release/careplay
+
+if [ ! -s "$BIG" ]; then
+  echo "== generating $RECORDS records into $BIG"
+  python3 datasets/generate.py perf --records "$RECORDS" --out "$BIG.tmp"
+  mv "$BIG.tmp" "$BIG"
+fi
+if [ ! -s "$SMALL" ]; then
+  head -n "$QUARTER_N" "$BIG" > "$SMALL"
+fi
+
+echo "== DuckDB"
+if ! python3 -c "import duckdb" 2>/dev/null; then
+  python3 -m pip install --quiet duckdb >/dev/null 2>&1 || true
+fi
+DUCK_OUT="$BENCH_DIR/duckdb.kv"
+if python3 -c "import duckdb" 2>/dev/null; then
+  python3 benches/duckdb_query.py "$BIG" | tee "$DUCK_OUT"
+else
+  echo "duckdb=unavailable" | tee "$DUCK_OUT"
+  echo "   DuckDB could not be installed (pip install duckdb failed): comparison skipped"
+fi
+
+echo "== careplay bench ($RECORDS records)"
+BENCH_OUT="$BENCH_DIR/careplay.txt"
+"$BIN" bench "$TENANT" --logs "$BIG" --threads "$THREADS" --parquet-records "$RECORDS" \
+  --parquet-out "$BENCH_DIR/canonical.parquet" --kv | tee "$BENCH_OUT"
+
+echo "== careplay bench ($QUARTER_N records: memory must not grow with size)"
+SMALL_OUT="$BENCH_DIR/careplay-quarter.txt"
+"$BIN" bench "$TENANT" --logs "$SMALL" --threads "$THREADS" --parquet-records 0 \
+  --no-scaling --kv > "$SMALL_OUT"
+grep -E "load only|full replay" "$SMALL_OUT"
+
+echo "== careplay replay CLI (in-memory load), for reference"
+CLI_OUT="$BENCH_DIR/cli-time.txt"
+/usr/bin/time -f "cli_seconds=%e cli_peak_rss_kib=%M" -o "$CLI_OUT" \
+  "$BIN" --quiet replay "$TENANT" --logs "$BIG" --promote all-report-only --format json \
+  > "$BENCH_DIR/cli-report.json" || true
+cat "$CLI_OUT"
+
+python3 - "$DUCK_OUT" "$BENCH_OUT" "$SMALL_OUT" "$CLI_OUT" "$RECORDS" "$QUARTER_N" <<'EOF'
+import sys
+
+def kv(path):
+    out = {}
+    try:
+        for line in open(path):
+            for part in line.split():
+                if "=" in part:
+                    k, v = part.split("=", 1)
+                    out.setdefault(k, v)
+    except OSError:
+        pass
+    return out
+
+duck, big, small, cli = (kv(p) for p in sys.argv[1:5])
+n, q = int(sys.argv[5]), int(sys.argv[6])
+f = lambda d, k: float(d[k]) if k in d and d[k] not in ("na", "") else None
+rows = []
+def row(name, value, note=""):
+    rows.append((name, value, note))
+
+replay = f(big, "replay_seconds")
+dk = f(duck, "duckdb_seconds")
+row("records", f"{n}", f"{int(f(big, 'input_bytes') or 0) / 2**20:.0f} MiB Graph NDJSON")
+if dk:
+    row("DuckDB read_json + group", f"{dk:.2f} s", f"peak RSS {duck.get('duckdb_peak_rss_mib')} MiB")
+else:
+    row("DuckDB read_json + group", "skipped", "duckdb not installable")
+row("careplay load only", f"{f(big, 'load_seconds'):.2f} s", f"{big.get('load_cpu_seconds', 'na')} CPU s")
+row("careplay full replay (streaming)", f"{replay:.2f} s",
+    f"{big.get('replay_cpu_seconds', 'na')} CPU s, {big.get('replay_events_per_sec')} events/s")
+if dk and replay:
+    row("full replay / DuckDB", f"{replay / dk:.1f}x", "target <= 1.0x")
+row("peak RSS, full replay", f"{big.get('replay_peak_rss_mib')} MiB", "target <= 512 MiB")
+row(f"peak RSS at {q} vs {n} records", f"{small.get('replay_peak_rss_mib')} vs {big.get('replay_peak_rss_mib')} MiB",
+    "must not grow with size")
+row("distinct evaluation keys", f"{big.get('distinct_keys')}", f"dedup ratio {big.get('dedup_ratio')} (exact IPs: {big.get('distinct_facts_exact_ip')})")
+row("raw engine", f"{float(big.get('raw_evals_per_sec_per_core', 0)) / 1e6:.2f} M/s/core", "event-policy evaluations from canonical Parquet")
+row("once per key", f"{float(big.get('dedup_evals_per_sec_per_core', 0)) / 1e6:.2f} M/s/core", "target >= 20 M/s/core")
+row("replay speed-up 1 -> 2 threads", f"{big.get('replay_thread_speedup')}x", "near-linear = ~2x")
+row("raw engine speed-up 1 -> 2 threads", f"{big.get('raw_thread_speedup')}x", "")
+if "cli_seconds" in cli:
+    row("careplay replay CLI (in-memory)", f"{cli['cli_seconds']} s", f"peak RSS {int(cli['cli_peak_rss_kib']) // 1024} MiB")
+w = max(len(r[0]) for r in rows)
+print()
+print("== results")
+for name, value, note in rows:
+    print(f"  {name:<{w}}  {value:>18}  {note}")
+EOF

@@ -1,0 +1,204 @@
+//! Every performance path agrees with its slow twin (issue "Performance"): the streaming
+//! replay gives the in-memory replay's report; per-key dedup (with IPs grouped into network
+//! classes and row templates) gives per-event evaluation's report; 1 thread gives 2
+//! threads' report; small batches give one big batch's report. On the bundled seed tenant
+//! and on a small file from the deterministic perf generator (datasets/generate.py).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use careplay::replay::stream::{run_replay_streaming, StreamConfig};
+use careplay::replay::{self, ChangeSpec, Dedup, Overrides, ReplayPlan};
+use careplay::report::Report;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn plan(tenant: &Path, logs: Vec<PathBuf>, dedup: Dedup) -> ReplayPlan {
+    ReplayPlan {
+        tenant_dir: Some(tenant.to_path_buf()),
+        overrides: Overrides {
+            logs,
+            ..Overrides::default()
+        },
+        changes: ChangeSpec {
+            promote: vec!["all-report-only".to_string()],
+            ..ChangeSpec::default()
+        },
+        dedup,
+        progress: false,
+        keep_rows: false,
+        assume: Default::default(),
+    }
+}
+
+fn in_memory(p: &ReplayPlan) -> Report {
+    replay::run_replay(p).expect("in-memory replay").report
+}
+
+fn streaming(p: &ReplayPlan, batch_rows: usize, threads: usize) -> (Report, u64, u64) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("pool");
+    let cfg = StreamConfig {
+        batch_rows,
+        ..StreamConfig::default()
+    };
+    let out = pool
+        .install(|| run_replay_streaming(p, &cfg))
+        .expect("streaming replay");
+    (out.report, out.stats.events, out.stats.evaluations)
+}
+
+/// A 3000-record Graph NDJSON file from the perf generator (contoso tenant), made once.
+fn perf_file() -> Option<&'static Path> {
+    static FILE: OnceLock<Option<(tempfile::TempDir, PathBuf)>> = OnceLock::new();
+    FILE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("perf-3000.ndjson");
+        let status = Command::new("python3")
+            .arg(root().join("datasets/generate.py"))
+            .args(["perf", "--records", "3000", "--out"])
+            .arg(&out)
+            .status();
+        match status {
+            Ok(s) if s.success() => Some((dir, out)),
+            other => {
+                eprintln!("skipped: python3 datasets/generate.py perf failed: {other:?}");
+                None
+            }
+        }
+    })
+    .as_ref()
+    .map(|(_, p)| p.as_path())
+}
+
+fn seed() -> PathBuf {
+    root().join("datasets/seed-registration")
+}
+
+fn contoso() -> PathBuf {
+    root().join("datasets/contoso")
+}
+
+#[test]
+fn seed_streaming_report_equals_in_memory_report() {
+    let logs = vec![seed().join("signins")];
+    let p = plan(&seed(), logs, Dedup::On);
+    let expected = in_memory(&p);
+    assert!(expected.totals.all.events > 0, "the seed replays events");
+    // One batch holds the whole seed, so duplicates are resolved exactly as `load` does.
+    let (got, events, _) = streaming(&p, 1 << 20, 2);
+    assert_eq!(events, expected.totals.all.events);
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn seed_dedup_on_equals_dedup_off() {
+    let logs = vec![seed().join("signins")];
+    let (on, _, on_evals) = streaming(&plan(&seed(), logs.clone(), Dedup::On), 1 << 20, 2);
+    let (off, off_events, off_evals) = streaming(&plan(&seed(), logs, Dedup::Off), 1 << 20, 2);
+    assert_eq!(off_evals, off_events, "dedup off evaluates every event");
+    assert!(
+        on_evals < off_evals,
+        "{on_evals} keys vs {off_evals} events"
+    );
+    assert_eq!(on, off);
+}
+
+#[test]
+fn perf_streaming_small_batches_equal_in_memory() {
+    let Some(file) = perf_file() else { return };
+    let p = plan(&contoso(), vec![file.to_path_buf()], Dedup::On);
+    let expected = in_memory(&p);
+    assert_eq!(expected.totals.all.events, 3000);
+    assert_eq!(
+        expected.input.duplicates_dropped, 0,
+        "generator ids are unique"
+    );
+    for batch in [97, 1024] {
+        let (got, events, _) = streaming(&p, batch, 2);
+        assert_eq!(events, 3000);
+        assert_eq!(got, expected, "batch_rows {batch}");
+    }
+}
+
+#[test]
+fn perf_dedup_on_equals_dedup_off_and_evaluates_fewer_keys() {
+    let Some(file) = perf_file() else { return };
+    let logs = vec![file.to_path_buf()];
+    let (on, _, keys) = streaming(&plan(&contoso(), logs.clone(), Dedup::On), 512, 2);
+    let (off, events, evals) = streaming(&plan(&contoso(), logs, Dedup::Off), 512, 2);
+    assert_eq!(evals, events);
+    assert!(keys < events, "{keys} keys for {events} events");
+    assert_eq!(on, off);
+}
+
+#[test]
+fn perf_one_thread_equals_two_threads() {
+    let Some(file) = perf_file() else { return };
+    let p = plan(&contoso(), vec![file.to_path_buf()], Dedup::On);
+    let (one, _, _) = streaming(&p, 256, 1);
+    let (two, _, _) = streaming(&p, 256, 2);
+    assert_eq!(one, two);
+}
+
+#[test]
+fn perf_in_memory_dedup_off_equals_streaming_dedup_on() {
+    // The slowest twin (whole input in memory, every event evaluated) against the fastest
+    // path (streaming, per-key templates, network classes).
+    let Some(file) = perf_file() else { return };
+    let logs = vec![file.to_path_buf()];
+    let slow = in_memory(&plan(&contoso(), logs.clone(), Dedup::Off));
+    let (fast, _, _) = streaming(&plan(&contoso(), logs, Dedup::On), 1000, 2);
+    assert_eq!(fast, slow);
+}
+
+#[test]
+fn perf_keyed_rows_equal_replay_chunk_rows_field_for_field() {
+    use careplay::replay::stream::{KeyedReplayer, NetworkClasses};
+    use careplay::replay::{LocationLabeler, Replayer, Tenant, TenantPaths};
+    let Some(file) = perf_file() else { return };
+    let paths = TenantPaths::resolve(Some(&contoso()), &Overrides::default());
+    let tenant = Tenant::load("contoso", &paths).expect("tenant");
+    let changes = ChangeSpec {
+        promote: vec!["all-report-only".to_string()],
+        ..ChangeSpec::default()
+    }
+    .resolve()
+    .expect("changes");
+    let (cand, _) = changes.apply(&tenant.policies).expect("apply");
+    let baseline = tenant.compile(&tenant.policies);
+    let candidate = tenant.compile(&cand);
+    let labels = LocationLabeler::new(&tenant.locations);
+    let assume = Default::default();
+    let replayer = Replayer {
+        baseline: &baseline,
+        candidate: &candidate,
+        labels: &labels,
+        directory: tenant.directory.as_ref(),
+        assume: &assume,
+    };
+    let loaded = careplay::signin::load(&[file.to_path_buf()], &Default::default()).expect("load");
+    let (expected, _) = replayer.replay_chunk(&loaded.records, Dedup::Off);
+    let networks = NetworkClasses::new(&tenant.locations, tenant.inputs().mfa_trusted_ips);
+    let mut keyed = KeyedReplayer::new(&replayer, networks, &StreamConfig::default());
+    let mut got = Vec::new();
+    for chunk in loaded.records.chunks(333) {
+        keyed.replay(chunk, |row| got.push(row.clone()));
+    }
+    assert_eq!(got.len(), expected.len());
+    for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+        assert_eq!(g, e, "row {i}");
+    }
+    let stats = keyed.stats();
+    assert_eq!(stats.events, 3000);
+    assert!(
+        stats.evaluations < stats.events,
+        "keys repeat across chunks: {} evaluations",
+        stats.evaluations
+    );
+}

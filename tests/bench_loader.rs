@@ -1,0 +1,92 @@
+//! The JSON reader parses blocks of texts in parallel on a multi-thread rayon pool and one
+//! text at a time on a 1-thread pool (the slow twin). Both must give the same load: same
+//! records in the same order, same ledger (rejections, warnings, line numbers), same file
+//! of origin. Checked on every JSON fixture family (malformed ones included), the seed
+//! tenant's exports and a generated perf file bigger than one parse block.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use careplay::signin::{self, LoadOptions, Loaded};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn load_on(threads: usize, paths: &[PathBuf]) -> Loaded {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("pool");
+    pool.install(|| signin::load(paths, &LoadOptions::default()))
+        .expect("load")
+}
+
+fn assert_same(paths: &[PathBuf]) -> usize {
+    let one = load_on(1, paths);
+    let two = load_on(2, paths);
+    assert_eq!(one.records.len(), two.records.len(), "{paths:?}");
+    for (i, (a, b)) in one.records.iter().zip(&two.records).enumerate() {
+        assert_eq!(a, b, "record {i} of {paths:?}");
+    }
+    assert_eq!(one.file_of, two.file_of, "{paths:?}");
+    assert_eq!(one.ledger, two.ledger, "{paths:?}");
+    one.ledger.files.iter().map(|f| f.rows_read as usize).sum()
+}
+
+#[test]
+fn json_fixtures_load_the_same_on_one_and_two_threads() {
+    let dir = root().join("tests/fixtures/signin");
+    let mut rows = 0;
+    for name in [
+        "eventhub.json",
+        "graph_beta_array.json",
+        "graph_concat.json",
+        "graph_ndjson.jsonl",
+        "graph_v1_page.json",
+        "la_noninteractive.json",
+        "diag_tree",
+        "malformed/bad_values.jsonl",
+        "malformed/not_objects.json",
+        "malformed/truncated.jsonl",
+    ] {
+        rows += assert_same(&[dir.join(name)]);
+    }
+    assert!(rows > 0);
+}
+
+#[test]
+fn seed_exports_load_the_same_on_one_and_two_threads() {
+    let rows = assert_same(&[root().join("datasets/seed-registration/signins")]);
+    assert!(rows > 100, "{rows} rows");
+}
+
+#[test]
+fn generated_perf_file_loads_the_same_on_one_and_two_threads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("perf-2500.ndjson");
+    let status = Command::new("python3")
+        .arg(root().join("datasets/generate.py"))
+        .args(["perf", "--records", "2500", "--out"])
+        .arg(&out)
+        .status();
+    if !matches!(status, Ok(s) if s.success()) {
+        eprintln!("skipped: python3 datasets/generate.py perf failed: {status:?}");
+        return;
+    }
+    // 2500 texts: more than one parse block of the parallel reader.
+    assert_eq!(assert_same(std::slice::from_ref(&out)), 2500);
+    // A truncated last line and a garbage line in the middle keep their line numbers.
+    let text = std::fs::read_to_string(&out).expect("read");
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(1500, "this is not json");
+    let last = lines.len() - 1;
+    let cut = &lines[last][..lines[last].len() / 2];
+    lines[last] = cut;
+    let broken = dir.path().join("broken.ndjson");
+    std::fs::write(&broken, lines.join("\n")).expect("write");
+    assert_eq!(assert_same(std::slice::from_ref(&broken)), 2501);
+    let l = load_on(2, &[broken]);
+    assert_eq!(l.records.len(), 2499);
+    assert_eq!(l.ledger.files[0].rows_rejected, 2);
+}
