@@ -284,6 +284,8 @@ fn contoso_replay_and_verify_goldens() {
         "datasets/contoso",
         "--promote",
         "all-report-only",
+        "--assume-user-risk",
+        "none",
         "--format",
         "markdown",
         "--quiet",
@@ -293,6 +295,8 @@ fn contoso_replay_and_verify_goldens() {
     let v = careplay(&[
         "verify",
         "datasets/contoso",
+        "--assume-user-risk",
+        "none",
         "--format",
         "markdown",
         "--quiet",
@@ -304,6 +308,7 @@ fn contoso_replay_and_verify_goldens() {
         .stdout
         .contains("policy state changed during the log window"));
     assert!(v.stdout.contains("location evaluated differently"));
+    assert!(r.stdout.contains("assumed: user risk = none"));
 }
 
 #[test]
