@@ -159,7 +159,7 @@ fn perf_in_memory_dedup_off_equals_streaming_dedup_on() {
 
 #[test]
 fn perf_keyed_rows_equal_replay_chunk_rows_field_for_field() {
-    use careplay::replay::stream::{KeyedReplayer, NetworkClasses};
+    use careplay::replay::stream::{KeyCache, KeyedReplayer, NetworkClasses};
     use careplay::replay::{LocationLabeler, Replayer, Tenant, TenantPaths};
     let Some(file) = perf_file() else { return };
     let paths = TenantPaths::resolve(Some(&contoso()), &Overrides::default());
@@ -185,7 +185,8 @@ fn perf_keyed_rows_equal_replay_chunk_rows_field_for_field() {
     let loaded = careplay::signin::load(&[file.to_path_buf()], &Default::default()).expect("load");
     let (expected, _) = replayer.replay_chunk(&loaded.records, Dedup::Off);
     let networks = NetworkClasses::new(&tenant.locations, tenant.inputs().mfa_trusted_ips);
-    let mut keyed = KeyedReplayer::new(&replayer, networks, &StreamConfig::default());
+    let cache = KeyCache::new(networks, 1 << 20);
+    let mut keyed = KeyedReplayer::new(&replayer, &cache, &StreamConfig::default());
     let mut got = Vec::new();
     for chunk in loaded.records.chunks(333) {
         keyed.replay(chunk, |row| got.push(row.clone()));
@@ -196,9 +197,31 @@ fn perf_keyed_rows_equal_replay_chunk_rows_field_for_field() {
     }
     let stats = keyed.stats();
     assert_eq!(stats.events, 3000);
+    assert_eq!(stats.evaluations, cache.evaluations());
+    assert!(cache.verdicts() as u64 <= stats.evaluations);
     assert!(
         stats.evaluations < stats.events,
         "keys repeat across chunks: {} evaluations",
         stats.evaluations
     );
+}
+
+#[test]
+fn perf_tiny_key_cache_still_agrees() {
+    // A cache emptied every few keys re-evaluates more but must not change the report.
+    let Some(file) = perf_file() else { return };
+    let p = plan(&contoso(), vec![file.to_path_buf()], Dedup::On);
+    let (expected, _, roomy) = streaming(&p, 1000, 2);
+    let cfg = StreamConfig {
+        batch_rows: 1000,
+        max_cached_keys: 70,
+        ..StreamConfig::default()
+    };
+    let out = run_replay_streaming(&p, &cfg).expect("replay");
+    assert!(
+        out.stats.evaluations > roomy,
+        "{} vs {roomy}",
+        out.stats.evaluations
+    );
+    assert_eq!(out.report, expected);
 }

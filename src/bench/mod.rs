@@ -123,7 +123,7 @@ pub struct BenchReport {
     pub load: Phase,
     pub replay: Phase,
     pub replay_events: u64,
-    /// Keys evaluated by the streaming replay (per-worker caches).
+    /// Keys evaluated by the streaming replay (shared key cache).
     pub replay_evaluations: u64,
     pub policies_baseline: usize,
     pub policies_candidate: usize,

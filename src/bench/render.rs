@@ -79,7 +79,7 @@ pub fn text(r: &BenchReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(
         out,
-        "  replay: {} events, {} keys evaluated (per-worker caches): {:.1} events per evaluation",
+        "  replay: {} events, {} keys evaluated (shared key cache): {:.1} events per evaluation",
         r.replay_events,
         r.replay_evaluations,
         r.replay_dedup_ratio()

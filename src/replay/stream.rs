@@ -2,22 +2,21 @@
 //! rayon pool, which evaluates them and folds the rows into per-thread [`Aggregator`]s
 //! merged at the end. One batch exists at a time and neither records nor rows are kept:
 //! memory grows with the distinct users/apps/keys of the report (and the capped key
-//! caches), never with the number of events (design.md "Stream").
+//! cache), never with the number of events (design.md "Stream").
 //!
-//! Each worker keeps a cache from evaluation key ([`EventFacts`]) to the finished report
-//! row of the first event with that key, *across* batches (the in-memory `Replayer` dedups
-//! per 2048-event chunk and still builds every row from scratch, explanation included).
-//! A later event with the same key copies that row template and overwrites the fields that
-//! come from the record itself. `Dedup::Off` is the slow twin: every event is evaluated and
-//! its row built by [`Replayer::event_row`]; tests/bench_agreement.rs checks that both, and
-//! the in-memory replay, give the same report.
+//! All threads share one cache ([`KeyCache`]) from evaluation key ([`key`]: the facts with
+//! the IP replaced by its network class) to the key-derived part of the report row
+//! ([`Verdict`]), for the whole replay (the in-memory `Replayer` dedups per 2048-event
+//! chunk and still builds every row from scratch, explanation included). An event whose
+//! key is cached copies the verdict into a reused row and overwrites the fields that come
+//! from the record itself. `Dedup::Off` is the slow twin: every event is evaluated and its
+//! row built by [`Replayer::event_row`]; tests/bench_agreement.rs checks that both, and the
+//! in-memory replay, give the same report.
 //!
 //! Duplicate sign-ins (same event type and id) are resolved by the loader per batch in
 //! streaming mode (`signin::stream`), so duplicates farther apart than one batch are both
 //! replayed; `signin::load` resolves them over the whole input.
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -25,11 +24,13 @@ use rayon::prelude::*;
 
 use crate::model::EventFacts;
 use crate::policy::Policy;
-use crate::report::{Aggregator, EventRow, InputSummary, PolicyInfo, Report, ReportMeta};
+use crate::report::{Aggregator, EventRow, InputSummary, Outcome, PolicyInfo, Report, ReportMeta};
 use crate::signin::{self, Ledger, LoadOptions, SignInRecord};
 
+pub mod cache;
 pub mod key;
 
+pub use cache::{KeyCache, Verdict};
 pub use key::NetworkClasses;
 
 use super::run::{Dedup, ReplayStats, Replayer};
@@ -41,8 +42,8 @@ pub struct StreamConfig {
     /// Canonical records per batch handed from the loader to the evaluators.
     pub batch_rows: usize,
     pub dedup: Dedup,
-    /// A worker's key cache is emptied when it holds this many keys (bounds memory when
-    /// keys hardly repeat; only costs re-evaluations).
+    /// The shared key cache is emptied (shard by shard) past this many keys (bounds
+    /// memory when keys hardly repeat; only costs re-evaluations).
     pub max_cached_keys: usize,
 }
 
@@ -51,7 +52,7 @@ impl Default for StreamConfig {
         StreamConfig {
             batch_rows: 4096,
             dedup: Dedup::On,
-            max_cached_keys: 1 << 14,
+            max_cached_keys: 1 << 18,
         }
     }
 }
@@ -61,10 +62,6 @@ impl Default for StreamConfig {
 pub enum StreamReplayError {
     #[error("{0}")]
     Replay(#[from] ReplayError),
-    #[error(
-        "streaming replay: the evaluation workers stopped before the loader finished its input"
-    )]
-    WorkersStopped,
 }
 
 impl From<signin::LoadError> for StreamReplayError {
@@ -90,12 +87,14 @@ pub struct StreamOutcome {
 }
 
 /// Stream `paths` through `replayer` on the current rayon pool; memory bounded by
-/// `cfg.batch_rows` records (plus the loader's parse block) and the aggregates.
+/// `cfg.batch_rows` records (plus the loader's parse block), the key cache
+/// (`cfg.max_cached_keys`) and the aggregates.
 ///
 /// The loader frames the input on the calling thread and parses blocks of texts on the
 /// pool (`signin` JSON reader); each batch it hands over is split over the pool, every
-/// thread folding into its own [`Worker`] (key cache and aggregate), merged at the end.
-/// One pool, no extra threads: a 1-thread pool runs everything sequentially.
+/// thread folding rows into its own aggregate; all threads share one [`KeyCache`], so each
+/// distinct evaluation key is evaluated once per replay. One pool, no extra threads: a
+/// 1-thread pool runs everything sequentially.
 ///
 /// `networks` groups IPs into network classes for the evaluation key (build it from the
 /// tenant's named locations, [`NetworkClasses::new`]); `NetworkClasses::default()` keys
@@ -108,8 +107,9 @@ pub fn replay_stream(
     cfg: &StreamConfig,
 ) -> Result<Streamed, StreamReplayError> {
     let threads = rayon::current_num_threads().max(1);
+    let cache = KeyCache::new(networks.clone(), cfg.max_cached_keys);
     let workers: Vec<Mutex<Worker>> = (0..threads)
-        .map(|_| Mutex::new(Worker::new(replayer, networks, cfg)))
+        .map(|_| Mutex::new(Worker::new(replayer, &cache, cfg)))
         .collect();
     let mut batches = 0u64;
     let res = signin::stream(paths, load, cfg.batch_rows.max(1), |batch| {
@@ -160,21 +160,17 @@ impl Partial {
     }
 }
 
-/// Per-worker state: its aggregate and its keyed replayer.
+/// Per-thread state: its aggregate and its keyed replayer.
 struct Worker<'r, 'a> {
     part: Partial,
     keyed: KeyedReplayer<'r, 'a>,
 }
 
 impl<'r, 'a> Worker<'r, 'a> {
-    fn new(
-        replayer: &'r Replayer<'a>,
-        networks: &NetworkClasses,
-        cfg: &StreamConfig,
-    ) -> Worker<'r, 'a> {
+    fn new(replayer: &'r Replayer<'a>, cache: &'r KeyCache, cfg: &StreamConfig) -> Worker<'r, 'a> {
         Worker {
             part: Partial::default(),
-            keyed: KeyedReplayer::new(replayer, networks.clone(), cfg),
+            keyed: KeyedReplayer::new(replayer, cache, cfg),
         }
     }
 
@@ -189,16 +185,14 @@ impl<'r, 'a> Worker<'r, 'a> {
     }
 }
 
-/// Sequential replay of record batches with a key cache that lives across batches:
-/// evaluation key ([`NetworkClasses::key`] of the facts) -> finished row template. Rows
-/// are lent to `each` one at a time (one reusable buffer, no per-event row allocation on a
-/// cache hit); they are equal, field for field, to [`Replayer::replay_chunk`]'s rows.
+/// Sequential replay of record batches against a [`KeyCache`] (which may be shared with
+/// other threads): evaluation key -> [`Verdict`]. Rows are lent to `each` one at a time
+/// (one reusable buffer, no per-event row allocation on a cache hit); they are equal, field
+/// for field, to [`Replayer::replay_chunk`]'s rows.
 pub struct KeyedReplayer<'r, 'a> {
     replayer: &'r Replayer<'a>,
-    networks: NetworkClasses,
+    cache: &'r KeyCache,
     dedup: Dedup,
-    max_cached_keys: usize,
-    cache: HashMap<EventFacts, EventRow>,
     scratch: Option<EventRow>,
     stats: ReplayStats,
 }
@@ -206,21 +200,19 @@ pub struct KeyedReplayer<'r, 'a> {
 impl<'r, 'a> KeyedReplayer<'r, 'a> {
     pub fn new(
         replayer: &'r Replayer<'a>,
-        networks: NetworkClasses,
+        cache: &'r KeyCache,
         cfg: &StreamConfig,
     ) -> KeyedReplayer<'r, 'a> {
         KeyedReplayer {
             replayer,
-            networks,
+            cache,
             dedup: cfg.dedup,
-            max_cached_keys: cfg.max_cached_keys.max(1),
-            cache: HashMap::new(),
             scratch: None,
             stats: ReplayStats::default(),
         }
     }
 
-    /// Events seen and evaluations made so far.
+    /// Events seen and keys this replayer evaluated.
     pub fn stats(&self) -> ReplayStats {
         self.stats
     }
@@ -238,30 +230,51 @@ impl<'r, 'a> KeyedReplayer<'r, 'a> {
                     each(&evaluate_row(r, rec, &facts));
                 }
                 Dedup::On => {
-                    if self.cache.len() >= self.max_cached_keys {
-                        self.cache.clear();
+                    let key = self.cache.key(facts);
+                    let mut evaluated = false;
+                    let verdict = self.cache.get_or_eval(key, |k| {
+                        evaluated = true;
+                        evaluate_row(r, rec, k)
+                    });
+                    if evaluated {
+                        self.stats.evaluations += 1;
                     }
-                    let key = self.networks.key(facts);
-                    let template = match self.cache.entry(key) {
-                        Entry::Occupied(o) => o.into_mut(),
-                        Entry::Vacant(v) => {
-                            self.stats.evaluations += 1;
-                            let row = evaluate_row(r, rec, v.key());
-                            v.insert(row)
-                        }
-                    };
                     let row = match &mut self.scratch {
-                        Some(s) => {
-                            s.clone_from(template);
-                            s
-                        }
-                        None => self.scratch.insert(template.clone()),
+                        Some(s) => s,
+                        None => self.scratch.insert(blank_row()),
                     };
+                    verdict.write_to(row);
                     fill_from_record(row, rec);
                     each(row);
                 }
             }
         }
+    }
+}
+
+/// A row whose every field is overwritten by `Verdict::write_to` + `fill_from_record`.
+fn blank_row() -> EventRow {
+    EventRow {
+        request_id: String::new(),
+        created_at: None,
+        event_type: String::new(),
+        user_id: None,
+        user_principal_name: None,
+        user_display_name: None,
+        app_id: None,
+        app_display_name: None,
+        resource_id: None,
+        resource_display_name: None,
+        ip: None,
+        location: String::new(),
+        client_app_type: String::new(),
+        baseline_outcome: Outcome::Unknown,
+        candidate_outcome: Outcome::Unknown,
+        baseline_policies_applied: Vec::new(),
+        candidate_policies_applied: Vec::new(),
+        candidate_demand: String::new(),
+        changed_by: Vec::new(),
+        explanation: String::new(),
     }
 }
 

@@ -1,0 +1,154 @@
+//! The key cache shared by every thread of a streaming replay: evaluation key -> the
+//! key-derived part of the report row ([`Verdict`]), so each distinct key is evaluated once
+//! per replay, not once per thread or per batch.
+//!
+//! * Sharded by key hash (one mutex per shard; a thread evaluates a missing key *outside*
+//!   the lock, so two threads may rarely evaluate the same key at once — both results are
+//!   equal and the count of evaluations says so).
+//! * Verdicts are interned: keys that end with the same outcomes, policies, demand,
+//!   explanation and labels share one allocation, so memory is the keys plus a few
+//!   thousand distinct verdicts.
+//! * A shard that reaches its share of `max_keys` is emptied, and so is the verdict table
+//!   at `max_keys` (bounded memory when keys hardly repeat; it only costs
+//!   re-evaluations).
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::model::EventFacts;
+use crate::report::{EventRow, Outcome};
+
+use super::key::NetworkClasses;
+
+const SHARDS: usize = 64;
+
+/// The fields of a report row that depend only on the evaluation key (everything but the
+/// record's own identity fields; see `fill_from_record` in stream.rs).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Verdict {
+    pub location: String,
+    pub client_app_type: String,
+    pub baseline_outcome: Outcome,
+    pub candidate_outcome: Outcome,
+    pub baseline_policies_applied: Vec<String>,
+    pub candidate_policies_applied: Vec<String>,
+    pub candidate_demand: String,
+    pub changed_by: Vec<String>,
+    pub explanation: String,
+}
+
+impl Verdict {
+    pub fn of(row: EventRow) -> Verdict {
+        Verdict {
+            location: row.location,
+            client_app_type: row.client_app_type,
+            baseline_outcome: row.baseline_outcome,
+            candidate_outcome: row.candidate_outcome,
+            baseline_policies_applied: row.baseline_policies_applied,
+            candidate_policies_applied: row.candidate_policies_applied,
+            candidate_demand: row.candidate_demand,
+            changed_by: row.changed_by,
+            explanation: row.explanation,
+        }
+    }
+
+    /// Copy into `row`, reusing its allocations.
+    pub fn write_to(&self, row: &mut EventRow) {
+        row.location.clone_from(&self.location);
+        row.client_app_type.clone_from(&self.client_app_type);
+        row.baseline_outcome = self.baseline_outcome;
+        row.candidate_outcome = self.candidate_outcome;
+        row.baseline_policies_applied
+            .clone_from(&self.baseline_policies_applied);
+        row.candidate_policies_applied
+            .clone_from(&self.candidate_policies_applied);
+        row.candidate_demand.clone_from(&self.candidate_demand);
+        row.changed_by.clone_from(&self.changed_by);
+        row.explanation.clone_from(&self.explanation);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock means another thread panicked mid-update of a cache; the data is
+    // still a valid map (entries are inserted whole) and that panic propagates anyway.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Shared cache of one replay.
+pub struct KeyCache {
+    networks: Mutex<NetworkClasses>,
+    shards: Vec<Mutex<HashMap<EventFacts, Arc<Verdict>>>>,
+    verdicts: Mutex<HashSet<Arc<Verdict>>>,
+    max_per_shard: usize,
+    evaluations: AtomicU64,
+}
+
+impl KeyCache {
+    pub fn new(networks: NetworkClasses, max_keys: usize) -> KeyCache {
+        KeyCache {
+            networks: Mutex::new(networks),
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            verdicts: Mutex::new(HashSet::new()),
+            max_per_shard: max_keys.div_ceil(SHARDS).max(1),
+            evaluations: AtomicU64::new(0),
+        }
+    }
+
+    /// The evaluation key of `facts` (IP replaced by its network class representative).
+    pub fn key(&self, facts: EventFacts) -> EventFacts {
+        lock(&self.networks).key(facts)
+    }
+
+    fn shard(&self, key: &EventFacts) -> &Mutex<HashMap<EventFacts, Arc<Verdict>>> {
+        let mut h = DefaultHasher::new();
+        key.hash(&mut h);
+        &self.shards[(h.finish() as usize) % SHARDS]
+    }
+
+    /// The verdict of `key`, evaluating it with `eval` when it is not cached.
+    pub fn get_or_eval(
+        &self,
+        key: EventFacts,
+        eval: impl FnOnce(&EventFacts) -> EventRow,
+    ) -> Arc<Verdict> {
+        let shard = self.shard(&key);
+        if let Some(v) = lock(shard).get(&key) {
+            return Arc::clone(v);
+        }
+        self.evaluations.fetch_add(1, Ordering::Relaxed);
+        let verdict = Verdict::of(eval(&key));
+        let verdict = {
+            let mut interned = lock(&self.verdicts);
+            if interned.len() >= self.max_per_shard * SHARDS {
+                interned.clear();
+            }
+            match interned.get(&verdict) {
+                Some(v) => Arc::clone(v),
+                None => {
+                    let v = Arc::new(verdict);
+                    interned.insert(Arc::clone(&v));
+                    v
+                }
+            }
+        };
+        let mut map = lock(shard);
+        if map.len() >= self.max_per_shard {
+            map.clear();
+        }
+        map.insert(key, Arc::clone(&verdict));
+        verdict
+    }
+
+    /// Keys evaluated so far.
+    pub fn evaluations(&self) -> u64 {
+        self.evaluations.load(Ordering::Relaxed)
+    }
+
+    /// Distinct verdicts so far.
+    pub fn verdicts(&self) -> usize {
+        lock(&self.verdicts).len()
+    }
+}
