@@ -14,7 +14,11 @@ th{background:#f6f8fa}td.n,th.n{text-align:right;font-variant-numeric:tabular-nu
 p.caption,p.more{color:#57606a;font-size:.9rem}";
 
 pub(super) fn render(doc: &Doc, out: &mut dyn Write) -> io::Result<()> {
-    let title = doc.title.as_str();
+    let title = if doc.title.is_empty() {
+        "careplay impact report"
+    } else {
+        doc.title.as_str()
+    };
     writeln!(out, "<!DOCTYPE html>")?;
     writeln!(out, "<html lang=\"en\">")?;
     writeln!(out, "<head>")?;

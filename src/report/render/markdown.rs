@@ -5,7 +5,12 @@ use std::io::{self, Write};
 use super::{Doc, Section};
 
 pub(super) fn render(doc: &Doc, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "# {}", inline(&doc.title))?;
+    let title = if doc.title.is_empty() {
+        "careplay impact report"
+    } else {
+        doc.title.as_str()
+    };
+    writeln!(out, "# {}", inline(title))?;
     writeln!(out)?;
     if !doc.tenant.is_empty() {
         writeln!(out, "Tenant: {}", inline(&doc.tenant))?;

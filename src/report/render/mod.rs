@@ -95,6 +95,7 @@ pub fn render(
 /// format lays them out the same way.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Doc {
+    /// Empty: the terminal prints no title line; Markdown and HTML use a default.
     pub title: String,
     pub tenant: String,
     /// The answer, first.
@@ -131,11 +132,7 @@ pub fn render_doc(doc: &Doc, format: Format, out: &mut dyn std::io::Write) -> st
 
 fn doc_of(report: &Report, layout: MatrixLayout) -> Doc {
     Doc {
-        title: if report.title.is_empty() {
-            "careplay impact report".to_string()
-        } else {
-            report.title.clone()
-        },
+        title: report.title.clone(),
         tenant: report.tenant.clone(),
         headline: report.headline(),
         subheadline: report.subheadline(),
