@@ -49,14 +49,23 @@ if ! python3 -c "import duckdb" 2>/dev/null; then
   python3 -m pip install --quiet duckdb >/dev/null 2>&1 || true
 fi
 DUCK_OUT="$BENCH_DIR/duckdb.kv"
+# Both tools read the file from the page cache: warm it, then keep DuckDB's best of two runs.
+cat "$BIG" > /dev/null
 if python3 -c "import duckdb" 2>/dev/null; then
-  python3 benches/duckdb_query.py "$BIG" | tee "$DUCK_OUT"
+  python3 benches/duckdb_query.py "$BIG" > "$DUCK_OUT.1"
+  python3 benches/duckdb_query.py "$BIG" > "$DUCK_OUT.2"
+  best=$(for f in "$DUCK_OUT.1" "$DUCK_OUT.2"; do
+    printf '%s %s\n' "$(grep '^duckdb_seconds=' "$f" | cut -d= -f2)" "$f"; done | sort -n | head -1 | cut -d' ' -f2)
+  cp "$best" "$DUCK_OUT"
+  echo "duckdb runs: $(grep -h '^duckdb_seconds=' "$DUCK_OUT.1" "$DUCK_OUT.2" | cut -d= -f2 | paste -sd' ') s (best kept)"
+  cat "$DUCK_OUT"
 else
   echo "duckdb=unavailable" | tee "$DUCK_OUT"
   echo "   DuckDB could not be installed (pip install duckdb failed): comparison skipped"
 fi
 
 echo "== careplay bench ($RECORDS records)"
+cat "$BIG" > /dev/null
 BENCH_OUT="$BENCH_DIR/careplay.txt"
 "$BIN" bench "$TENANT" --logs "$BIG" --threads "$THREADS" --parquet-records "$RECORDS" \
   --parquet-out "$BENCH_DIR/canonical.parquet" --kv | tee "$BENCH_OUT"
