@@ -225,3 +225,19 @@ fn perf_tiny_key_cache_still_agrees() {
     );
     assert_eq!(out.report, expected);
 }
+
+#[test]
+fn seed_streaming_equals_in_memory_with_an_assumption() {
+    // `--assume-user-risk high`: enriched facts and the report's notes must match too.
+    let logs = vec![seed().join("signins")];
+    let mut p = plan(&seed(), logs, Dedup::On);
+    p.assume.user_risk = Some(careplay::model::RiskLevel::High);
+    let expected = in_memory(&p);
+    assert!(
+        expected.notes.iter().any(|n| n.contains("assumed")),
+        "{:?}",
+        expected.notes
+    );
+    let (got, _, _) = streaming(&p, 1 << 20, 2);
+    assert_eq!(got, expected);
+}

@@ -354,6 +354,7 @@ pub fn run_replay_streaming(
     input.policies_loaded = tenant.policies.len() as u64;
     input.policies_rejected = tenant.policies_rejected.len() as u64;
     let mut notes = tenant.notes.clone();
+    notes.extend(plan.assume.describe());
     notes.extend(
         tenant
             .policies_rejected
