@@ -182,40 +182,104 @@ pub struct ReplayOutcome {
     pub stats: ReplayStats,
 }
 
-/// Run a replay end to end.
-pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
-    let paths = TenantPaths::resolve(plan.tenant_dir.as_deref(), &plan.overrides);
-    let name = plan
-        .tenant_dir
-        .as_ref()
-        .map(|d| {
-            d.file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_else(|| d.display().to_string())
-        })
-        .unwrap_or_else(|| "tenant".to_string());
-    let tenant = Tenant::load(&name, &paths)?;
-    if paths.logs.is_empty() {
-        return Err(ReplayError::NoLogs);
-    }
-    let changes = plan.changes.resolve()?;
-    let (candidate_policies, change_log) = changes.apply(&tenant.policies)?;
-    let baseline = tenant.compile(&tenant.policies);
-    let candidate = tenant.compile(&candidate_policies);
+/// A replay ready to run: the tenant loaded, both policy sets compiled. Shared by the
+/// in-memory (`run_replay`) and the streaming (`stream::run_replay_streaming`) paths.
+pub struct Prepared {
+    pub paths: TenantPaths,
+    pub tenant: Tenant,
+    pub candidate_policies: Vec<Policy>,
+    pub change_log: Vec<String>,
+    pub baseline: CompiledSet,
+    pub candidate: CompiledSet,
+    pub labels: LocationLabeler,
+}
 
+impl Prepared {
+    pub fn new(plan: &ReplayPlan) -> Result<Prepared, ReplayError> {
+        let paths = TenantPaths::resolve(plan.tenant_dir.as_deref(), &plan.overrides);
+        let name = plan
+            .tenant_dir
+            .as_ref()
+            .map(|d| {
+                d.file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_else(|| d.display().to_string())
+            })
+            .unwrap_or_else(|| "tenant".to_string());
+        let tenant = Tenant::load(&name, &paths)?;
+        if paths.logs.is_empty() {
+            return Err(ReplayError::NoLogs);
+        }
+        let changes = plan.changes.resolve()?;
+        let (candidate_policies, change_log) = changes.apply(&tenant.policies)?;
+        let baseline = tenant.compile(&tenant.policies);
+        let candidate = tenant.compile(&candidate_policies);
+        let labels = LocationLabeler::new(&tenant.locations);
+        Ok(Prepared {
+            paths,
+            tenant,
+            candidate_policies,
+            change_log,
+            baseline,
+            candidate,
+            labels,
+        })
+    }
+
+    pub fn replayer<'a>(&'a self, plan: &'a ReplayPlan) -> Replayer<'a> {
+        Replayer {
+            baseline: &self.baseline,
+            candidate: &self.candidate,
+            labels: &self.labels,
+            directory: self.tenant.directory.as_ref(),
+            assume: &plan.assume,
+        }
+    }
+
+    /// The report header: changes, policy states, input accounting and notes.
+    pub fn meta(&self, plan: &ReplayPlan, ledger: &signin::Ledger) -> ReportMeta {
+        let tenant = &self.tenant;
+        let mut input: InputSummary = ledger.to_input_summary();
+        input.policies_loaded = tenant.policies.len() as u64;
+        input.policies_rejected = tenant.policies_rejected.len() as u64;
+        let mut notes = tenant.notes.clone();
+        notes.extend(plan.assume.describe());
+        notes.extend(
+            tenant
+                .policies_rejected
+                .iter()
+                .map(|r| format!("policy rejected: {r}")),
+        );
+        notes.extend(
+            self.candidate
+                .issues()
+                .iter()
+                .map(|i| format!("policy issue: {i}")),
+        );
+        ReportMeta {
+            title: "careplay impact report".to_string(),
+            tenant: tenant.name.clone(),
+            changes: if self.change_log.is_empty() {
+                vec!["no changes: candidate = baseline".to_string()]
+            } else {
+                self.change_log.clone()
+            },
+            policies: policy_infos(&tenant.policies, &self.candidate_policies),
+            input,
+            notes,
+        }
+    }
+}
+
+/// Run a replay end to end, every event in memory (duplicates resolved across all files).
+pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
+    let prepared = Prepared::new(plan)?;
     let opts = signin::LoadOptions {
         format: None,
         progress: plan.progress,
     };
-    let loaded = signin::load(&paths.logs, &opts)?;
-    let labels = LocationLabeler::new(&tenant.locations);
-    let replayer = Replayer {
-        baseline: &baseline,
-        candidate: &candidate,
-        labels: &labels,
-        directory: tenant.directory.as_ref(),
-        assume: &plan.assume,
-    };
+    let loaded = signin::load(&prepared.paths.logs, &opts)?;
+    let replayer = prepared.replayer(plan);
     let chunks: Vec<(Vec<EventRow>, Aggregator, ReplayStats)> = {
         use rayon::prelude::*;
         loaded
@@ -243,37 +307,7 @@ pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
             evaluations: stats.evaluations + s.evaluations,
         };
     }
-
-    let mut input: InputSummary = loaded.ledger.to_input_summary();
-    input.policies_loaded = tenant.policies.len() as u64;
-    input.policies_rejected = tenant.policies_rejected.len() as u64;
-    let mut notes = tenant.notes.clone();
-    notes.extend(plan.assume.describe());
-    notes.extend(
-        tenant
-            .policies_rejected
-            .iter()
-            .map(|r| format!("policy rejected: {r}")),
-    );
-    notes.extend(
-        candidate
-            .issues()
-            .iter()
-            .map(|i| format!("policy issue: {i}")),
-    );
-    let policies = policy_infos(&tenant.policies, &candidate_policies);
-    let meta = ReportMeta {
-        title: "careplay impact report".to_string(),
-        tenant: tenant.name.clone(),
-        changes: if change_log.is_empty() {
-            vec!["no changes: candidate = baseline".to_string()]
-        } else {
-            change_log
-        },
-        policies,
-        input,
-        notes,
-    };
+    let meta = prepared.meta(plan, &loaded.ledger);
     Ok(ReplayOutcome {
         report: agg.finish(meta),
         rows,
@@ -281,7 +315,7 @@ pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
     })
 }
 
-fn policy_infos(baseline: &[Policy], candidate: &[Policy]) -> Vec<PolicyInfo> {
+pub fn policy_infos(baseline: &[Policy], candidate: &[Policy]) -> Vec<PolicyInfo> {
     let state = |p: &Policy| p.state.clone().unwrap_or_else(|| "?".to_string());
     let mut out: Vec<PolicyInfo> = candidate
         .iter()

@@ -23,8 +23,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::model::EventFacts;
-use crate::policy::Policy;
-use crate::report::{Aggregator, EventRow, InputSummary, Outcome, PolicyInfo, Report, ReportMeta};
+use crate::report::{Aggregator, EventRow, Outcome, Report};
 use crate::signin::{self, Ledger, LoadOptions, SignInRecord};
 
 pub mod cache;
@@ -34,7 +33,7 @@ pub use cache::{KeyCache, Verdict};
 pub use key::NetworkClasses;
 
 use super::run::{Dedup, ReplayStats, Replayer};
-use super::{scenario, LocationLabeler, ReplayError, ReplayPlan, Tenant, TenantPaths};
+use super::{ReplayError, ReplayPlan};
 
 /// Knobs of a streaming replay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -312,33 +311,8 @@ pub fn run_replay_streaming(
     plan: &ReplayPlan,
     cfg: &StreamConfig,
 ) -> Result<StreamOutcome, StreamReplayError> {
-    let paths = TenantPaths::resolve(plan.tenant_dir.as_deref(), &plan.overrides);
-    let name = plan
-        .tenant_dir
-        .as_ref()
-        .map(|d| {
-            d.file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_else(|| d.display().to_string())
-        })
-        .unwrap_or_else(|| "tenant".to_string());
-    let tenant = Tenant::load(&name, &paths)?;
-    if paths.logs.is_empty() {
-        return Err(ReplayError::NoLogs.into());
-    }
-    let changes = plan.changes.resolve()?;
-    let (candidate_policies, change_log) =
-        changes.apply(&tenant.policies).map_err(ReplayError::from)?;
-    let baseline = tenant.compile(&tenant.policies);
-    let candidate = tenant.compile(&candidate_policies);
-    let labels = LocationLabeler::new(&tenant.locations);
-    let replayer = Replayer {
-        baseline: &baseline,
-        candidate: &candidate,
-        labels: &labels,
-        directory: tenant.directory.as_ref(),
-        assume: &plan.assume,
-    };
+    let prepared = super::Prepared::new(plan)?;
+    let replayer = prepared.replayer(plan);
     let load = LoadOptions {
         format: None,
         progress: plan.progress,
@@ -347,65 +321,13 @@ pub fn run_replay_streaming(
         dedup: plan.dedup,
         ..*cfg
     };
+    let tenant = &prepared.tenant;
     let networks = NetworkClasses::new(&tenant.locations, tenant.inputs().mfa_trusted_ips);
-    let streamed = replay_stream(&replayer, &networks, &paths.logs, &load, &cfg)?;
-
-    let mut input: InputSummary = streamed.ledger.to_input_summary();
-    input.policies_loaded = tenant.policies.len() as u64;
-    input.policies_rejected = tenant.policies_rejected.len() as u64;
-    let mut notes = tenant.notes.clone();
-    notes.extend(plan.assume.describe());
-    notes.extend(
-        tenant
-            .policies_rejected
-            .iter()
-            .map(|r| format!("policy rejected: {r}")),
-    );
-    notes.extend(
-        candidate
-            .issues()
-            .iter()
-            .map(|i| format!("policy issue: {i}")),
-    );
-    let meta = ReportMeta {
-        title: "careplay impact report".to_string(),
-        tenant: tenant.name.clone(),
-        changes: if change_log.is_empty() {
-            vec!["no changes: candidate = baseline".to_string()]
-        } else {
-            change_log
-        },
-        policies: policy_infos(&tenant.policies, &candidate_policies),
-        input,
-        notes,
-    };
+    let streamed = replay_stream(&replayer, &networks, &prepared.paths.logs, &load, &cfg)?;
+    let meta = prepared.meta(plan, &streamed.ledger);
     Ok(StreamOutcome {
         report: streamed.aggregate.finish(meta),
         stats: streamed.stats,
         batches: streamed.batches,
     })
-}
-
-/// Same table as `run_replay`'s (kept in step by tests/bench_agreement.rs, which compares
-/// the two reports whole).
-fn policy_infos(baseline: &[Policy], candidate: &[Policy]) -> Vec<PolicyInfo> {
-    let state = |p: &Policy| p.state.clone().unwrap_or_else(|| "?".to_string());
-    let mut out: Vec<PolicyInfo> = candidate
-        .iter()
-        .map(|c| {
-            let b = baseline
-                .iter()
-                .find(|b| b.id.is_some() && b.id == c.id)
-                .map(state)
-                .unwrap_or_else(|| "(new)".to_string());
-            PolicyInfo {
-                id: c.id.clone().unwrap_or_default(),
-                name: scenario::name_of(c),
-                baseline_state: b,
-                candidate_state: state(c),
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    out
 }
