@@ -5,8 +5,8 @@
 
 use super::normalize::normalize;
 use super::{
-    describe_other, deserialize_at, get_ci, json_child, json_index, load_files, parse_str,
-    type_name, FileSummary, PolicyError, Rejection, Sink, TextOrigin,
+    describe_other, deserialize_at, json_child, load_files, parse_str, walk_objects, FileSummary,
+    PolicyError, Rejection, Sink, TextOrigin,
 };
 use crate::diag::Origin;
 use crate::policy::model::NamedLocation;
@@ -94,32 +94,14 @@ pub fn parse_named_locations_str(
 }
 
 fn collect(value: Value, path: String, origin: &TextOrigin, sink: &mut Sink<LoadedLocation>) {
-    match value {
-        Value::Array(items) => {
-            for (i, item) in items.into_iter().enumerate() {
-                collect(item, json_index(&path, i), origin, sink);
-            }
-        }
-        Value::Object(map) => {
-            if let Some((key, Value::Array(_))) = get_ci(&map, "value") {
-                if map.keys().all(|k| k == key || k.starts_with('@')) {
-                    let key = key.clone();
-                    if let Some((_, items)) = map.into_iter().find(|(k, _)| *k == key) {
-                        collect(items, json_child(&path, &key), origin, sink);
-                    }
-                    return;
-                }
-            }
-            one(map, path, origin, sink);
-        }
-        other => sink.reject(
-            origin.at(&path),
-            format!(
-                "expected a named location object, found {}",
-                type_name(&other)
-            ),
-        ),
-    }
+    walk_objects(
+        value,
+        path,
+        origin,
+        sink,
+        "a named location object",
+        &mut one,
+    );
 }
 
 fn one(

@@ -187,6 +187,46 @@ pub(crate) fn parse_str<T>(
 }
 
 /// `base.key`, or `base["key"]` when the key is not a plain identifier.
+/// Handles one object found by [`walk_objects`] at a JSON path.
+pub(crate) type OneObject<'a, T> =
+    dyn FnMut(serde_json::Map<String, Value>, String, &TextOrigin, &mut Sink<T>) + 'a;
+
+/// Walk a document that holds objects of one kind: a single object, an array, a Graph page
+/// (`value` + `@odata.*`), or any nesting of these; call `one` for every object and reject
+/// anything else as "expected {what}". Shared by the named-location and strength loaders.
+pub(crate) fn walk_objects<T>(
+    value: Value,
+    path: String,
+    origin: &TextOrigin,
+    sink: &mut Sink<T>,
+    what: &str,
+    one: &mut OneObject<'_, T>,
+) {
+    match value {
+        Value::Array(items) => {
+            for (i, item) in items.into_iter().enumerate() {
+                walk_objects(item, json_index(&path, i), origin, sink, what, one);
+            }
+        }
+        Value::Object(map) => {
+            if let Some((key, Value::Array(_))) = get_ci(&map, "value") {
+                if map.keys().all(|k| k == key || k.starts_with('@')) {
+                    let key = key.clone();
+                    if let Some((_, items)) = map.into_iter().find(|(k, _)| *k == key) {
+                        walk_objects(items, json_child(&path, &key), origin, sink, what, one);
+                    }
+                    return;
+                }
+            }
+            one(map, path, origin, sink);
+        }
+        other => sink.reject(
+            origin.at(&path),
+            format!("expected {what}, found {}", type_name(&other)),
+        ),
+    }
+}
+
 pub fn json_child(base: &str, key: &str) -> String {
     if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         format!("{base}.{key}")

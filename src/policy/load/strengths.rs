@@ -3,8 +3,8 @@
 
 use super::normalize::{collapse_null_objects, normalize};
 use super::{
-    describe_other, deserialize_at, get_ci, json_child, json_index, load_files, parse_str,
-    type_name, FileSummary, PolicyError, Rejection, Sink, TextOrigin,
+    describe_other, deserialize_at, load_files, parse_str, walk_objects, FileSummary, PolicyError,
+    Rejection, Sink, TextOrigin,
 };
 use crate::diag::Origin;
 use crate::policy::model::AuthenticationStrength;
@@ -41,32 +41,14 @@ pub fn parse_strengths_str(text: &str, origin: &Origin) -> (Vec<LoadedStrength>,
 }
 
 fn collect(value: Value, path: String, origin: &TextOrigin, sink: &mut Sink<LoadedStrength>) {
-    match value {
-        Value::Array(items) => {
-            for (i, item) in items.into_iter().enumerate() {
-                collect(item, json_index(&path, i), origin, sink);
-            }
-        }
-        Value::Object(map) => {
-            if let Some((key, Value::Array(_))) = get_ci(&map, "value") {
-                if map.keys().all(|k| k == key || k.starts_with('@')) {
-                    let key = key.clone();
-                    if let Some((_, items)) = map.into_iter().find(|(k, _)| *k == key) {
-                        collect(items, json_child(&path, &key), origin, sink);
-                    }
-                    return;
-                }
-            }
-            one(map, path, origin, sink);
-        }
-        other => sink.reject(
-            origin.at(&path),
-            format!(
-                "expected an authenticationStrengthPolicy object, found {}",
-                type_name(&other)
-            ),
-        ),
-    }
+    walk_objects(
+        value,
+        path,
+        origin,
+        sink,
+        "an authenticationStrengthPolicy object",
+        &mut one,
+    );
 }
 
 fn one(
