@@ -417,3 +417,28 @@ fn dedup_and_its_slow_twin_agree() {
     assert_eq!(fast.code, 0);
     assert_eq!(fast.stdout, slow.stdout);
 }
+
+#[test]
+fn streaming_replay_gives_the_same_report() {
+    let mem = careplay(&[
+        "replay",
+        SEED,
+        "--promote",
+        "all-report-only",
+        "--format",
+        "json",
+    ]);
+    let streamed = careplay(&[
+        "replay",
+        SEED,
+        "--promote",
+        "all-report-only",
+        "--format",
+        "json",
+        "--stream",
+    ]);
+    assert_eq!(streamed.code, 0, "{}", streamed.stderr);
+    assert_eq!(mem.stdout, streamed.stdout);
+    let conflict = careplay(&["replay", SEED, "--stream", "--events-out", "x.ndjson"]);
+    assert_eq!(conflict.code, 2);
+}

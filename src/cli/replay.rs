@@ -125,6 +125,12 @@ pub struct Args {
     /// Evaluate every event separately instead of once per distinct evaluation key.
     #[arg(long)]
     pub no_dedup: bool,
+    /// Stream the logs in bounded memory (for exports larger than memory). Duplicate
+    /// records of one sign-in are then resolved within each batch of 4096 rows only, so
+    /// counts can differ slightly from the default in-memory replay when an export logs
+    /// one sign-in several times far apart.
+    #[arg(long, conflicts_with = "events_out")]
+    pub stream: bool,
     /// User risk to assume for users whose risk the directory snapshot does not give
     /// (none | low | medium | high). Sign-in logs never carry user risk; without this,
     /// user-risk policies are Unknown. The assumption is stated in the report.
@@ -150,13 +156,19 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
             user_risk: args.assume_user_risk,
         },
     };
-    let outcome = replay::run_replay(&plan)?;
-    if let Some(path) = &args.events_out {
-        let mut w = EventsWriter::create(path)?;
-        w.write(&outcome.rows)?;
-        w.finish()?;
-    }
-    let report = outcome.report.clone().with_top(args.top);
+    let report = if args.stream {
+        let cfg = careplay::replay::stream::StreamConfig::default();
+        careplay::replay::stream::run_replay_streaming(&plan, &cfg)?.report
+    } else {
+        let outcome = replay::run_replay(&plan)?;
+        if let Some(path) = &args.events_out {
+            let mut w = EventsWriter::create(path)?;
+            w.write(&outcome.rows)?;
+            w.finish()?;
+        }
+        outcome.report
+    };
+    let report = report.with_top(args.top);
     match &args.output {
         Some(p) => {
             let mut f = std::io::BufWriter::new(
@@ -168,7 +180,7 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         }
         None => report::render(&report, format, out)?,
     }
-    let breaches = Gate::new(&args.fail_on).check(&outcome.report);
+    let breaches = Gate::new(&args.fail_on).check(&report);
     for b in &breaches {
         eprintln!("careplay: threshold breached: {b}");
     }
