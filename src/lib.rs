@@ -1,4 +1,7 @@
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 //! careplay: replay exported Microsoft Entra ID sign-in logs against Conditional Access
 //! policies and tell who would be blocked or challenged, and why.
 //!
