@@ -368,6 +368,7 @@ fn forced_format_and_streaming_batches() {
     let opts = LoadOptions {
         format: Some(signin::Format::Graph),
         progress: false,
+        ..LoadOptions::default()
     };
     let mut batches = Vec::new();
     let ledger = signin::stream(&[fx("graph_concat.json")], &opts, 3, |b| {

@@ -116,6 +116,7 @@ fn missing_required_column() {
     let forced = LoadOptions {
         format: Some(signin::Format::PortalCsv),
         progress: false,
+        ..LoadOptions::default()
     };
     let (f, ids) = file("missing_id.csv", &forced);
     assert!(ids.is_empty());

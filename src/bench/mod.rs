@@ -200,7 +200,8 @@ pub fn replay_on(
 /// Load only: stream every record through the loader (on a pool of `cfg.threads`) and
 /// drop it.
 pub fn load_only(cfg: &BenchConfig) -> Result<(u64, Phase), BenchError> {
-    let opts = LoadOptions::default();
+    // What the replay phases load (logged CA results skipped).
+    let opts = LoadOptions::for_replay(None, false);
     let p = pool(cfg.threads)?;
     let mut n = 0u64;
     let (res, phase) = timed(|| {

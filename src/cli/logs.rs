@@ -67,6 +67,7 @@ fn inspect(a: &InspectArgs, quiet: bool, out: &mut dyn Write) -> super::CmdResul
     let opts = LoadOptions {
         format: a.format,
         progress: !quiet,
+        ..LoadOptions::default()
     };
     let loaded = signin::load(&a.paths, &opts)?;
     let mut per_file: Vec<Vec<&SignInRecord>> = vec![Vec::new(); loaded.ledger.files.len()];
@@ -157,6 +158,7 @@ fn convert(a: &ConvertArgs, quiet: bool, out: &mut dyn Write) -> super::CmdResul
     let opts = LoadOptions {
         format: a.format,
         progress: !quiet,
+        ..LoadOptions::default()
     };
     let path = a.output.display().to_string();
     let werr = |e: &dyn std::fmt::Display| WriteError::Write {

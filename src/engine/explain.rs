@@ -6,35 +6,10 @@ use super::compile::CompiledSet;
 use super::result::{Applicability, Decision, EventResult, PolicyState};
 
 impl EventResult {
-    /// Why the event got its decision, naming every policy once.
+    /// Why the event got its decision, naming every policy once: the
+    /// [`headline`](EventResult::headline), then every policy by group.
     pub fn explain(&self, set: &CompiledSet) -> String {
-        let name = |i: usize| {
-            set.policies()
-                .get(i)
-                .map(|p| format!("'{}'", p.name()))
-                .unwrap_or_else(|| format!("#{i}"))
-        };
-        let mut out = match &self.decision {
-            Decision::Allowed => {
-                "Allowed: no enabled policy blocks or challenges this sign-in.".to_string()
-            }
-            Decision::Challenged { controls, policies } => format!(
-                "Challenged: the user would be asked for {} (first: {}) by {}.",
-                controls
-                    .iter()
-                    .map(|c| c.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                controls.first().map(|c| c.to_string()).unwrap_or_default(),
-                policies
-                    .iter()
-                    .map(|i| name(*i))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            Decision::Blocked { reasons, .. } => format!("Blocked: {}.", reasons.join("; ")),
-            Decision::Unknown { reasons, .. } => format!("Unknown: {}.", reasons.join("; ")),
-        };
+        let mut out = self.headline(set);
         let mut groups: [(&str, Vec<String>); 4] = [
             ("Applied", vec![]),
             ("May apply", vec![]),
@@ -45,7 +20,7 @@ impl EventResult {
             let Some(p) = set.policies().get(r.index) else {
                 continue;
             };
-            let line = format!("{} {}", name(r.index), r.explanation);
+            let line = format!("{} {}", policy_name(set, r.index), r.explanation);
             let slot = match (p.state(), &r.applicability) {
                 (PolicyState::Disabled, _) => 3,
                 (PolicyState::ReportOnly, _) => 2,
@@ -62,4 +37,37 @@ impl EventResult {
         }
         out
     }
+
+    /// The decision sentence that opens [`explain`](EventResult::explain) (reports use it
+    /// alone, without paying for the per-policy groups).
+    pub fn headline(&self, set: &CompiledSet) -> String {
+        match &self.decision {
+            Decision::Allowed => {
+                "Allowed: no enabled policy blocks or challenges this sign-in.".to_string()
+            }
+            Decision::Challenged { controls, policies } => format!(
+                "Challenged: the user would be asked for {} (first: {}) by {}.",
+                controls
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                controls.first().map(|c| c.to_string()).unwrap_or_default(),
+                policies
+                    .iter()
+                    .map(|i| policy_name(set, *i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Decision::Blocked { reasons, .. } => format!("Blocked: {}.", reasons.join("; ")),
+            Decision::Unknown { reasons, .. } => format!("Unknown: {}.", reasons.join("; ")),
+        }
+    }
+}
+
+fn policy_name(set: &CompiledSet, i: usize) -> String {
+    set.policies()
+        .get(i)
+        .map(|p| format!("'{}'", p.name()))
+        .unwrap_or_else(|| format!("#{i}"))
 }

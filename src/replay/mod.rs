@@ -274,10 +274,7 @@ impl Prepared {
 /// Run a replay end to end, every event in memory (duplicates resolved across all files).
 pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
     let prepared = Prepared::new(plan)?;
-    let opts = signin::LoadOptions {
-        format: None,
-        progress: plan.progress,
-    };
+    let opts = signin::LoadOptions::for_replay(None, plan.progress);
     let loaded = signin::load(&prepared.paths.logs, &opts)?;
     let replayer = prepared.replayer(plan);
     let chunks: Vec<(Vec<EventRow>, Aggregator, ReplayStats)> = {

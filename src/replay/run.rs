@@ -248,11 +248,13 @@ fn client_label(f: &EventFacts) -> String {
 /// shown by `careplay whatif`).
 pub fn summary(r: &EventResult, set: &CompiledSet) -> String {
     use crate::engine::{Applicability, PolicyState};
-    let full = r.explain(set);
-    // The decision sentence is the first sentence of the full explanation.
-    let head = match full.find(". ") {
-        Some(i) => full[..=i].to_string(),
-        None => full.clone(),
+    // The first sentence of the full explanation (`EventResult::explain`), which opens
+    // with the headline and continues with " Applied: …" groups: cutting the headline at
+    // its first ". " gives the same text without building the groups.
+    let line = r.headline(set);
+    let head = match line.find(". ") {
+        Some(i) => line[..=i].to_string(),
+        None => line,
     };
     let mut parts = vec![head];
     for pr in &r.policies {

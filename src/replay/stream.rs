@@ -313,10 +313,7 @@ pub fn run_replay_streaming(
 ) -> Result<StreamOutcome, StreamReplayError> {
     let prepared = super::Prepared::new(plan)?;
     let replayer = prepared.replayer(plan);
-    let load = LoadOptions {
-        format: None,
-        progress: plan.progress,
-    };
+    let load = LoadOptions::for_replay(None, plan.progress);
     let cfg = StreamConfig {
         dedup: plan.dedup,
         ..*cfg

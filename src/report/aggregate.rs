@@ -2,7 +2,7 @@
 //! users, apps, policies, locations, client app types, demands and explanations, never with
 //! the number of events: rayon workers `push` into their own `Aggregator` and `merge`.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::model::{
     Count, DemandRow, ExplanationRow, Move, MoveRow, OutcomeCount, Report, ReportMeta, Totals,
@@ -314,7 +314,7 @@ impl Aggregator {
     /// Union of users and sum of events over the matrix cells selected by `pick`.
     fn count_where(&self, pick: impl Fn(Outcome, Outcome) -> bool) -> Count {
         let mut events = 0;
-        let mut users: HashSet<&str> = HashSet::new();
+        let mut users: HashSet<&str> = HashSet::default();
         for b in Outcome::ALL {
             for c in Outcome::ALL {
                 if pick(b, c) {
@@ -452,7 +452,7 @@ mod tests {
 
     #[test]
     fn moves_partition_the_off_diagonal() {
-        let mut kinds: HashMap<Move, usize> = HashMap::new();
+        let mut kinds: HashMap<Move, usize> = HashMap::default();
         for b in Outcome::ALL {
             for c in Outcome::ALL {
                 *kinds.entry(Move::of(b, c)).or_default() += 1;

@@ -146,6 +146,7 @@ pub fn read_signins(
         };
         let steps = text_nonempty(w.get(F::Id)).and_then(|id| auth.get(&id));
         let c = Ctx {
+            projection: ctx.projection,
             line,
             format: ctx.format,
             file: ctx.file,

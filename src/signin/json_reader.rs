@@ -249,6 +249,7 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
                 )),
                 Item::Record(w) => {
                     let c = Ctx {
+                        projection: ctx.projection,
                         line,
                         format: ctx.format,
                         file: ctx.file,
@@ -264,9 +265,12 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
                 }
             }
         };
-        TopSeed { sink: &mut sink }
-            .deserialize(&mut de)
-            .and_then(|_| de.end())
+        TopSeed {
+            sink: &mut sink,
+            projection: ctx.projection,
+        }
+        .deserialize(&mut de)
+        .and_then(|_| de.end())
     };
     let several = index > 1;
     for row in rows {

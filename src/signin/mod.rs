@@ -28,6 +28,7 @@ pub use format::Format;
 pub use ledger::{FileLedger, Ledger, ReasonStats};
 pub use reject::{Reject, RejectKind};
 pub use schema::{AcrRef, CaPolicyResult, EventType, SignInRecord};
+pub use wire::{Projection, F};
 
 use format::{ReaderKind, Sniff};
 use normalize::{AuthStep, Ctx};
@@ -45,6 +46,23 @@ pub struct LoadOptions {
     pub format: Option<Format>,
     /// Show progress bars for large files (only when stderr is a terminal).
     pub progress: bool,
+    /// Fields the JSON readers may skip ([`Projection::ALL`] by default). A skipped field
+    /// is neither materialised nor validated, so a record whose only fault is there is
+    /// loaded, not rejected ([`LoadOptions::for_replay`]).
+    pub projection: Projection,
+}
+
+impl LoadOptions {
+    /// What a replay reads: everything but the logged Conditional Access results, which
+    /// only `careplay verify` compares with (signin-logs.md §3.4). Both replay paths (in
+    /// memory and streaming) load with it, so they count the same rows.
+    pub fn for_replay(format: Option<Format>, progress: bool) -> LoadOptions {
+        LoadOptions {
+            format,
+            progress,
+            projection: Projection::without(&[F::AppliedConditionalAccessPolicies]),
+        }
+    }
 }
 
 /// A complete load.
@@ -224,6 +242,7 @@ where
                 .files
                 .push(FileLedger::new(&name, format.as_str(), opened.compressed));
             let ctx = Ctx {
+                projection: opts.projection,
                 format: format.as_str(),
                 file: &name,
                 line: None,

@@ -18,6 +18,8 @@ pub struct AuthStep {
 
 /// Where the record came from.
 pub struct Ctx<'a> {
+    /// Fields the JSON reader skips (wire.rs).
+    pub projection: super::wire::Projection,
     pub format: &'a str,
     pub file: &'a str,
     pub line: Option<u64>,

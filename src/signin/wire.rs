@@ -11,6 +11,7 @@
 //! * Diagnostic records keep their envelope; the sign-in under `properties` is a nested
 //!   [`WireRecord`].
 
+use rustc_hash::FxHashMap;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -218,10 +219,48 @@ fn table(t: Table) -> &'static HashMap<String, F> {
     })
 }
 
+/// The JSON aliases exactly as spelled (Graph camelCase and the other families' usual
+/// spellings): most keys of a real export hit this table without being normalised.
+fn exact_json() -> &'static FxHashMap<&'static str, F> {
+    static EXACT: OnceLock<FxHashMap<&'static str, F>> = OnceLock::new();
+    EXACT.get_or_init(|| JSON_ALIASES.iter().copied().collect())
+}
+
 /// Look a raw key up in a table.
 pub fn lookup(t: Table, key: &str, buf: &mut String) -> Option<F> {
+    // An exact alias normalises to the same entry as itself, so the fast path cannot
+    // disagree with the normalised lookup (unit test below).
+    if t == Table::Json {
+        if let Some(f) = exact_json().get(key) {
+            return Some(*f);
+        }
+    }
     norm_key(key, buf);
     table(t).get(buf.as_str()).copied()
+}
+
+/// Fields a reader may skip without materialising them: a replay never reads the
+/// logged Conditional Access results (`careplay verify` does), which are the bulk of a
+/// Graph record (8 policies of 5 fields each in a typical export).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Projection {
+    skip: u128,
+}
+
+impl Projection {
+    /// Every field is read.
+    pub const ALL: Projection = Projection { skip: 0 };
+
+    /// Skip these fields.
+    pub fn without(fields: &[F]) -> Projection {
+        Projection {
+            skip: fields.iter().fold(0, |m, f| m | 1u128 << (*f as u32)),
+        }
+    }
+
+    pub fn reads(self, f: F) -> bool {
+        self.skip & (1u128 << (f as u32)) == 0
+    }
 }
 
 /// The fields of one record (or envelope) as found in the input.
@@ -303,6 +342,7 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
 /// found goes to `sink` as soon as it is parsed (pages are never materialised as a DOM).
 pub struct TopSeed<'a> {
     pub sink: &'a mut dyn FnMut(Item),
+    pub projection: Projection,
 }
 
 impl<'de> DeserializeSeed<'de> for TopSeed<'_> {
@@ -320,7 +360,7 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         let sink = self.sink;
         let mut container = false;
-        let rec = visit_record(map, &mut Some(&mut *sink), &mut container)?;
+        let rec = visit_record(map, &mut Some(&mut *sink), &mut container, self.projection)?;
         if !container || !rec.is_empty() && rec.get(F::Id).is_some() {
             sink(Item::Record(rec));
         }
@@ -329,7 +369,10 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let sink = self.sink;
         while seq
-            .next_element_seed(TopSeed { sink: &mut *sink })?
+            .next_element_seed(TopSeed {
+                sink: &mut *sink,
+                projection: self.projection,
+            })?
             .is_some()
         {}
         Ok(())
@@ -366,6 +409,7 @@ fn visit_record<'de, A: MapAccess<'de>>(
     mut map: A,
     sink: &mut Option<&mut dyn FnMut(Item)>,
     container: &mut bool,
+    projection: Projection,
 ) -> Result<WireRecord, A::Error> {
     let mut rec = WireRecord::default();
     let mut key = String::new();
@@ -374,22 +418,25 @@ fn visit_record<'de, A: MapAccess<'de>>(
         match lookup(Table::Json, &key, &mut norm) {
             Some(F::Value) | Some(F::Records) if sink.is_some() => {
                 if let Some(s) = sink.as_mut() {
-                    let streamed = map.next_value_seed(ContainerSeed { sink: &mut **s })?;
+                    let streamed = map.next_value_seed(ContainerSeed {
+                        sink: &mut **s,
+                        projection,
+                    })?;
                     *container |= streamed;
                 }
             }
             Some(F::Properties) => {
-                let v = map.next_value_seed(PropertiesSeed)?;
+                let v = map.next_value_seed(PropertiesSeed(projection))?;
                 match v {
                     Some(inner) => rec.properties = Some(Box::new(inner)),
                     None => continue,
                 }
             }
-            Some(f) => {
+            Some(f) if projection.reads(f) => {
                 let v: Value = map.next_value()?;
                 rec.set(f, v);
             }
-            None => {
+            _ => {
                 map.next_value::<IgnoredAny>()?;
             }
         }
@@ -400,6 +447,7 @@ fn visit_record<'de, A: MapAccess<'de>>(
 /// `value` / `records`: an array streamed element by element; anything else is ignored.
 struct ContainerSeed<'a> {
     sink: &'a mut dyn FnMut(Item),
+    projection: Projection,
 }
 impl<'de> DeserializeSeed<'de> for ContainerSeed<'_> {
     type Value = bool;
@@ -416,6 +464,7 @@ impl<'de> Visitor<'de> for ContainerSeed<'_> {
         while seq
             .next_element_seed(ElementSeed {
                 sink: &mut *self.sink,
+                projection: self.projection,
             })?
             .is_some()
         {}
@@ -448,11 +497,12 @@ impl<'de> Visitor<'de> for ContainerSeed<'_> {
 /// One element of a `value`/`records` array: a record (possibly an envelope).
 struct ElementSeed<'a> {
     sink: &'a mut dyn FnMut(Item),
+    projection: Projection,
 }
 impl<'de> DeserializeSeed<'de> for ElementSeed<'_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        let v = d.deserialize_any(RecordOrValue)?;
+        let v = d.deserialize_any(RecordOrValue(self.projection))?;
         match v {
             Ok(rec) => (self.sink)(Item::Record(rec)),
             Err(t) => (self.sink)(Item::NotObject(t)),
@@ -462,7 +512,7 @@ impl<'de> DeserializeSeed<'de> for ElementSeed<'_> {
 }
 
 /// Deserializes an object into a record, or reports the type of a non-object.
-struct RecordOrValue;
+struct RecordOrValue(Projection);
 impl<'de> Visitor<'de> for RecordOrValue {
     type Value = Result<WireRecord, &'static str>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -470,7 +520,7 @@ impl<'de> Visitor<'de> for RecordOrValue {
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         let mut container = false;
-        Ok(Ok(visit_record(map, &mut None, &mut container)?))
+        Ok(Ok(visit_record(map, &mut None, &mut container, self.0)?))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
@@ -498,11 +548,11 @@ impl<'de> Visitor<'de> for RecordOrValue {
 
 /// Diagnostic `properties`: an object (the sign-in) or, from Log Analytics-style tools,
 /// JSON text holding one.
-struct PropertiesSeed;
+struct PropertiesSeed(Projection);
 impl<'de> DeserializeSeed<'de> for PropertiesSeed {
     type Value = Option<WireRecord>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        let v = d.deserialize_any(RecordOrValue)?;
+        let v = d.deserialize_any(RecordOrValue(self.0))?;
         Ok(v.ok())
     }
 }
@@ -528,5 +578,39 @@ pub fn record_from_value(v: Value) -> Result<WireRecord, &'static str> {
             Ok(rec)
         }
         other => Err(type_name(&other)),
+    }
+}
+
+// A `Projection` is one bit per field.
+const _: () = assert!(F::COUNT <= 128);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_aliases_agree_with_normalised_lookup() {
+        let mut buf = String::new();
+        for (k, f) in JSON_ALIASES {
+            norm_key(k, &mut buf);
+            assert_eq!(table(Table::Json).get(buf.as_str()), Some(f), "{k}");
+            assert_eq!(lookup(Table::Json, k, &mut buf), Some(*f), "{k}");
+        }
+        // Other spellings still go through normalisation.
+        assert_eq!(
+            lookup(Table::Json, "  CreatedDateTime ", &mut buf),
+            Some(F::CreatedDateTime)
+        );
+    }
+
+    #[test]
+    fn projection_skips_only_what_it_names() {
+        let p = Projection::without(&[F::AppliedConditionalAccessPolicies]);
+        assert!(!p.reads(F::AppliedConditionalAccessPolicies));
+        assert!(F::ALL
+            .iter()
+            .filter(|f| **f != F::AppliedConditionalAccessPolicies)
+            .all(|f| p.reads(*f)));
+        assert!(F::ALL.iter().all(|f| Projection::ALL.reads(*f)));
     }
 }

@@ -545,9 +545,11 @@ pub fn run_verify(plan: &VerifyPlan) -> Result<VerifyReport, VerifyError> {
     let sets: Vec<CompiledSet> = (0..history.len())
         .map(|v| tenant.compile(&all_on(history.policies(v))))
         .collect();
+    // Verify compares with the logged results: every field is read.
     let opts = crate::signin::LoadOptions {
         format: None,
         progress: plan.progress,
+        projection: crate::signin::Projection::ALL,
     };
     let loaded = crate::signin::load(&paths.logs, &opts)?;
     let vs = VerifySets {

@@ -12,9 +12,9 @@
 //!   at `max_keys` (bounded memory when keys hardly repeat; it only costs
 //!   re-evaluations).
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash};
+
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -80,8 +80,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Shared cache of one replay.
 pub struct KeyCache {
     networks: Mutex<NetworkClasses>,
-    shards: Vec<Mutex<HashMap<EventFacts, Arc<Verdict>>>>,
-    verdicts: Mutex<HashSet<Arc<Verdict>>>,
+    shards: Vec<Mutex<FxHashMap<EventFacts, Arc<Verdict>>>>,
+    verdicts: Mutex<FxHashSet<Arc<Verdict>>>,
     max_per_shard: usize,
     evaluations: AtomicU64,
 }
@@ -90,8 +90,10 @@ impl KeyCache {
     pub fn new(networks: NetworkClasses, max_keys: usize) -> KeyCache {
         KeyCache {
             networks: Mutex::new(networks),
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-            verdicts: Mutex::new(HashSet::new()),
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(FxHashMap::default()))
+                .collect(),
+            verdicts: Mutex::new(FxHashSet::default()),
             max_per_shard: max_keys.div_ceil(SHARDS).max(1),
             evaluations: AtomicU64::new(0),
         }
@@ -102,10 +104,10 @@ impl KeyCache {
         lock(&self.networks).key(facts)
     }
 
-    fn shard(&self, key: &EventFacts) -> &Mutex<HashMap<EventFacts, Arc<Verdict>>> {
-        let mut h = DefaultHasher::new();
-        key.hash(&mut h);
-        &self.shards[(h.finish() as usize) % SHARDS]
+    fn shard(&self, key: &EventFacts) -> &Mutex<FxHashMap<EventFacts, Arc<Verdict>>> {
+        // The high bits pick the shard (the map inside uses the low ones).
+        let h = FxBuildHasher.hash_one(key);
+        &self.shards[(h >> 58) as usize % SHARDS]
     }
 
     /// The verdict of `key`, evaluating it with `eval` when it is not cached.
