@@ -207,6 +207,17 @@ impl Directory {
     }
 }
 
+/// The map key of an id (trimmed, ASCII lower case), borrowed when the id already is one
+/// (the common case: Graph logs object ids in lower case), so lookups do not allocate.
+fn lookup_key(id: &str) -> std::borrow::Cow<'_, str> {
+    let t = id.trim();
+    if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(t.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(t)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,16 +237,5 @@ mod tests {
             .transitive_groups("u2")
             .is_some_and(|g| g.contains("gfin")));
         assert!(d.transitive_groups("nobody").is_none());
-    }
-}
-
-/// The map key of an id (trimmed, ASCII lower case), borrowed when the id already is one
-/// (the common case: Graph logs object ids in lower case), so lookups do not allocate.
-fn lookup_key(id: &str) -> std::borrow::Cow<'_, str> {
-    let t = id.trim();
-    if t.bytes().any(|b| b.is_ascii_uppercase()) {
-        std::borrow::Cow::Owned(t.to_ascii_lowercase())
-    } else {
-        std::borrow::Cow::Borrowed(t)
     }
 }
