@@ -77,6 +77,7 @@ pub struct Loaded {
 }
 
 /// One row event produced by a reader.
+#[derive(Debug)]
 pub(crate) enum Row {
     Record(Box<SignInRecord>, Option<u64>, Option<u64>),
     Reject(Reject, Option<u64>, Option<u64>),
