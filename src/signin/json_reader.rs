@@ -155,17 +155,16 @@ fn simple_object_len(line: &[u8]) -> Option<usize> {
 /// emission stays in input order. On one thread each text is parsed as soon as it is
 /// framed (the slow twin; tests/bench_loader.rs checks both give the same load).
 pub fn read<R: BufRead>(r: R, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row)) -> std::io::Result<()> {
-    let unclosed_array;
     let mut lost = false;
     let mut texts: u64 = 0;
-    if rayon::current_num_threads() > 1 {
-        unclosed_array = read_parallel(r, ctx, emit, &mut lost, &mut texts, CHUNK_BYTES)?;
+    let unclosed_array = if rayon::current_num_threads() > 1 {
+        read_parallel(r, ctx, emit, &mut lost, &mut texts, CHUNK_BYTES)?
     } else {
-        unclosed_array = frame(r, &mut |t: Text<'_>| {
+        frame(r, &mut |t: Text<'_>| {
             texts += 1;
             read_text(&t, ctx, emit, &mut lost);
-        })?;
-    }
+        })?
+    };
     if unclosed_array {
         emit(Row::Warning(
             "the top-level JSON array is not closed (missing ']' at end of file); every complete element was read".into(),
