@@ -343,7 +343,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CmdResult {
                 continue;
             }
             writeln!(out, "[{label}] {}", p.name())?;
-            writeln!(out, "    {}", pr.explanation)?;
+            writeln!(out, "    {}", pr.explanation(&set))?;
             for n in &pr.notes {
                 writeln!(out, "    note: {n}")?;
             }

@@ -91,18 +91,20 @@ fn policy_result(
             ))
         }
     };
-    let explanation = explain_policy(p, &applicability, grant.as_ref());
     PolicyResult {
         index,
         applicability,
         grant,
-        explanation,
         notes,
         session: p.session_controls().to_vec(),
     }
 }
 
-fn explain_policy(p: &CompiledPolicy, a: &Applicability, g: Option<&GrantResult>) -> String {
+pub(crate) fn explain_policy(
+    p: &CompiledPolicy,
+    a: &Applicability,
+    g: Option<&GrantResult>,
+) -> String {
     let head = match a {
         Applicability::Applies => "applies".to_string(),
         Applicability::NotApplied { condition, reason } => {
@@ -141,4 +143,49 @@ fn explain_policy(p: &CompiledPolicy, a: &Applicability, g: Option<&GrantResult>
         }
     };
     format!("{head}; {grant}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ctx;
+    use crate::replay::tenant::{Overrides, TenantPaths};
+    use crate::replay::Tenant;
+    use crate::signin::{self, LoadOptions};
+    use std::path::Path;
+
+    /// Lazy condition evaluation (stop at the first `No`) agrees with evaluating every
+    /// condition, for every policy of both bundled tenants and every sign-in of the seed
+    /// tenant plus the contoso policies' own fixtures' events.
+    #[test]
+    fn lazy_conditions_agree_with_eager_evaluation() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let logs = signin::load(
+            &[root.join("datasets/seed-registration/signins")],
+            &LoadOptions::default(),
+        )
+        .expect("seed logs");
+        assert!(logs.records.len() > 100);
+        let mut compared = 0;
+        for t in ["datasets/seed-registration", "datasets/contoso"] {
+            let dir = root.join(t);
+            let paths = TenantPaths::resolve(Some(&dir), &Overrides::default());
+            let tenant = Tenant::load(t, &paths).expect("tenant");
+            let set = tenant.compile(&tenant.policies);
+            for rec in &logs.records {
+                let facts = signin::to_facts(rec);
+                let ctx = Ctx::new(&facts, set.directory.as_deref());
+                for p in set.policies() {
+                    assert_eq!(
+                        p.conditions.evaluate(&ctx),
+                        p.conditions.evaluate_eager(&ctx),
+                        "{} on {}",
+                        p.name(),
+                        rec.event_id
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 1000, "{compared}");
+    }
 }

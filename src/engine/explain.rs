@@ -20,7 +20,7 @@ impl EventResult {
             let Some(p) = set.policies().get(r.index) else {
                 continue;
             };
-            let line = format!("{} {}", policy_name(set, r.index), r.explanation);
+            let line = format!("{} {}", policy_name(set, r.index), r.explanation(set));
             let slot = match (p.state(), &r.applicability) {
                 (PolicyState::Disabled, _) => 3,
                 (PolicyState::ReportOnly, _) => 2,

@@ -174,7 +174,6 @@ pub struct PolicyResult {
     pub applicability: Applicability,
     /// `None` when the policy is not applied (or disabled).
     pub grant: Option<GrantResult>,
-    pub explanation: String,
     /// Evidence notes: which evidence met or missed each control, precedence rules used.
     pub notes: Vec<String>,
     /// Session controls the policy would apply (recorded, never decide; evaluation.md §5).
@@ -182,6 +181,15 @@ pub struct PolicyResult {
 }
 
 impl PolicyResult {
+    /// One line on this policy: whether it applies and why, and what it demands (built
+    /// on demand: a replay shows it only for the few policies that apply).
+    pub fn explanation(&self, set: &super::CompiledSet) -> String {
+        match set.policies().get(self.index) {
+            Some(p) => super::evaluate::explain_policy(p, &self.applicability, self.grant.as_ref()),
+            None => format!("policy #{} is not in this set", self.index),
+        }
+    }
+
     /// The `appliedConditionalAccessPolicy.result` Microsoft would log (evaluation.md §6.3);
     /// `None` when the value is not determined by the evidence (later record, unconfirmed
     /// report-only behaviour, or an Unknown verdict). `interactive` is the request kind.

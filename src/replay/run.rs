@@ -268,7 +268,7 @@ pub fn summary(r: &EventResult, set: &CompiledSet) -> String {
             Applicability::Applies | Applicability::Unknown { .. } => parts.push(format!(
                 "'{}' {}.",
                 p.name(),
-                pr.explanation.trim_end_matches('.')
+                pr.explanation(set).trim_end_matches('.')
             )),
             Applicability::NotApplied { .. } => {}
         }

@@ -140,6 +140,55 @@ impl ConditionSet {
     /// Three-valued AND over the configured conditions (evaluation.md §0 step 4); the
     /// first `No` in §3.12 order is reported.
     pub fn evaluate(&self, ctx: &Ctx) -> Applicability {
+        // Conditions are evaluated lazily, in §3.12 order: the first `No` decides and the
+        // conditions after it are never evaluated (they are pure, so the result is the
+        // same as evaluating all of them; most policies stop at users or resources).
+        let mut unknown: Vec<(ConditionName, String)> = vec![];
+        macro_rules! step {
+            ($name:ident, $field:ident) => {
+                if let Some(c) = self.$field.as_ref() {
+                    match c.eval(ctx) {
+                        Check::Yes => {}
+                        Check::No(reason) => {
+                            return Applicability::NotApplied {
+                                condition: ConditionName::$name,
+                                reason,
+                            }
+                        }
+                        Check::Unknown(r) => unknown.push((ConditionName::$name, r)),
+                    }
+                }
+            };
+        }
+        step!(Users, users);
+        step!(WorkloadIdentities, workload);
+        step!(Application, application);
+        step!(UserActions, user_actions);
+        step!(AuthenticationContext, auth_context);
+        step!(DevicePlatform, platform);
+        step!(Devices, devices);
+        step!(Devices, device_states);
+        step!(ClientApps, client_apps);
+        step!(Location, location);
+        step!(SignInRisk, sign_in_risk);
+        step!(UserRisk, user_risk);
+        step!(ServicePrincipalRisk, sp_risk);
+        step!(InsiderRisk, insider_risk);
+        step!(AuthenticationFlow, auth_flow);
+        unknown.extend(self.unevaluable.iter().cloned());
+        if unknown.is_empty() {
+            Applicability::Applies
+        } else {
+            Applicability::Unknown {
+                conditions: unknown,
+            }
+        }
+    }
+
+    /// The slow twin of [`evaluate`](ConditionSet::evaluate): every configured condition
+    /// is evaluated, then combined (the agreement test is in src/engine/evaluate.rs).
+    #[cfg(test)]
+    pub fn evaluate_eager(&self, ctx: &Ctx) -> Applicability {
         let checks: [(ConditionName, Option<Check>); 15] = [
             (
                 ConditionName::Users,
@@ -202,18 +251,21 @@ impl ConditionSet {
                 self.auth_flow.as_ref().map(|c| c.eval(ctx)),
             ),
         ];
+        let mut first_no = None;
         let mut unknown: Vec<(ConditionName, String)> = vec![];
         for (name, check) in checks {
             match check {
                 None | Some(Check::Yes) => {}
                 Some(Check::No(reason)) => {
-                    return Applicability::NotApplied {
-                        condition: name,
-                        reason,
+                    if first_no.is_none() {
+                        first_no = Some((name, reason));
                     }
                 }
                 Some(Check::Unknown(r)) => unknown.push((name, r)),
             }
+        }
+        if let Some((condition, reason)) = first_no {
+            return Applicability::NotApplied { condition, reason };
         }
         unknown.extend(self.unevaluable.iter().cloned());
         if unknown.is_empty() {
