@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # careplay performance figures, side by side with DuckDB, in one run (issue "Performance").
 #
-#   bash benches/run.sh [RECORDS]        # default 200000 (1M takes ~4 min to generate)
+#   bash benches/run.sh [RECORDS]        # default 200000 (1M records, 3.7 GB, take ~5 min to generate)
 #
 # Builds careplay in release, generates a deterministic Graph NDJSON sign-in file against
 # the contoso tenant (datasets/generate.py perf), installs DuckDB's Python package with pip
