@@ -7,11 +7,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use careplay::signin::{self, LoadOptions, Loaded};
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use careplay::signin::{self, LoadOptions, Loaded};
+use common::root;
 
 fn load_on(threads: usize, paths: &[PathBuf]) -> Loaded {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -38,18 +37,7 @@ fn assert_same(paths: &[PathBuf]) -> usize {
 fn json_fixtures_load_the_same_on_one_and_two_threads() {
     let dir = root().join("tests/fixtures/signin");
     let mut rows = 0;
-    for name in [
-        "eventhub.json",
-        "graph_beta_array.json",
-        "graph_concat.json",
-        "graph_ndjson.jsonl",
-        "graph_v1_page.json",
-        "la_noninteractive.json",
-        "diag_tree",
-        "malformed/bad_values.jsonl",
-        "malformed/not_objects.json",
-        "malformed/truncated.jsonl",
-    ] {
+    for name in common::JSON_FIXTURES {
         rows += assert_same(&[dir.join(name)]);
     }
     assert!(rows > 0);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{careplay, golden, root};
+use common::{careplay, careplay_json, golden, root};
 
 const SEED: &str = "datasets/seed-registration";
 
@@ -158,15 +158,13 @@ fn parquet_events_out_has_the_contract_columns() {
 
 #[test]
 fn no_changes_means_nothing_moves() {
-    let r = careplay(&["replay", SEED, "--format", "json"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let v = careplay_json(&["replay", SEED, "--format", "json"]);
     assert_eq!(v["totals"]["moved"]["events"], 0);
 }
 
 #[test]
 fn promote_one_policy_by_name_only_moves_its_events() {
-    let r = careplay(&[
+    let v = careplay_json(&[
         "replay",
         SEED,
         "--promote",
@@ -174,8 +172,6 @@ fn promote_one_policy_by_name_only_moves_its_events() {
         "--format",
         "json",
     ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["totals"]["newly_blocked"]["users"], 4);
     assert_eq!(v["totals"]["newly_challenged"]["events"], 0);
 }
@@ -183,7 +179,7 @@ fn promote_one_policy_by_name_only_moves_its_events() {
 #[test]
 fn disable_and_add_change_the_candidate() {
     // Disabling the legacy-auth block relieves the legacy sign-ins it blocked.
-    let r = careplay(&[
+    let v = careplay_json(&[
         "replay",
         SEED,
         "--disable",
@@ -191,8 +187,6 @@ fn disable_and_add_change_the_candidate() {
         "--format",
         "json",
     ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert!(
         v["totals"]["relieved"]["events"].as_u64().unwrap() > 0,
         "{v}"
@@ -300,7 +294,7 @@ fn usage_and_input_errors_exit_2_with_a_message() {
 #[test]
 fn flags_replace_parts_of_the_tenant_folder() {
     // Only the interactive file: fewer events, the same guests still blocked.
-    let r = careplay(&[
+    let v = careplay_json(&[
         "replay",
         SEED,
         "--logs",
@@ -310,12 +304,10 @@ fn flags_replace_parts_of_the_tenant_folder() {
         "--format",
         "json",
     ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["totals"]["all"]["events"], 167);
     assert_eq!(v["totals"]["newly_blocked"]["users"], 4);
     // Without the directory snapshot, group/role/guest facts become unknown, never guessed.
-    let r = careplay(&[
+    let v = careplay_json(&[
         "replay",
         "--policies",
         &format!("{SEED}/policies"),
@@ -328,8 +320,6 @@ fn flags_replace_parts_of_the_tenant_folder() {
         "--format",
         "json",
     ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert!(v["notes"].to_string().contains("no directory snapshot"));
     assert!(v["totals"]["candidate"].to_string().contains("unknown"));
 }

@@ -6,11 +6,10 @@
 
 use std::path::PathBuf;
 
-use careplay::signin::{self, LoadOptions, Loaded};
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use careplay::signin::{self, LoadOptions, Loaded};
+use common::root;
 
 fn load(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
     signin::load(paths, opts).expect("load")
@@ -39,17 +38,7 @@ fn assert_projection_agrees(paths: &[PathBuf]) -> usize {
 fn replay_projection_equals_full_load_without_logged_policies() {
     let dir = root().join("tests/fixtures/signin");
     let mut with_policies = 0;
-    for name in [
-        "eventhub.json",
-        "graph_beta_array.json",
-        "graph_concat.json",
-        "graph_ndjson.jsonl",
-        "graph_v1_page.json",
-        "la_noninteractive.json",
-        "diag_tree",
-        "malformed/not_objects.json",
-        "malformed/truncated.jsonl",
-    ] {
+    for name in common::JSON_FIXTURES {
         with_policies += assert_projection_agrees(&[dir.join(name)]);
     }
     with_policies += assert_projection_agrees(&[root().join("datasets/seed-registration/signins")]);

@@ -11,6 +11,21 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// Every JSON sign-in fixture family under tests/fixtures/signin (malformed ones included),
+/// for tests that compare two ways of loading the same input.
+pub const JSON_FIXTURES: &[&str] = &[
+    "eventhub.json",
+    "graph_beta_array.json",
+    "graph_concat.json",
+    "graph_ndjson.jsonl",
+    "graph_v1_page.json",
+    "la_noninteractive.json",
+    "diag_tree",
+    "malformed/bad_values.jsonl",
+    "malformed/not_objects.json",
+    "malformed/truncated.jsonl",
+];
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -29,6 +44,15 @@ pub fn careplay(args: &[&str]) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// Run `careplay ARGS`, require exit code 0 (stderr shown otherwise) and parse stdout as
+/// JSON.
+pub fn careplay_json(args: &[&str]) -> serde_json::Value {
+    let r = careplay(args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", r.stdout))
 }
 
 /// Compare `actual` with the golden file `rel` (relative to the crate root). With
