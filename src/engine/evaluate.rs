@@ -6,9 +6,7 @@ use super::compile::{CompiledPolicy, CompiledSet};
 use super::context::Ctx;
 use super::decision;
 use super::grant::{self, GrantOpts};
-use super::result::{
-    Applicability, ConditionName, EventResult, GrantResult, PolicyResult, PolicyState,
-};
+use super::result::{Applicability, ConditionName, EventResult, PolicyResult, PolicyState};
 use crate::model::{EventFacts, UserAction};
 
 impl CompiledSet {
@@ -98,51 +96,6 @@ fn policy_result(
         notes,
         session: p.session_controls().to_vec(),
     }
-}
-
-pub(crate) fn explain_policy(
-    p: &CompiledPolicy,
-    a: &Applicability,
-    g: Option<&GrantResult>,
-) -> String {
-    let head = match a {
-        Applicability::Applies => "applies".to_string(),
-        Applicability::NotApplied { condition, reason } => {
-            format!("not applied ({condition}: {reason})")
-        }
-        Applicability::Unknown { conditions } => format!(
-            "may apply ({})",
-            conditions
-                .iter()
-                .map(|(c, r)| format!("{c}: {r}"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-    };
-    let grant = match g {
-        None => return head,
-        Some(GrantResult::Block) => "blocks access".to_string(),
-        Some(GrantResult::SessionOnly) => "session controls only".to_string(),
-        Some(GrantResult::Met) => format!("requires {} — met", p.demand_description()),
-        Some(GrantResult::Unmet { missing, fixable }) => format!(
-            "requires {} — missing {} ({})",
-            p.demand_description(),
-            missing
-                .iter()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            if *fixable {
-                "user could be prompted"
-            } else {
-                "cannot be fixed in this sign-in"
-            }
-        ),
-        Some(GrantResult::Unknown { reason }) => {
-            format!("requires {} — unknown ({reason})", p.demand_description())
-        }
-    };
-    format!("{head}; {grant}")
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! explained: which policies applied, which condition excluded the others, which evidence
 //! met or missed each control").
 
-use super::compile::CompiledSet;
-use super::result::{Applicability, Decision, EventResult, PolicyState};
+use super::compile::{CompiledPolicy, CompiledSet};
+use super::result::{Applicability, Decision, EventResult, GrantResult, PolicyState};
 
 impl EventResult {
     /// Why the event got its decision, naming every policy once: the
@@ -70,4 +70,50 @@ fn policy_name(set: &CompiledSet, i: usize) -> String {
         .get(i)
         .map(|p| format!("'{}'", p.name()))
         .unwrap_or_else(|| format!("#{i}"))
+}
+
+/// The one-line account of one policy (`PolicyResult::explanation`).
+pub(crate) fn explain_policy(
+    p: &CompiledPolicy,
+    a: &Applicability,
+    g: Option<&GrantResult>,
+) -> String {
+    let head = match a {
+        Applicability::Applies => "applies".to_string(),
+        Applicability::NotApplied { condition, reason } => {
+            format!("not applied ({condition}: {reason})")
+        }
+        Applicability::Unknown { conditions } => format!(
+            "may apply ({})",
+            conditions
+                .iter()
+                .map(|(c, r)| format!("{c}: {r}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    };
+    let grant = match g {
+        None => return head,
+        Some(GrantResult::Block) => "blocks access".to_string(),
+        Some(GrantResult::SessionOnly) => "session controls only".to_string(),
+        Some(GrantResult::Met) => format!("requires {} — met", p.demand_description()),
+        Some(GrantResult::Unmet { missing, fixable }) => format!(
+            "requires {} — missing {} ({})",
+            p.demand_description(),
+            missing
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if *fixable {
+                "user could be prompted"
+            } else {
+                "cannot be fixed in this sign-in"
+            }
+        ),
+        Some(GrantResult::Unknown { reason }) => {
+            format!("requires {} — unknown ({reason})", p.demand_description())
+        }
+    };
+    format!("{head}; {grant}")
 }

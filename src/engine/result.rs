@@ -185,7 +185,7 @@ impl PolicyResult {
     /// on demand: a replay shows it only for the few policies that apply).
     pub fn explanation(&self, set: &super::CompiledSet) -> String {
         match set.policies().get(self.index) {
-            Some(p) => super::evaluate::explain_policy(p, &self.applicability, self.grant.as_ref()),
+            Some(p) => super::explain::explain_policy(p, &self.applicability, self.grant.as_ref()),
             None => format!("policy #{} is not in this set", self.index),
         }
     }

@@ -236,10 +236,8 @@ fn read_parallel<R: BufRead>(
                     Some(i) => Some(i + 1),
                     None => {
                         // One line longer than the chunk: read until it ends.
-                        let mut more = Vec::new();
-                        let n = r.read_until(b'\n', &mut more)?;
-                        eof = n == 0 || more.last() != Some(&b'\n');
-                        buf.extend_from_slice(&more);
+                        let n = r.read_until(b'\n', &mut buf)?;
+                        eof = n == 0 || buf.last() != Some(&b'\n');
                         None
                     }
                 }
