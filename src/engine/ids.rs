@@ -21,12 +21,9 @@ impl IdSet {
         self.0.insert(norm(id));
     }
     pub fn contains(&self, id: &str) -> bool {
-        // Ids are stored lower-cased; avoid allocating when the probe already is.
-        if id.bytes().any(|b| b.is_ascii_uppercase()) || id.trim().len() != id.len() {
-            self.0.contains(&norm(id))
-        } else {
-            self.0.contains(id)
-        }
+        // Ids are stored lower-cased; no allocation when the probe already is.
+        self.0
+            .contains(crate::policy::directory::id_key(id).as_ref())
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

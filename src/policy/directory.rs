@@ -163,7 +163,7 @@ impl Directory {
 
     /// The user, by object id (case-insensitive).
     pub fn user(&self, id: &str) -> Option<&DirUser> {
-        self.users.get(lookup_key(id).as_ref())
+        self.users.get(id_key(id).as_ref())
     }
 
     pub fn users(&self) -> impl Iterator<Item = &DirUser> {
@@ -172,7 +172,7 @@ impl Directory {
 
     /// Transitive group ids (lower case) of a user; `None` when the user is not in the snapshot.
     pub fn transitive_groups(&self, user_id: &str) -> Option<&BTreeSet<String>> {
-        self.transitive.get(lookup_key(user_id).as_ref())
+        self.transitive.get(id_key(user_id).as_ref())
     }
 
     /// Active role template ids of a user; `None` when the user is not in the snapshot.
@@ -181,11 +181,11 @@ impl Directory {
     }
 
     pub fn group(&self, id: &str) -> Option<&DirGroup> {
-        self.groups.get(lookup_key(id).as_ref())
+        self.groups.get(id_key(id).as_ref())
     }
 
     pub fn service_principal(&self, id: &str) -> Option<&DirServicePrincipal> {
-        self.service_principals.get(lookup_key(id).as_ref())
+        self.service_principals.get(id_key(id).as_ref())
     }
 
     /// Add a device snapshot (filter for devices, evaluation.md §3.8).
@@ -199,7 +199,7 @@ impl Directory {
 
     /// A device by its `deviceId` (case-insensitive).
     pub fn device(&self, device_id: &str) -> Option<&DirDevice> {
-        self.devices.get(lookup_key(device_id).as_ref())
+        self.devices.get(id_key(device_id).as_ref())
     }
 
     pub fn user_count(&self) -> usize {
@@ -209,7 +209,8 @@ impl Directory {
 
 /// The map key of an id (trimmed, ASCII lower case), borrowed when the id already is one
 /// (the common case: Graph logs object ids in lower case), so lookups do not allocate.
-fn lookup_key(id: &str) -> std::borrow::Cow<'_, str> {
+/// Shared with the engine's id sets (`engine::ids::IdSet::contains`).
+pub(crate) fn id_key(id: &str) -> std::borrow::Cow<'_, str> {
     let t = id.trim();
     if t.bytes().any(|b| b.is_ascii_uppercase()) {
         std::borrow::Cow::Owned(t.to_ascii_lowercase())
