@@ -73,7 +73,8 @@ pub struct CompiledPolicy {
     state: PolicyState,
     pub(crate) conditions: ConditionSet,
     pub(crate) demand: Demand,
-    session: Vec<String>,
+    /// Shared with every result of the policy (`PolicyResult::session`).
+    session: Arc<[String]>,
 }
 
 impl CompiledPolicy {
@@ -87,7 +88,7 @@ impl CompiledPolicy {
         self.state
     }
     /// Session controls the policy carries (recorded for reports, evaluation.md §5).
-    pub fn session_controls(&self) -> &[String] {
+    pub fn session_controls(&self) -> &Arc<[String]> {
         &self.session
     }
     /// Human description of the grant demand ("mfa OR compliantDevice", "block").
@@ -353,7 +354,7 @@ pub fn compile(policies: &[Policy], tenant: &TenantInputs) -> CompiledSet {
             state,
             conditions,
             demand,
-            session: session_summary(p.session_controls.as_ref()),
+            session: session_summary(p.session_controls.as_ref()).into(),
         });
     }
     CompiledSet {

@@ -4,8 +4,9 @@
 use crate::model::{
     ClientAppType, EventFacts, EventKind, ExternalUserType, Externality, Tri, TrustType, UserType,
 };
-use crate::policy::directory::{DirDevice, DirUser};
+use crate::policy::directory::{DirDevice, DirUser, GroupSet};
 use crate::policy::Directory;
+use std::cell::OnceCell;
 
 /// Who is signing in (evaluation.md §3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,14 +17,32 @@ pub(crate) enum PrincipalKind {
     Unknown,
 }
 
+/// The evaluation context of one event. Directory lookups of the signing-in user are made
+/// once per event and shared by every policy (`user`, `groups` memo cells).
 pub(crate) struct Ctx<'a> {
     pub facts: &'a EventFacts,
     pub dir: Option<&'a Directory>,
+    user: OnceCell<Option<&'a DirUser>>,
+    groups: OnceCell<Option<&'a GroupSet>>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(facts: &'a EventFacts, dir: Option<&'a Directory>) -> Ctx<'a> {
-        Ctx { facts, dir }
+        Ctx {
+            facts,
+            dir,
+            user: OnceCell::new(),
+            groups: OnceCell::new(),
+        }
+    }
+
+    /// Transitive groups of the signing-in user; `None` without a directory, a user id,
+    /// or when the user is not in the snapshot.
+    pub fn transitive_groups(&self) -> Option<&'a GroupSet> {
+        *self.groups.get_or_init(|| {
+            let id = self.facts.user_id.as_deref()?;
+            self.dir?.transitive_groups(id)
+        })
     }
 
     pub fn principal(&self) -> PrincipalKind {
@@ -36,8 +55,10 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn dir_user(&self) -> Option<&'a DirUser> {
-        let id = self.facts.user_id.as_deref()?;
-        self.dir?.user(id)
+        *self.user.get_or_init(|| {
+            let id = self.facts.user_id.as_deref()?;
+            self.dir?.user(id)
+        })
     }
 
     /// Guest/external type: the event's own derivation first (signin-logs.md §8.2),

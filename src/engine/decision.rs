@@ -47,11 +47,12 @@ pub(crate) fn decide(set: &CompiledSet, results: &[PolicyResult], ctx: &Ctx) -> 
         if p.state() != PolicyState::Enabled {
             continue;
         }
-        let n = name(set, r.index);
+        // The policy's display name, formatted only where a reason names it.
+        let n = || name(set, r.index);
         match (&r.applicability, &r.grant) {
             (Applicability::NotApplied { .. }, _) => {}
             (Applicability::Applies, Some(GrantResult::Block)) => {
-                hard.push((r.index, format!("blocked by policy {n}")));
+                hard.push((r.index, format!("blocked by policy {}", n())));
             }
             (
                 Applicability::Applies,
@@ -67,7 +68,7 @@ pub(crate) fn decide(set: &CompiledSet, results: &[PolicyResult], ctx: &Ctx) -> 
                     .cloned()
                     .collect::<Vec<_>>()
                     .join("; ");
-                hard.push((r.index, format!("{n} requires {}: {why}", list(missing))));
+                hard.push((r.index, format!("{} requires {}: {why}", n(), list(missing))));
             }
             (
                 Applicability::Applies,
@@ -79,16 +80,16 @@ pub(crate) fn decide(set: &CompiledSet, results: &[PolicyResult], ctx: &Ctx) -> 
                 Tri::Yes => soft.push((r.index, missing.clone())),
                 Tri::No => hard.push((
                     r.index,
-                    format!("{n}: {}", cannot_interact_reason(ctx, missing)),
+                    format!("{}: {}", n(), cannot_interact_reason(ctx, missing)),
                 )),
                 Tri::Unknown(why) => {
-                    maybe.push((r.index, format!("{n} requires {} ({why})", list(missing))))
+                    maybe.push((r.index, format!("{} requires {} ({why})", n(), list(missing))))
                 }
             },
             (Applicability::Applies, Some(GrantResult::Unknown { reason })) => {
                 maybe.push((
                     r.index,
-                    format!("{n} applies but its grant is unknown: {reason}"),
+                    format!("{} applies but its grant is unknown: {reason}", n()),
                 ));
             }
             (Applicability::Applies, _) => {}
@@ -108,7 +109,7 @@ pub(crate) fn decide(set: &CompiledSet, results: &[PolicyResult], ctx: &Ctx) -> 
                     .map(|(c, r)| format!("{c}: {r}"))
                     .collect::<Vec<_>>()
                     .join("; ");
-                maybe.push((r.index, format!("may be {what} by {n}: {why}")));
+                maybe.push((r.index, format!("may be {what} by {}: {why}", n())));
             }
         }
     }

@@ -94,7 +94,7 @@ fn policy_result(
         applicability,
         grant,
         notes,
-        session: p.session_controls().to_vec(),
+        session: std::sync::Arc::clone(p.session_controls()),
     }
 }
 

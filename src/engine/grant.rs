@@ -4,7 +4,9 @@
 use super::context::Ctx;
 use super::result::{Control, GrantResult};
 use super::strength::{self, methods_satisfy, CompiledStrength, MethodOpts};
-use crate::model::{AuthMethod, ExternalUserType, Externality, TransferMethod, Tri, TrustType};
+use crate::model::{
+    AuthMethod, ExternalUserType, Externality, Reason, TransferMethod, Tri, TrustType,
+};
 use std::sync::Arc;
 
 /// One compiled control.
@@ -81,12 +83,12 @@ impl Demand {
 /// Verdict of one control.
 #[derive(Debug, Clone)]
 enum Eval {
-    Met(String),
-    Unmet { fixable: bool, why: String },
-    Unknown(String),
+    Met(Reason),
+    Unmet { fixable: bool, why: Reason },
+    Unknown(Reason),
 }
 
-fn unmet(fixable: bool, why: impl Into<String>) -> Eval {
+fn unmet(fixable: bool, why: impl Into<Reason>) -> Eval {
     Eval::Unmet {
         fixable,
         why: why.into(),
@@ -184,7 +186,7 @@ fn eval_strength(s: &CompiledStrength, ctx: &Ctx, opts: GrantOpts) -> Eval {
         return Eval::Met(format!(
             "strength `{}` superseded by the security-info registration policy's strength (registration interrupt mode, evaluation.md §4.4)",
             s.name
-        ));
+        ).into());
     }
     if ctx.is_legacy_client() {
         return unmet(
@@ -199,17 +201,20 @@ fn eval_strength(s: &CompiledStrength, ctx: &Ctx, opts: GrantOpts) -> Eval {
     let unnamed_mfa =
         methods.contains(&AuthMethod::PreviouslySatisfied) || ctx.facts.mfa_claim == Some(true);
     match t {
-        Tri::Yes => Eval::Met(format!("methods satisfy strength `{}`", s.name)),
+        Tri::Yes => Eval::Met(format!("methods satisfy strength `{}`", s.name).into()),
         Tri::No | Tri::Unknown(_)
             if unnamed_mfa && s.id.eq_ignore_ascii_case(crate::policy::strengths::MFA_ID) =>
         {
             Eval::Met("earlier MFA in the session satisfies the built-in MFA strength".into())
         }
-        Tri::No if unnamed_mfa => Eval::Unknown(format!(
-            "an earlier, unnamed MFA method may satisfy strength `{}`",
-            s.name
-        )),
-        Tri::Unknown(r) => Eval::Unknown(format!("strength `{}`: {r}", s.name)),
+        Tri::No if unnamed_mfa => Eval::Unknown(
+            format!(
+                "an earlier, unnamed MFA method may satisfy strength `{}`",
+                s.name
+            )
+            .into(),
+        ),
+        Tri::Unknown(r) => Eval::Unknown(format!("strength `{}`: {r}", s.name).into()),
         Tri::No => {
             if is_external_without_trust(ctx)
                 && !strength::reachable_with(&s.combos, strength::RESOURCE_TENANT_GUEST_MODES)
@@ -271,11 +276,11 @@ fn eval_control(c: &CControl, ctx: &Ctx, opts: GrantOpts) -> Eval {
         CControl::Strength(s) => eval_strength(s, ctx, opts),
         CControl::MissingStrength(id) => {
             if opts.strength_superseded {
-                Eval::Met(format!("strength `{id}` superseded (registration)"))
+                Eval::Met(format!("strength `{id}` superseded (registration)").into())
             } else {
-                Eval::Unknown(format!(
-                    "authentication strength `{id}` not found in tenant data"
-                ))
+                Eval::Unknown(
+                    format!("authentication strength `{id}` not found in tenant data").into(),
+                )
             }
         }
         CControl::CompliantDevice => eval_compliant(ctx),
@@ -297,7 +302,7 @@ fn eval_control(c: &CControl, ctx: &Ctx, opts: GrantOpts) -> Eval {
         CControl::RiskRemediation => unmet(true, "user must remediate risk"),
         CControl::TermsOfUse(id) => match ctx.tou_accepted() {
             Some(list) if list.iter().any(|t| t.trim().eq_ignore_ascii_case(id)) => {
-                Eval::Met(format!("terms of use `{id}` accepted"))
+                Eval::Met(format!("terms of use `{id}` accepted").into())
             }
             Some(_) if ctx.is_legacy_client() => {
                 unmet(false, "legacy client cannot accept terms of use")
@@ -305,11 +310,11 @@ fn eval_control(c: &CControl, ctx: &Ctx, opts: GrantOpts) -> Eval {
             Some(_) => unmet(true, format!("terms of use `{id}` not accepted")),
             None => Eval::Unknown("terms of use acceptance unknown".into()),
         },
-        CControl::Custom(id) => Eval::Unknown(format!(
-            "custom control `{id}`: external provider, not in logs"
-        )),
+        CControl::Custom(id) => {
+            Eval::Unknown(format!("custom control `{id}`: external provider, not in logs").into())
+        }
         CControl::Unrecognised(v) => {
-            Eval::Unknown(format!("grant control `{v}` cannot be evaluated"))
+            Eval::Unknown(format!("grant control `{v}` cannot be evaluated").into())
         }
     }
 }

@@ -28,7 +28,7 @@ impl IdSet {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-    pub fn intersects(&self, other: &BTreeSet<String>) -> bool {
+    pub fn intersects(&self, other: &crate::policy::directory::GroupSet) -> bool {
         self.0.iter().any(|g| other.contains(g))
     }
 }

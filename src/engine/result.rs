@@ -1,5 +1,6 @@
 //! Result vocabulary of the evaluator (design.md "Core vocabulary"; evaluation.md §10).
 
+use crate::model::Reason;
 use std::fmt;
 
 /// Policy `state` (policy-model.md §1).
@@ -78,11 +79,11 @@ pub enum Applicability {
     /// The first condition (in §3.12 order) that is definitely not satisfied.
     NotApplied {
         condition: ConditionName,
-        reason: String,
+        reason: Reason,
     },
     /// No condition is definitely unsatisfied, but these could not be decided.
     Unknown {
-        conditions: Vec<(ConditionName, String)>,
+        conditions: Vec<(ConditionName, Reason)>,
     },
 }
 
@@ -177,7 +178,7 @@ pub struct PolicyResult {
     /// Evidence notes: which evidence met or missed each control, precedence rules used.
     pub notes: Vec<String>,
     /// Session controls the policy would apply (recorded, never decide; evaluation.md §5).
-    pub session: Vec<String>,
+    pub session: std::sync::Arc<[String]>,
 }
 
 impl PolicyResult {

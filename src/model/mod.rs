@@ -2,4 +2,4 @@
 pub mod facts;
 pub mod tri;
 pub use facts::*;
-pub use tri::Tri;
+pub use tri::{Reason, Tri};

@@ -1,13 +1,18 @@
 //! Three-valued logic (design.md "Tri"). Unknown carries the reason and is never
 //! silently turned into Yes or No.
 
+use std::borrow::Cow;
 use std::fmt;
+
+/// Why a fact or condition is unknown or unmet: a fixed text (no allocation: the engine
+/// returns one per policy and event) or a formatted one.
+pub type Reason = Cow<'static, str>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Tri {
     Yes,
     No,
-    Unknown(String),
+    Unknown(Reason),
 }
 
 impl Tri {
@@ -18,7 +23,7 @@ impl Tri {
             Tri::No
         }
     }
-    pub fn unknown(reason: impl Into<String>) -> Tri {
+    pub fn unknown(reason: impl Into<Reason>) -> Tri {
         Tri::Unknown(reason.into())
     }
     pub fn is_yes(&self) -> bool {

@@ -20,6 +20,7 @@
 //! Membership may be given from either side (`users[].groups` or `groups[].members`);
 //! nested groups are resolved transitively when the snapshot is built.
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -103,16 +104,21 @@ pub struct DirDevice {
     pub system_labels: Vec<String>,
 }
 
-/// The resolved snapshot the engine queries.
+/// Transitive group ids (lower case) of one user.
+pub type GroupSet = FxHashSet<String>;
+
+/// The resolved snapshot the engine queries. The engine looks ids up once or more per
+/// evaluated key, so the maps are hashed (Fx: ids are not attacker-chosen keys of a
+/// long-lived service); `users()` still lists users in id order.
 #[derive(Debug, Clone, Default)]
 pub struct Directory {
     pub tenant_id: Option<String>,
-    users: BTreeMap<String, DirUser>,
+    users: FxHashMap<String, DirUser>,
     /// user id -> transitive group ids.
-    transitive: BTreeMap<String, BTreeSet<String>>,
-    groups: BTreeMap<String, DirGroup>,
-    service_principals: BTreeMap<String, DirServicePrincipal>,
-    devices: BTreeMap<String, DirDevice>,
+    transitive: FxHashMap<String, GroupSet>,
+    groups: FxHashMap<String, DirGroup>,
+    service_principals: FxHashMap<String, DirServicePrincipal>,
+    devices: FxHashMap<String, DirDevice>,
 }
 
 impl Directory {
@@ -131,9 +137,9 @@ impl Directory {
                 parents.entry(norm(&u.id)).or_default().insert(norm(g));
             }
         }
-        let mut transitive = BTreeMap::new();
+        let mut transitive = FxHashMap::default();
         for u in &file.users {
-            let mut seen: BTreeSet<String> = BTreeSet::new();
+            let mut seen = GroupSet::default();
             let mut stack: Vec<String> = parents
                 .get(&norm(&u.id))
                 .map(|s| s.iter().cloned().collect())
@@ -157,7 +163,7 @@ impl Directory {
                 .into_iter()
                 .map(|s| (norm(&s.id), s))
                 .collect(),
-            devices: BTreeMap::new(),
+            devices: FxHashMap::default(),
         }
     }
 
@@ -166,12 +172,15 @@ impl Directory {
         self.users.get(id_key(id).as_ref())
     }
 
+    /// Every user, in (lower-cased) id order.
     pub fn users(&self) -> impl Iterator<Item = &DirUser> {
-        self.users.values()
+        let mut v: Vec<(&String, &DirUser)> = self.users.iter().collect();
+        v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        v.into_iter().map(|(_, u)| u)
     }
 
     /// Transitive group ids (lower case) of a user; `None` when the user is not in the snapshot.
-    pub fn transitive_groups(&self, user_id: &str) -> Option<&BTreeSet<String>> {
+    pub fn transitive_groups(&self, user_id: &str) -> Option<&GroupSet> {
         self.transitive.get(id_key(user_id).as_ref())
     }
 

@@ -179,10 +179,13 @@ impl ApplicationCond {
                 if self.include.all {
                     return self.resource_access(ctx);
                 }
-                Check::No(format!(
-                    "a specific-resource policy does not apply to the user action {}",
-                    a.urn()
-                ))
+                Check::No(
+                    format!(
+                        "a specific-resource policy does not apply to the user action {}",
+                        a.urn()
+                    )
+                    .into(),
+                )
             }
             Some(None) => self.resource_access(ctx),
             None => {

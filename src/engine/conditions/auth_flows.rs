@@ -48,7 +48,7 @@ impl AuthFlowCond {
             Some(_) if !self.unreadable.is_empty() => {
                 Check::Unknown("transferMethods has unknown values".into())
             }
-            Some(m) => Check::No(format!("transfer method {m:?} not targeted")),
+            Some(m) => Check::No(format!("transfer method {m:?} not targeted").into()),
         }
     }
 }

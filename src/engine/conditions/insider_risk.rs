@@ -45,7 +45,11 @@ impl InsiderRiskCond {
             Some(_) if !self.unreadable.is_empty() => {
                 Check::Unknown("insiderRiskLevels has unknown values".into())
             }
-            Some(l) => Check::No(format!("insider risk {l:?} not targeted").to_lowercase()),
+            Some(l) => Check::No(
+                format!("insider risk {l:?} not targeted")
+                    .to_lowercase()
+                    .into(),
+            ),
         }
     }
 }

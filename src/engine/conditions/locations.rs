@@ -288,7 +288,7 @@ impl LocationCond {
                 .iter()
                 .map(|l| in_location(l, ip, country, trust)),
         );
-        include_exclude(Tri::any(inc), Tri::any(exc), "network location")
+        include_exclude!(Tri::any(inc), Tri::any(exc), "network location")
     }
 }
 

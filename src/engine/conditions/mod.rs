@@ -22,7 +22,7 @@ pub mod workload;
 use super::compile::CompileCx;
 use super::context::Ctx;
 use super::result::{Applicability, ConditionName};
-use crate::model::Tri;
+use crate::model::{Reason, Tri};
 use crate::policy::Conditions;
 
 /// Outcome of one condition for one event.
@@ -30,13 +30,13 @@ use crate::policy::Conditions;
 pub enum Check {
     Yes,
     /// Definitely not satisfied, with a short reason for explanations.
-    No(String),
-    Unknown(String),
+    No(Reason),
+    Unknown(Reason),
 }
 
 impl Check {
     /// From a Kleene result; `no` explains a `No`.
-    pub fn from_tri(t: Tri, no: impl FnOnce() -> String) -> Check {
+    pub fn from_tri(t: Tri, no: impl FnOnce() -> Reason) -> Check {
         match t {
             Tri::Yes => Check::Yes,
             Tri::No => Check::No(no()),
@@ -47,10 +47,29 @@ impl Check {
 
 /// `included AND NOT excluded` (evaluation.md §0 step 5: exclude beats include), with
 /// reasons naming which side decided.
-pub(crate) fn include_exclude(include: Tri, exclude: Tri, what: &str) -> Check {
+/// `include_exclude!(include, exclude, "user")`: the condition's check from its include
+/// and exclude sides, with fixed "<what> excluded" / "<what> not included" reasons.
+macro_rules! include_exclude {
+    ($include:expr, $exclude:expr, $what:literal $(,)?) => {
+        $crate::engine::conditions::include_exclude_with(
+            $include,
+            $exclude,
+            concat!($what, " excluded"),
+            concat!($what, " not included"),
+        )
+    };
+}
+pub(crate) use include_exclude;
+
+pub(crate) fn include_exclude_with(
+    include: Tri,
+    exclude: Tri,
+    excluded: &'static str,
+    not_included: &'static str,
+) -> Check {
     match (include, exclude) {
-        (_, Tri::Yes) => Check::No(format!("{what} excluded")),
-        (Tri::No, _) => Check::No(format!("{what} not included")),
+        (_, Tri::Yes) => Check::No(excluded.into()),
+        (Tri::No, _) => Check::No(not_included.into()),
         (Tri::Yes, Tri::No) => Check::Yes,
         (Tri::Unknown(r), _) | (_, Tri::Unknown(r)) => Check::Unknown(r),
     }
@@ -75,7 +94,7 @@ pub(crate) struct ConditionSet {
     insider_risk: Option<insider_risk::InsiderRiskCond>,
     auth_flow: Option<auth_flows::AuthFlowCond>,
     /// Beta-only conditions that are set but not evaluable (policy-model.md V13).
-    unevaluable: Vec<(ConditionName, String)>,
+    unevaluable: Vec<(ConditionName, Reason)>,
 }
 
 impl ConditionSet {
@@ -119,7 +138,7 @@ impl ConditionSet {
                 ));
                 set.unevaluable.push((
                     ConditionName::Users,
-                    format!("beta condition `{name}` not evaluated"),
+                    format!("beta condition `{name}` not evaluated").into(),
                 ));
             }
         }
@@ -143,7 +162,7 @@ impl ConditionSet {
         // Conditions are evaluated lazily, in §3.12 order: the first `No` decides and the
         // conditions after it are never evaluated (they are pure, so the result is the
         // same as evaluating all of them; most policies stop at users or resources).
-        let mut unknown: Vec<(ConditionName, String)> = vec![];
+        let mut unknown: Vec<(ConditionName, Reason)> = vec![];
         macro_rules! step {
             ($name:ident, $field:ident) => {
                 if let Some(c) = self.$field.as_ref() {
@@ -252,7 +271,7 @@ impl ConditionSet {
             ),
         ];
         let mut first_no = None;
-        let mut unknown: Vec<(ConditionName, String)> = vec![];
+        let mut unknown: Vec<(ConditionName, Reason)> = vec![];
         for (name, check) in checks {
             match check {
                 None | Some(Check::Yes) => {}

@@ -94,7 +94,7 @@ impl Side {
 impl PlatformCond {
     pub fn eval(&self, ctx: &Ctx) -> Check {
         let p = ctx.facts.platform;
-        include_exclude(
+        include_exclude!(
             self.include.matches(p),
             self.exclude.matches(p),
             "device platform",

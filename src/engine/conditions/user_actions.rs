@@ -42,17 +42,19 @@ impl UserActionsCond {
     pub fn eval(&self, ctx: &Ctx) -> Check {
         match ctx.facts.user_action {
             Some(Some(a)) if self.actions.contains(&a) => Check::Yes,
-            Some(Some(a)) if self.unrecognised.is_empty() => Check::No(format!(
-                "event performs {}, not a targeted user action",
-                a.urn()
-            )),
+            Some(Some(a)) if self.unrecognised.is_empty() => {
+                Check::No(format!("event performs {}, not a targeted user action", a.urn()).into())
+            }
             Some(None) if self.unrecognised.is_empty() => {
                 Check::No("not a user-action event (ordinary resource access)".into())
             }
-            Some(_) => Check::Unknown(format!(
-                "policy targets unrecognised user action(s) {}",
-                self.unrecognised.join(", ")
-            )),
+            Some(_) => Check::Unknown(
+                format!(
+                    "policy targets unrecognised user action(s) {}",
+                    self.unrecognised.join(", ")
+                )
+                .into(),
+            ),
             None => {
                 // Without the ACR list only registration-capable resources are ambiguous.
                 let elsewhere = ctx

@@ -172,7 +172,7 @@ fn side_match(s: &Side, ctx: &Ctx) -> Tri {
         terms.push(match (ctx.dir, ctx.facts.user_id.as_deref()) {
             (None, _) => Tri::unknown("group membership unknown (no directory snapshot)"),
             (_, None) => Tri::unknown("user id unknown"),
-            (Some(d), Some(id)) => match d.transitive_groups(id) {
+            (Some(_), Some(_)) => match ctx.transitive_groups() {
                 Some(groups) => Tri::from_bool(s.groups.intersects(groups)),
                 None => Tri::unknown("group membership unknown (user not in directory snapshot)"),
             },
@@ -183,7 +183,7 @@ fn side_match(s: &Side, ctx: &Ctx) -> Tri {
             (None, _) => Tri::unknown("directory roles unknown (no directory snapshot)"),
             (_, None) => Tri::unknown("user id unknown"),
             // Only active built-in role assignments count; PIM-eligible ones do not (§3.2).
-            (Some(d), Some(id)) => match d.active_roles(id) {
+            (Some(_), Some(_)) => match ctx.dir_user().map(|u| u.roles.as_slice()) {
                 Some(roles) => Tri::from_bool(roles.iter().any(|r| s.roles.contains(r))),
                 None => Tri::unknown("directory roles unknown (user not in directory snapshot)"),
             },
@@ -214,7 +214,7 @@ impl UsersCond {
                 return Check::Unknown("principal kind (user or workload) unknown".into())
             }
         }
-        include_exclude(
+        include_exclude!(
             side_match(&self.include, ctx),
             side_match(&self.exclude, ctx),
             "user",

@@ -101,6 +101,6 @@ impl WorkloadCond {
                 FilterMode::Exclude => exc.push(r),
             }
         }
-        include_exclude(Tri::any(inc), Tri::any(exc), "service principal")
+        include_exclude!(Tri::any(inc), Tri::any(exc), "service principal")
     }
 }
