@@ -68,7 +68,10 @@ pub(crate) fn decide(set: &CompiledSet, results: &[PolicyResult], ctx: &Ctx) -> 
                     .cloned()
                     .collect::<Vec<_>>()
                     .join("; ");
-                hard.push((r.index, format!("{} requires {}: {why}", n(), list(missing))));
+                hard.push((
+                    r.index,
+                    format!("{} requires {}: {why}", n(), list(missing)),
+                ));
             }
             (
                 Applicability::Applies,
@@ -82,9 +85,10 @@ pub(crate) fn decide(set: &CompiledSet, results: &[PolicyResult], ctx: &Ctx) -> 
                     r.index,
                     format!("{}: {}", n(), cannot_interact_reason(ctx, missing)),
                 )),
-                Tri::Unknown(why) => {
-                    maybe.push((r.index, format!("{} requires {} ({why})", n(), list(missing))))
-                }
+                Tri::Unknown(why) => maybe.push((
+                    r.index,
+                    format!("{} requires {} ({why})", n(), list(missing)),
+                )),
             },
             (Applicability::Applies, Some(GrantResult::Unknown { reason })) => {
                 maybe.push((

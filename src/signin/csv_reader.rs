@@ -9,11 +9,11 @@
 use super::format::{parse_csv_header, Format};
 use super::normalize::{normalize, AuthStep, Ctx};
 use super::reject::{Reject, RejectKind};
+use super::val::Val;
 use super::values::{self, text_nonempty};
 use super::wire::{lookup, Table, WireRecord, F};
 use super::Row;
 use polars::prelude::*;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -75,7 +75,7 @@ impl CsvTable {
         self.columns.get(col).and_then(|c| c.get(row))
     }
     /// Row `i` as a wire record; `Err` when it has more fields than the header.
-    fn wire(&self, map: &[Option<F>], row: usize) -> Result<WireRecord, Reject> {
+    fn wire(&self, map: &[Option<F>], row: usize) -> Result<WireRecord<'_>, Reject> {
         for extra in self.header.len()..self.header.len() + SPARE_COLUMNS {
             if self.cell(extra, row).is_some_and(|c| !c.is_empty()) {
                 return Err(Reject::new(
@@ -91,7 +91,7 @@ impl CsvTable {
         for (j, f) in map.iter().enumerate() {
             if let Some(f) = f {
                 let cell = self.cell(j, row).unwrap_or("");
-                w.set(*f, Value::String(cell.to_string()));
+                w.set(*f, Val::String(std::borrow::Cow::Borrowed(cell)));
             }
         }
         Ok(w)

@@ -19,6 +19,7 @@ pub mod normalize;
 pub mod reject;
 pub mod schema;
 pub mod source;
+pub mod val;
 pub mod values;
 pub mod wire;
 

@@ -3,9 +3,9 @@
 
 use super::reject::{excerpt, Reject, RejectKind};
 use super::schema::{AcrRef, CaPolicyResult, EventType, SignInRecord};
+use super::val::Val;
 use super::values::{self, key, nested, text, text_nonempty};
 use super::wire::{WireRecord, F};
-use serde_json::Value;
 
 /// One authentication step (Graph `authenticationDetails[]` or a portal AuthDetails row).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -37,15 +37,15 @@ pub struct Normalized {
 
 /// Field view over an envelope: the sign-in (`properties`) first, then the envelope.
 struct View<'a> {
-    main: &'a WireRecord,
-    env: Option<&'a WireRecord>,
+    main: &'a WireRecord<'a>,
+    env: Option<&'a WireRecord<'a>>,
 }
 
 impl<'a> View<'a> {
-    fn get(&self, f: F) -> Option<&'a Value> {
+    fn get(&self, f: F) -> Option<&'a Val<'a>> {
         self.main.get(f).or_else(|| self.env.and_then(|e| e.get(f)))
     }
-    fn env_first(&self, f: F) -> Option<&'a Value> {
+    fn env_first(&self, f: F) -> Option<&'a Val<'a>> {
         self.env.and_then(|e| e.get(f)).or_else(|| self.main.get(f))
     }
 }
@@ -106,8 +106,8 @@ pub fn normalize(
     let loc_obj = match loc_obj {
         Some(o) => Some(o),
         None => match loc_main {
-            Some(Value::Object(_)) => loc_main.map(std::borrow::Cow::Borrowed),
-            Some(Value::String(s)) if s.trim_start().starts_with('{') => {
+            Some(Val::Object(_)) => loc_main.map(std::borrow::Cow::Borrowed),
+            Some(Val::String(s)) if s.trim_start().starts_with('{') => {
                 nested(loc_main, "location", &mut lost)?
             }
             _ => None,
@@ -120,9 +120,9 @@ pub fn normalize(
     }
     if country.is_none() {
         let loc_text = match loc_main {
-            Some(Value::String(s)) if !s.trim_start().starts_with('{') => Some(s.clone()),
+            Some(Val::String(s)) if !s.trim_start().starts_with('{') => Some(s.clone()),
             _ => match v.env.and_then(|e| e.get(F::Location)) {
-                Some(Value::String(s)) => Some(s.clone()),
+                Some(Val::String(s)) => Some(s.clone()),
                 _ => None,
             },
         };
@@ -166,7 +166,7 @@ pub fn normalize(
 
     // Device (object, or portal flat columns)
     let dev = nested(v.get(F::DeviceDetail), "deviceDetail", &mut lost)?;
-    let dget = |name: &str, flat: F| -> Option<&Value> {
+    let dget = |name: &str, flat: F| -> Option<&Val<'_>> {
         dev.as_deref()
             .and_then(|d| key(d, name))
             .or_else(|| v.get(flat))
@@ -193,7 +193,7 @@ pub fn normalize(
     let details_present = details.is_some() || extra_steps.is_some();
     if let Some(d) = details.as_deref() {
         match d {
-            Value::Array(items) => {
+            Val::Array(items) => {
                 for it in items {
                     steps.push(AuthStep {
                         method: text_nonempty(key(it, "authenticationMethod")),
@@ -265,7 +265,7 @@ pub fn normalize(
     )?;
     let acr_refs = match acr.as_deref() {
         None => None,
-        Some(Value::Array(items)) => Some(
+        Some(Val::Array(items)) => Some(
             items
                 .iter()
                 .filter_map(|i| {
@@ -294,14 +294,14 @@ pub fn normalize(
         &mut lost,
     )?;
     let (network_types, network_names) = match nld.as_deref() {
-        Some(Value::Array(items)) => {
+        Some(Val::Array(items)) => {
             let mut types = Vec::new();
             let mut names = Vec::new();
             for i in items {
                 if let Some(t) = text_nonempty(key(i, "networkType")) {
                     types.push(t);
                 }
-                if let Some(Value::Array(ns)) = key(i, "networkNames") {
+                if let Some(Val::Array(ns)) = key(i, "networkNames") {
                     names.extend(ns.iter().filter_map(|n| text_nonempty(Some(n))));
                 }
             }
@@ -318,7 +318,7 @@ pub fn normalize(
     )?;
     let ca_policies = match cap.as_deref() {
         None => None,
-        Some(Value::Array(items)) => {
+        Some(Val::Array(items)) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, p) in items.iter().enumerate() {
                 out.push(ca_policy(p, i, &mut lost)?);
@@ -341,12 +341,12 @@ pub fn normalize(
         &mut lost,
     )?;
     let ca_audiences = match aud.as_deref() {
-        Some(Value::Array(items)) => Some(
+        Some(Val::Array(items)) => Some(
             items
                 .iter()
                 .filter_map(|i| match i {
-                    Value::String(s) => Some(s.trim().to_string()),
-                    Value::Object(_) => text_nonempty(key(i, "applicationId")),
+                    Val::String(s) => Some(s.trim().to_string()),
+                    Val::Object(_) => text_nonempty(key(i, "applicationId")),
                     _ => None,
                 })
                 .filter(|s| !s.is_empty())
@@ -469,17 +469,17 @@ pub fn normalize(
 /// Status: object, JSON text, or a portal display word (`Success`, which carries nothing
 /// the error-code column does not).
 fn nested_status<'a>(
-    v: Option<&'a Value>,
+    v: Option<&'a Val<'a>>,
     lost: &mut bool,
-) -> Result<Option<std::borrow::Cow<'a, Value>>, Reject> {
+) -> Result<Option<std::borrow::Cow<'a, Val<'a>>>, Reject> {
     match v {
-        Some(Value::String(s)) if !s.trim_start().starts_with('{') => Ok(None),
+        Some(Val::String(s)) if !s.trim_start().starts_with('{') => Ok(None),
         other => nested(other, "status", lost),
     }
 }
 
-fn ca_policy(p: &Value, i: usize, lost: &mut bool) -> Result<CaPolicyResult, Reject> {
-    if !p.is_object() {
+fn ca_policy(p: &Val<'_>, i: usize, lost: &mut bool) -> Result<CaPolicyResult, Reject> {
+    if p.as_object().is_none() {
         return Err(Reject::new(
             RejectKind::BadValue,
             format!(

@@ -2,24 +2,24 @@
 //! inside a string (Log Analytics, signin-logs.md §5.2), or as CSV cell text.
 
 use super::reject::{excerpt, Reject, RejectKind};
+use super::val::Val;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use serde_json::Value;
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv6Addr};
 
 /// Text of a scalar (`""` kept). Numbers and booleans become their JSON text; objects and
 /// arrays are not text (`None`).
-pub fn text(v: Option<&Value>) -> Option<String> {
+pub fn text(v: Option<&Val<'_>>) -> Option<String> {
     match v? {
-        Value::String(s) => Some(s.trim().to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+        Val::String(s) => Some(s.trim().to_string()),
+        Val::Number(n) => Some(n.to_string()),
+        Val::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }
 
 /// Text with `""` mapped to `None`.
-pub fn text_nonempty(v: Option<&Value>) -> Option<String> {
+pub fn text_nonempty(v: Option<&Val<'_>>) -> Option<String> {
     text(v).filter(|s| !s.is_empty())
 }
 
@@ -33,13 +33,13 @@ pub fn is_flattened_type_name(s: &str) -> bool {
 /// A nested value: the value itself, or JSON text that parses to one. Empty text and
 /// `null` are absent; PowerShell type names are absent (and reported via `lost`).
 pub fn nested<'a>(
-    v: Option<&'a Value>,
+    v: Option<&'a Val<'a>>,
     field: &str,
     lost: &mut bool,
-) -> Result<Option<Cow<'a, Value>>, Reject> {
+) -> Result<Option<Cow<'a, Val<'a>>>, Reject> {
     match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => {
+        None | Some(Val::Null) => Ok(None),
+        Some(Val::String(s)) => {
             let t = s.trim();
             if t.is_empty() {
                 return Ok(None);
@@ -48,7 +48,7 @@ pub fn nested<'a>(
                 *lost = true;
                 return Ok(None);
             }
-            serde_json::from_str::<Value>(t)
+            serde_json::from_str::<Val<'a>>(t)
                 .map(|v| Some(Cow::Owned(v)))
                 .map_err(|e| {
                     Reject::new(
@@ -65,7 +65,7 @@ pub fn nested<'a>(
 }
 
 /// Case-insensitive key lookup inside a nested object.
-pub fn key<'a>(obj: &'a Value, name: &str) -> Option<&'a Value> {
+pub fn key<'a>(obj: &'a Val<'a>, name: &str) -> Option<&'a Val<'a>> {
     let m = obj.as_object()?;
     m.get(name).or_else(|| {
         m.iter()
@@ -75,14 +75,14 @@ pub fn key<'a>(obj: &'a Value, name: &str) -> Option<&'a Value> {
 }
 
 /// Boolean from `true/false`, `True/False`, `yes/no`, `1/0`; empty = absent.
-pub fn flag(v: Option<&Value>, field: &str) -> Result<Option<bool>, Reject> {
+pub fn flag(v: Option<&Val<'_>>, field: &str) -> Result<Option<bool>, Reject> {
     match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(Value::Number(n)) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => {
+        None | Some(Val::Null) => Ok(None),
+        Some(Val::Bool(b)) => Ok(Some(*b)),
+        Some(Val::Number(n)) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => {
             Ok(Some(n.as_i64() == Some(1)))
         }
-        Some(Value::String(s)) => {
+        Some(Val::String(s)) => {
             let t = s.trim();
             if t.is_empty() {
                 return Ok(None);
@@ -104,7 +104,7 @@ pub fn flag(v: Option<&Value>, field: &str) -> Result<Option<bool>, Reject> {
 }
 
 /// Integer (number or numeric text); empty = absent.
-pub fn int(v: Option<&Value>, field: &str) -> Result<Option<i32>, Reject> {
+pub fn int(v: Option<&Val<'_>>, field: &str) -> Result<Option<i32>, Reject> {
     let bad = |shown: String| {
         Reject::new(
             RejectKind::BadValue,
@@ -112,13 +112,13 @@ pub fn int(v: Option<&Value>, field: &str) -> Result<Option<i32>, Reject> {
         )
     };
     match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
+        None | Some(Val::Null) => Ok(None),
+        Some(Val::Number(n)) => n
             .as_i64()
             .and_then(|i| i32::try_from(i).ok())
             .map(Some)
             .ok_or_else(|| bad(n.to_string())),
-        Some(Value::String(s)) => {
+        Some(Val::String(s)) => {
             let t = s.trim();
             if t.is_empty() {
                 return Ok(None);
@@ -131,17 +131,17 @@ pub fn int(v: Option<&Value>, field: &str) -> Result<Option<i32>, Reject> {
     }
 }
 
-fn short_json(v: &Value) -> String {
+fn short_json(v: &Val<'_>) -> String {
     excerpt(&v.to_string())
 }
 
 /// List of strings: a JSON array of strings, JSON text of one, or `a, b` / `a;b` text.
 pub fn string_list(
-    v: Option<&Value>,
+    v: Option<&Val<'_>>,
     field: &str,
     lost: &mut bool,
 ) -> Result<Option<Vec<String>>, Reject> {
-    if let Some(Value::String(s)) = v {
+    if let Some(Val::String(s)) = v {
         let t = s.trim();
         if !t.is_empty() && !t.starts_with('[') && !is_flattened_type_name(t) {
             return Ok(Some(
@@ -157,13 +157,13 @@ pub fn string_list(
         return Ok(None);
     };
     match n.as_ref() {
-        Value::Array(items) => Ok(Some(
+        Val::Array(items) => Ok(Some(
             items
                 .iter()
                 .filter_map(|i| text_nonempty(Some(i)))
                 .collect(),
         )),
-        Value::String(s) => Ok(Some(vec![s.clone()])),
+        Val::String(s) => Ok(Some(vec![s.to_string()])),
         other => Err(Reject::new(
             RejectKind::BadValue,
             format!(
@@ -239,12 +239,12 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Optional timestamp; present but unreadable = rejection.
-pub fn time(v: Option<&Value>, field: &str) -> Result<Option<DateTime<Utc>>, Reject> {
+pub fn time(v: Option<&Val<'_>>, field: &str) -> Result<Option<DateTime<Utc>>, Reject> {
     match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        None | Some(Val::Null) => Ok(None),
+        Some(Val::String(s)) if s.trim().is_empty() => Ok(None),
         // Microsecond precision: the canonical column is Datetime(us) (schema.rs).
-        Some(Value::String(s)) => parse_time(s).map(|t| Utc.timestamp_micros(t.timestamp_micros()).single()).ok_or_else(|| {
+        Some(Val::String(s)) => parse_time(s).map(|t| Utc.timestamp_micros(t.timestamp_micros()).single()).ok_or_else(|| {
             Reject::new(
                 RejectKind::BadTimestamp,
                 format!(
@@ -265,7 +265,7 @@ pub fn time(v: Option<&Value>, field: &str) -> Result<Option<DateTime<Utc>>, Rej
 
 /// conditionalAccessConditions flag bits (signin-logs.md §3.4). Unknown names map to the
 /// `unknownFutureValue` bit (4096) so they stay visible.
-pub fn condition_bits(v: Option<&Value>) -> Option<u32> {
+pub fn condition_bits(v: Option<&Val<'_>>) -> Option<u32> {
     const BITS: &[(&str, u32)] = &[
         ("none", 0),
         ("application", 1),
@@ -287,8 +287,8 @@ pub fn condition_bits(v: Option<&Value>) -> Option<u32> {
         ("insiderrisk", 65536),
     ];
     match v? {
-        Value::Number(n) => n.as_u64().and_then(|x| u32::try_from(x).ok()),
-        Value::String(s) => {
+        Val::Number(n) => n.as_u64().and_then(|x| u32::try_from(x).ok()),
+        Val::String(s) => {
             let t = s.trim();
             if t.is_empty() {
                 return None;
@@ -359,14 +359,11 @@ mod tests {
     #[test]
     fn condition_flags() {
         assert_eq!(
-            condition_bits(Some(&Value::from("application,users"))),
+            condition_bits(Some(&Val::from("application,users"))),
             Some(3)
         );
-        assert_eq!(condition_bits(Some(&Value::from(263))), Some(263));
-        assert_eq!(condition_bits(Some(&Value::from("none"))), Some(0));
-        assert_eq!(
-            condition_bits(Some(&Value::from("somethingNew"))),
-            Some(4096)
-        );
+        assert_eq!(condition_bits(Some(&Val::from(263))), Some(263));
+        assert_eq!(condition_bits(Some(&Val::from("none"))), Some(0));
+        assert_eq!(condition_bits(Some(&Val::from("somethingNew"))), Some(4096));
     }
 }

@@ -11,9 +11,9 @@
 //! * Diagnostic records keep their envelope; the sign-in under `properties` is a nested
 //!   [`WireRecord`].
 
+use super::val::Val;
 use rustc_hash::FxHashMap;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
@@ -265,26 +265,26 @@ impl Projection {
 
 /// The fields of one record (or envelope) as found in the input.
 #[derive(Debug, Clone, Default)]
-pub struct WireRecord {
-    values: Vec<Option<Value>>,
+pub struct WireRecord<'a> {
+    values: Vec<Option<Val<'a>>>,
     /// Diagnostic-settings `properties` (the sign-in itself).
-    pub properties: Option<Box<WireRecord>>,
+    pub properties: Option<Box<WireRecord<'a>>>,
 }
 
-fn is_empty_value(v: &Value) -> bool {
+fn is_empty_value(v: &Val<'_>) -> bool {
     match v {
-        Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
+        Val::Null => true,
+        Val::String(s) => s.trim().is_empty(),
         _ => false,
     }
 }
 
-impl WireRecord {
-    pub fn get(&self, f: F) -> Option<&Value> {
+impl<'a> WireRecord<'a> {
+    pub fn get(&self, f: F) -> Option<&Val<'a>> {
         self.values.get(f as usize).and_then(|v| v.as_ref())
     }
     /// Store a value; last non-empty wins (module docs).
-    pub fn set(&mut self, f: F, v: Value) {
+    pub fn set(&mut self, f: F, v: Val<'a>) {
         if self.values.is_empty() {
             self.values = vec![None; F::COUNT];
         }
@@ -300,20 +300,20 @@ impl WireRecord {
 
 /// One item found in a JSON text: a record, or an element that was not an object.
 #[derive(Debug)]
-pub enum Item {
-    Record(WireRecord),
+pub enum Item<'a> {
+    Record(WireRecord<'a>),
     /// A JSON value where a record object was expected; the string names its type.
     NotObject(&'static str),
 }
 
-fn type_name(v: &Value) -> &'static str {
+fn type_name(v: &Val<'_>) -> &'static str {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Val::Null => "null",
+        Val::Bool(_) => "a boolean",
+        Val::Number(_) => "a number",
+        Val::String(_) => "a string",
+        Val::Array(_) => "an array",
+        Val::Object(_) => "an object",
     }
 }
 
@@ -340,19 +340,19 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
 /// Streams one top-level JSON value: a record, an envelope with `properties`, a Graph
 /// page (`value`), an Event Hub body (`records`) or an array of any of those; every record
 /// found goes to `sink` as soon as it is parsed (pages are never materialised as a DOM).
-pub struct TopSeed<'a> {
-    pub sink: &'a mut dyn FnMut(Item),
+pub struct TopSeed<'a, 'de> {
+    pub sink: &'a mut dyn FnMut(Item<'de>),
     pub projection: Projection,
 }
 
-impl<'de> DeserializeSeed<'de> for TopSeed<'_> {
+impl<'de> DeserializeSeed<'de> for TopSeed<'_, 'de> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for TopSeed<'_> {
+impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a sign-in object, a page with `value`, or an array")
@@ -407,10 +407,10 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
 /// given) and mark the object as a container.
 fn visit_record<'de, A: MapAccess<'de>>(
     mut map: A,
-    sink: &mut Option<&mut dyn FnMut(Item)>,
+    sink: &mut Option<&mut dyn FnMut(Item<'de>)>,
     container: &mut bool,
     projection: Projection,
-) -> Result<WireRecord, A::Error> {
+) -> Result<WireRecord<'de>, A::Error> {
     let mut rec = WireRecord::default();
     let mut key = String::new();
     let mut norm = String::new();
@@ -433,7 +433,7 @@ fn visit_record<'de, A: MapAccess<'de>>(
                 }
             }
             Some(f) if projection.reads(f) => {
-                let v: Value = map.next_value()?;
+                let v: Val<'de> = map.next_value()?;
                 rec.set(f, v);
             }
             _ => {
@@ -445,17 +445,17 @@ fn visit_record<'de, A: MapAccess<'de>>(
 }
 
 /// `value` / `records`: an array streamed element by element; anything else is ignored.
-struct ContainerSeed<'a> {
-    sink: &'a mut dyn FnMut(Item),
+struct ContainerSeed<'a, 'de> {
+    sink: &'a mut dyn FnMut(Item<'de>),
     projection: Projection,
 }
-impl<'de> DeserializeSeed<'de> for ContainerSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ContainerSeed<'_, 'de> {
     type Value = bool;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
         d.deserialize_any(self)
     }
 }
-impl<'de> Visitor<'de> for ContainerSeed<'_> {
+impl<'de> Visitor<'de> for ContainerSeed<'_, 'de> {
     type Value = bool;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of sign-in records")
@@ -495,11 +495,11 @@ impl<'de> Visitor<'de> for ContainerSeed<'_> {
 }
 
 /// One element of a `value`/`records` array: a record (possibly an envelope).
-struct ElementSeed<'a> {
-    sink: &'a mut dyn FnMut(Item),
+struct ElementSeed<'a, 'de> {
+    sink: &'a mut dyn FnMut(Item<'de>),
     projection: Projection,
 }
-impl<'de> DeserializeSeed<'de> for ElementSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ElementSeed<'_, 'de> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         let v = d.deserialize_any(RecordOrValue(self.projection))?;
@@ -514,7 +514,7 @@ impl<'de> DeserializeSeed<'de> for ElementSeed<'_> {
 /// Deserializes an object into a record, or reports the type of a non-object.
 struct RecordOrValue(Projection);
 impl<'de> Visitor<'de> for RecordOrValue {
-    type Value = Result<WireRecord, &'static str>;
+    type Value = Result<WireRecord<'de>, &'static str>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a sign-in object")
     }
@@ -550,7 +550,7 @@ impl<'de> Visitor<'de> for RecordOrValue {
 /// JSON text holding one.
 struct PropertiesSeed(Projection);
 impl<'de> DeserializeSeed<'de> for PropertiesSeed {
-    type Value = Option<WireRecord>;
+    type Value = Option<WireRecord<'de>>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         let v = d.deserialize_any(RecordOrValue(self.0))?;
         Ok(v.ok())
@@ -559,9 +559,9 @@ impl<'de> DeserializeSeed<'de> for PropertiesSeed {
 
 /// Convert a JSON value that is already in memory (e.g. parsed from a text cell) into a
 /// record using the JSON alias table. Non-objects give `Err(type name)`.
-pub fn record_from_value(v: Value) -> Result<WireRecord, &'static str> {
+pub fn record_from_value(v: Val<'_>) -> Result<WireRecord<'_>, &'static str> {
     match v {
-        Value::Object(m) => {
+        Val::Object(m) => {
             let mut rec = WireRecord::default();
             let mut norm = String::new();
             for (k, v) in m {
