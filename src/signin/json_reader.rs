@@ -195,11 +195,14 @@ struct Part {
     fallback: Option<(usize, u64)>,
 }
 
-/// The multi-thread reader: chunks of complete lines are framed *and* parsed on the pool
-/// (each worker takes a run of lines), then their rows are emitted in input order. Lines
-/// are framed with [`simple_object_len`] exactly as [`frame`] does; from the first line
-/// that is not one JSON object the rest of the input goes to a [`Framer`], also as
-/// [`frame`] does. Equal loads on 1 and 2 threads: tests/bench_loader.rs.
+/// The multi-thread reader, a two-stage pipeline: chunks of complete lines are framed
+/// *and* parsed on the pool (each worker takes a run of lines) while the calling thread
+/// emits the rows of the previous chunk, in input order (emission feeds the replay, which
+/// evaluates on the same pool; the pipeline keeps both cores busy across that hand-over).
+/// Lines are framed with [`simple_object_len`] exactly as [`frame`] does; from the first
+/// line that is not one JSON object the rest of the input goes to a [`Framer`], also as
+/// [`frame`] does (a chunk parsed ahead of that point is dropped). Equal loads on 1 and 2
+/// threads: tests/bench_loader.rs and the unit tests below.
 fn read_parallel<R: BufRead>(
     mut r: R,
     ctx: &Ctx<'_>,
@@ -208,28 +211,83 @@ fn read_parallel<R: BufRead>(
     texts: &mut u64,
     chunk_bytes: usize,
 ) -> std::io::Result<bool> {
-    use rayon::prelude::*;
     let parts = rayon::current_num_threads() * 4;
-    let mut buf: Vec<u8> = Vec::with_capacity(chunk_bytes + (64 << 10));
-    // Line number of buf[0].
-    let mut first_line: u64 = 1;
-    let mut eof = false;
+    let mut chunks = Chunker {
+        carry: Vec::new(),
+        spare: Vec::new(),
+        first_line: 1,
+        eof: false,
+        chunk_bytes,
+    };
+    // Parsed, not yet emitted.
+    let mut pending: Option<(Chunk, Vec<Part>)> = None;
     loop {
-        // Fill up to CHUNK_BYTES, then on to the end of a line.
+        let next = chunks.next(&mut r)?;
+        let mut parsed: Option<Vec<Part>> = None;
+        // From the first line that is not a one-line object: (its bytes on, its number).
+        let mut fallback: Option<(Vec<u8>, u64)> = None;
+        rayon::in_place_scope(|s| {
+            if let Some(c) = &next {
+                let out = &mut parsed;
+                s.spawn(move |_| *out = Some(parse_chunk(c, parts, ctx)));
+            }
+            if let Some((c, results)) = pending.take() {
+                fallback = emit_parts(&c, results, emit, lost, texts);
+                chunks.recycle(c.bytes);
+            }
+        });
+        if let Some((rest, line_no)) = fallback {
+            // The rest of the input: the fallback chunk's tail, the chunk read ahead, `r`.
+            let ahead = next.map(|c| c.bytes).unwrap_or_default();
+            let rest = std::io::Cursor::new(rest)
+                .chain(std::io::Cursor::new(ahead))
+                .chain(std::io::Cursor::new(std::mem::take(&mut chunks.carry)))
+                .chain(r);
+            return frame_rest(rest, line_no - 1, ctx, emit, lost, texts);
+        }
+        match (next, parsed) {
+            (Some(c), Some(results)) => pending = Some((c, results)),
+            _ => return Ok(false),
+        }
+    }
+}
+
+/// One chunk of complete lines and the number of its first line.
+struct Chunk {
+    bytes: Vec<u8>,
+    first_line: u64,
+}
+
+/// Cuts the input into chunks of complete lines (at least `chunk_bytes`, or one whole
+/// longer line), reusing the buffers of emitted chunks.
+struct Chunker {
+    /// Bytes read past the last chunk's final newline.
+    carry: Vec<u8>,
+    spare: Vec<Vec<u8>>,
+    /// Line number of `carry[0]`.
+    first_line: u64,
+    eof: bool,
+    chunk_bytes: usize,
+}
+
+impl Chunker {
+    fn next<R: BufRead>(&mut self, r: &mut R) -> std::io::Result<Option<Chunk>> {
+        let mut buf = std::mem::replace(&mut self.carry, self.spare.pop().unwrap_or_default());
+        buf.reserve(self.chunk_bytes.saturating_sub(buf.len()) + (64 << 10));
         let mut end = None;
         while end.is_none() {
-            if !eof && buf.len() < chunk_bytes {
+            if !self.eof && buf.len() < self.chunk_bytes {
                 let avail = r.fill_buf()?;
                 if avail.is_empty() {
-                    eof = true;
+                    self.eof = true;
                 } else {
-                    let n = avail.len().min(chunk_bytes - buf.len());
+                    let n = avail.len().min(self.chunk_bytes - buf.len());
                     buf.extend_from_slice(&avail[..n]);
                     r.consume(n);
                 }
                 continue;
             }
-            end = if eof {
+            end = if self.eof {
                 Some(buf.len())
             } else {
                 match memchr::memrchr(b'\n', &buf) {
@@ -237,7 +295,7 @@ fn read_parallel<R: BufRead>(
                     None => {
                         // One line longer than the chunk: read until it ends.
                         let n = r.read_until(b'\n', &mut buf)?;
-                        eof = n == 0 || buf.last() != Some(&b'\n');
+                        self.eof = n == 0 || buf.last() != Some(&b'\n');
                         None
                     }
                 }
@@ -245,70 +303,113 @@ fn read_parallel<R: BufRead>(
         }
         let end = end.unwrap_or(buf.len());
         if end == 0 {
-            return Ok(false);
+            self.carry = buf;
+            return Ok(None);
         }
-        let chunk = &buf[..end];
-        // Split at line starts into `parts` runs; number their first lines.
-        let mut bounds = vec![0usize];
-        for k in 1..parts {
-            let at = (end * k / parts).max(*bounds.last().unwrap_or(&0));
-            let next = match memchr::memchr(b'\n', &chunk[at..]) {
-                Some(i) => at + i + 1,
-                None => end,
-            };
-            if next > *bounds.last().unwrap_or(&0) && next < end {
-                bounds.push(next);
-            }
-        }
-        bounds.push(end);
-        let runs: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-        let mut starts = Vec::with_capacity(runs.len());
-        let mut line = first_line;
-        for (a, b) in &runs {
-            starts.push(line);
-            line += memchr::memchr_iter(b'\n', &chunk[*a..*b]).count() as u64;
-        }
-        let results: Vec<Part> = runs
-            .par_iter()
-            .zip(starts.par_iter())
-            .map(|(&(a, b), &l)| parse_run(chunk, a, b, l, ctx))
-            .collect();
-        for part in results {
-            for row in part.rows {
-                emit(row);
-            }
-            *texts += part.texts;
-            *lost |= part.lost;
-            if let Some((offset, line_no)) = part.fallback {
-                let rest = std::io::Cursor::new(buf[offset..].to_vec()).chain(r);
-                let shift = line_no - 1;
-                // Texts of the framer (array elements, multi-line objects) are parsed
-                // in parallel blocks, emitted in order.
-                let mut framer = Framer::new();
-                let mut block: Vec<OwnedText> = Vec::with_capacity(BLOCK_TEXTS);
-                let mut block_bytes = 0usize;
-                framer.run(rest, &mut |t: Text<'_>| {
-                    *texts += 1;
-                    block_bytes += t.bytes.len();
-                    block.push(OwnedText {
-                        bytes: t.bytes.to_vec(),
-                        start_line: t.start_line + shift,
-                        end_line: t.end_line + shift,
-                        truncated: t.truncated,
-                        garbage: t.garbage,
-                    });
-                    if block.len() >= BLOCK_TEXTS || block_bytes >= BLOCK_BYTES {
-                        read_block(&mut block, ctx, emit, lost);
-                        block_bytes = 0;
-                    }
-                })?;
-                read_block(&mut block, ctx, emit, lost);
-                return Ok(framer.unclosed_array);
-            }
-        }
-        first_line = line;
-        buf.drain(..end);
+        self.carry.clear();
+        self.carry.extend_from_slice(&buf[end..]);
+        buf.truncate(end);
+        let first_line = self.first_line;
+        self.first_line += memchr::memchr_iter(b'\n', &buf).count() as u64;
+        Ok(Some(Chunk {
+            bytes: buf,
+            first_line,
+        }))
     }
+
+    fn recycle(&mut self, mut buf: Vec<u8>) {
+        buf.clear();
+        if self.spare.len() < 2 {
+            self.spare.push(buf);
+        }
+    }
+}
+
+/// Frame and parse one chunk on the pool, in `parts` runs of whole lines.
+fn parse_chunk(c: &Chunk, parts: usize, ctx: &Ctx<'_>) -> Vec<Part> {
+    use rayon::prelude::*;
+    let chunk = &c.bytes[..];
+    let end = chunk.len();
+    // Split at line starts into `parts` runs; number their first lines.
+    let mut bounds = vec![0usize];
+    for k in 1..parts {
+        let at = (end * k / parts).max(*bounds.last().unwrap_or(&0));
+        let next = match memchr::memchr(b'\n', &chunk[at..]) {
+            Some(i) => at + i + 1,
+            None => end,
+        };
+        if next > *bounds.last().unwrap_or(&0) && next < end {
+            bounds.push(next);
+        }
+    }
+    bounds.push(end);
+    let runs: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let mut starts = Vec::with_capacity(runs.len());
+    let mut line = c.first_line;
+    for (a, b) in &runs {
+        starts.push(line);
+        line += memchr::memchr_iter(b'\n', &chunk[*a..*b]).count() as u64;
+    }
+    runs.par_iter()
+        .zip(starts.par_iter())
+        .map(|(&(a, b), &l)| parse_run(chunk, a, b, l, ctx))
+        .collect()
+}
+
+/// Emit the rows of a parsed chunk in order, up to its first fallback line; returns the
+/// bytes from that line on (for the [`Framer`]) and its line number when there is one.
+fn emit_parts(
+    c: &Chunk,
+    results: Vec<Part>,
+    emit: &mut dyn FnMut(Row),
+    lost: &mut bool,
+    texts: &mut u64,
+) -> Option<(Vec<u8>, u64)> {
+    for part in results {
+        for row in part.rows {
+            emit(row);
+        }
+        *texts += part.texts;
+        *lost |= part.lost;
+        if let Some((offset, line_no)) = part.fallback {
+            return Some((c.bytes[offset..].to_vec(), line_no));
+        }
+    }
+    None
+}
+
+/// The rest of the input from the first line that is not a one-line object: framed by a
+/// [`Framer`] with line numbers shifted by `shift`, its texts (array elements, multi-line
+/// objects) parsed in parallel blocks, emitted in order.
+fn frame_rest<R: Read>(
+    rest: R,
+    shift: u64,
+    ctx: &Ctx<'_>,
+    emit: &mut dyn FnMut(Row),
+    lost: &mut bool,
+    texts: &mut u64,
+) -> std::io::Result<bool> {
+    let rest = std::io::BufReader::new(rest);
+    let mut framer = Framer::new();
+    let mut block: Vec<OwnedText> = Vec::with_capacity(BLOCK_TEXTS);
+    let mut block_bytes = 0usize;
+    framer.run(rest, &mut |t: Text<'_>| {
+        *texts += 1;
+        block_bytes += t.bytes.len();
+        block.push(OwnedText {
+            bytes: t.bytes.to_vec(),
+            start_line: t.start_line + shift,
+            end_line: t.end_line + shift,
+            truncated: t.truncated,
+            garbage: t.garbage,
+        });
+        if block.len() >= BLOCK_TEXTS || block_bytes >= BLOCK_BYTES {
+            read_block(&mut block, ctx, emit, lost);
+            block_bytes = 0;
+        }
+    })?;
+    read_block(&mut block, ctx, emit, lost);
+    Ok(framer.unclosed_array)
 }
 
 /// Frame and parse the lines of `chunk[a..b]` (the first is line `line`).
