@@ -175,13 +175,13 @@ fn perf_keyed_rows_equal_replay_chunk_rows_field_for_field() {
     let candidate = tenant.compile(&cand);
     let labels = LocationLabeler::new(&tenant.locations);
     let assume = Default::default();
-    let replayer = Replayer {
-        baseline: &baseline,
-        candidate: &candidate,
-        labels: &labels,
-        directory: tenant.directory.as_ref(),
-        assume: &assume,
-    };
+    let replayer = Replayer::new(
+        &baseline,
+        &candidate,
+        &labels,
+        tenant.directory.as_ref(),
+        &assume,
+    );
     let loaded = careplay::signin::load(&[file.to_path_buf()], &Default::default()).expect("load");
     let (expected, _) = replayer.replay_chunk(&loaded.records, Dedup::Off);
     let networks = NetworkClasses::new(&tenant.locations, tenant.inputs().mfa_trusted_ips);

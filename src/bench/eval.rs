@@ -11,7 +11,7 @@ use std::time::Duration;
 use rayon::prelude::*;
 
 use super::{pool, timed, BenchConfig, BenchError, Phase};
-use crate::engine::{CompiledSet, EventResult};
+use crate::engine::{CompiledSet, EventResult, SetPair};
 use crate::model::EventFacts;
 use crate::replay::stream::NetworkClasses;
 use crate::replay::{enrich, Assumptions, ChangeSpec, Overrides, Tenant, TenantPaths};
@@ -164,24 +164,31 @@ fn digest(r: &EventResult) -> u64 {
     r.policies.len() as u64 + crate::replay::run::outcome(&r.decision) as u64
 }
 
-/// Evaluate every event under both sets (the slow twin of [`evaluate_dedup`]).
+/// Evaluate every event under both sets, as the replay does (`SetPair`: shared
+/// applicability); the slow twin of [`evaluate_dedup`].
 pub fn evaluate_raw(b: &CompiledSet, c: &CompiledSet, facts: &[EventFacts]) -> u64 {
+    let pair = SetPair::new(b, c);
     facts
         .par_iter()
-        .map(|f| digest(&b.evaluate(f)) + digest(&c.evaluate(f)))
+        .map(|f| {
+            let (rb, rc) = pair.evaluate(f);
+            digest(&rb) + digest(&rc)
+        })
         .sum()
 }
 
 /// Evaluate each distinct key once and broadcast the results to its events; returns the
 /// same digest as [`evaluate_raw`] on the matching facts, and the number of keys evaluated.
 pub fn evaluate_dedup(b: &CompiledSet, c: &CompiledSet, facts: &[EventFacts]) -> (u64, u64) {
+    let pair = SetPair::new(b, c);
     let mut cache: HashMap<&EventFacts, u64> = HashMap::new();
     let mut sum = 0u64;
     for f in facts {
         let d = match cache.get(f) {
             Some(d) => *d,
             None => {
-                let d = digest(&b.evaluate(f)) + digest(&c.evaluate(f));
+                let (rb, rc) = pair.evaluate(f);
+                let d = digest(&rb) + digest(&rc);
                 cache.insert(f, d);
                 d
             }

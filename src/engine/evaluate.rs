@@ -16,15 +16,18 @@ impl CompiledSet {
         let applicability: Vec<Applicability> = self
             .policies
             .iter()
-            .map(|p| match p.state() {
-                PolicyState::Disabled => Applicability::NotApplied {
-                    condition: ConditionName::PolicyNotEnabled,
-                    reason: "policy is disabled (notEnabled)".into(),
-                },
-                _ => p.conditions.evaluate(&ctx),
-            })
+            .map(|p| applicability(p, || p.conditions.evaluate(&ctx)))
             .collect();
+        self.decide_with(facts, &ctx, applicability)
+    }
 
+    /// Grants and decision, given every policy's applicability.
+    fn decide_with(
+        &self,
+        facts: &EventFacts,
+        ctx: &Ctx,
+        applicability: Vec<Applicability>,
+    ) -> EventResult {
         // §4.4: on a security-info registration, a strength demanded by an applying
         // user-action policy is preferred over strengths of `All`-resources policies.
         let registration = facts.user_action == Some(Some(UserAction::RegisterSecurityInfo));
@@ -53,11 +56,112 @@ impl CompiledSet {
                         PolicyState::Enabled => source_enabled,
                         _ => source_any,
                     };
-                policy_result(index, p, applicability, &ctx, superseded)
+                policy_result(index, p, applicability, ctx, superseded)
             })
             .collect::<Vec<_>>();
-        let decision = decision::decide(self, &policies, &ctx);
+        let decision = decision::decide(self, &policies, ctx);
         EventResult { policies, decision }
+    }
+}
+
+/// A policy's applicability: disabled policies never apply; otherwise its conditions.
+fn applicability(p: &CompiledPolicy, conditions: impl FnOnce() -> Applicability) -> Applicability {
+    match p.state() {
+        PolicyState::Disabled => Applicability::NotApplied {
+            condition: ConditionName::PolicyNotEnabled,
+            reason: "policy is disabled (notEnabled)".into(),
+        },
+        _ => conditions(),
+    }
+}
+
+/// Two policy sets evaluated together, as a replay does with its baseline and candidate.
+///
+/// Applicability depends only on a policy's compiled conditions, the event and the
+/// directory snapshot (evaluation.md §0 step 4: state aside, which decides only whether
+/// a policy is considered). So when both sets hold the same directory snapshot, a policy
+/// of the second set whose compiled conditions equal those of a policy of the first (a
+/// report-only policy promoted, any policy the change left alone) takes that policy's
+/// applicability instead of evaluating its conditions again. Grants and decisions are
+/// computed per set, as ever. `CompiledSet::evaluate` on each set is the slow twin; the
+/// unit test below checks both give the same results.
+pub struct SetPair<'s> {
+    first: &'s CompiledSet,
+    second: &'s CompiledSet,
+    /// Per policy of `second`: the index of a policy of `first` with equal conditions.
+    twin: Vec<Option<usize>>,
+    same_directory: bool,
+}
+
+impl<'s> SetPair<'s> {
+    pub fn new(first: &'s CompiledSet, second: &'s CompiledSet) -> SetPair<'s> {
+        let same_directory = match (&first.directory, &second.directory) {
+            (None, None) => true,
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b) || **a == **b,
+            _ => false,
+        };
+        let twin = second
+            .policies
+            .iter()
+            .map(|q| {
+                if !same_directory {
+                    return None;
+                }
+                first
+                    .policies
+                    .iter()
+                    .position(|p| p.conditions == q.conditions)
+            })
+            .collect();
+        SetPair {
+            first,
+            second,
+            twin,
+            same_directory,
+        }
+    }
+
+    /// Policies of the second set that reuse an applicability of the first.
+    pub fn shared(&self) -> usize {
+        self.twin.iter().flatten().count()
+    }
+
+    /// `(first.evaluate(facts), second.evaluate(facts))`, sharing applicability.
+    pub fn evaluate(&self, facts: &EventFacts) -> (EventResult, EventResult) {
+        let ctx = Ctx::new(facts, self.first.directory.as_deref());
+        // With the same snapshot one context (and its memoised user lookups) serves both.
+        let own = (!self.same_directory).then(|| Ctx::new(facts, self.second.directory.as_deref()));
+        let ctx2 = own.as_ref().unwrap_or(&ctx);
+        // Condition results of the first set's policies, computed at most once each.
+        let mut conds: Vec<Option<Applicability>> = vec![None; self.first.policies.len()];
+        let a1: Vec<Applicability> = self
+            .first
+            .policies
+            .iter()
+            .zip(conds.iter_mut())
+            .map(|(p, c)| {
+                applicability(p, || {
+                    c.get_or_insert_with(|| p.conditions.evaluate(&ctx)).clone()
+                })
+            })
+            .collect();
+        let a2: Vec<Applicability> = self
+            .second
+            .policies
+            .iter()
+            .zip(&self.twin)
+            .map(|(q, twin)| {
+                applicability(q, || match twin {
+                    Some(i) => conds[*i]
+                        .get_or_insert_with(|| self.first.policies[*i].conditions.evaluate(&ctx))
+                        .clone(),
+                    None => q.conditions.evaluate(ctx2),
+                })
+            })
+            .collect();
+        let r1 = self.first.decide_with(facts, &ctx, a1);
+        let r2 = self.second.decide_with(facts, ctx2, a2);
+        (r1, r2)
     }
 }
 
@@ -100,7 +204,8 @@ fn policy_result(
 
 #[cfg(test)]
 mod tests {
-    use super::Ctx;
+    use super::{Ctx, SetPair};
+    use crate::engine::CompiledSet;
     use crate::replay::tenant::{Overrides, TenantPaths};
     use crate::replay::Tenant;
     use crate::signin::{self, LoadOptions};
@@ -109,6 +214,59 @@ mod tests {
     /// Lazy condition evaluation (stop at the first `No`) agrees with evaluating every
     /// condition, for every policy of both bundled tenants and every sign-in of the seed
     /// tenant plus the contoso policies' own fixtures' events.
+    /// `SetPair` (shared applicability) gives what evaluating each set alone gives, for
+    /// the bundled tenants' baseline vs every-report-only-promoted candidate, and for a
+    /// pair of different tenants (nothing shared).
+    #[test]
+    fn paired_sets_agree_with_separate_evaluation() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let logs = signin::load(
+            &[root.join("datasets/seed-registration/signins")],
+            &LoadOptions::default(),
+        )
+        .expect("seed logs");
+        let sets: Vec<(CompiledSet, CompiledSet)> =
+            ["datasets/seed-registration", "datasets/contoso"]
+                .iter()
+                .map(|t| {
+                    let dir = root.join(t);
+                    let paths = TenantPaths::resolve(Some(&dir), &Overrides::default());
+                    let tenant = Tenant::load(t, &paths).expect("tenant");
+                    let base = tenant.compile(&tenant.policies);
+                    let cand = tenant.compile(&tenant.policies).with_report_only_enabled();
+                    (base, cand)
+                })
+                .collect();
+        let mut pairs = vec![];
+        for (b, c) in &sets {
+            let p = SetPair::new(b, c);
+            assert_eq!(
+                p.shared(),
+                c.policies().len(),
+                "every promoted policy shares"
+            );
+            pairs.push((p, b, c));
+        }
+        let cross = SetPair::new(&sets[0].0, &sets[1].1);
+        assert_eq!(
+            cross.shared(),
+            0,
+            "different directory snapshots share nothing"
+        );
+        pairs.push((cross, &sets[0].0, &sets[1].1));
+        let mut compared = 0;
+        for (pair, b, c) in &pairs {
+            for rec in &logs.records {
+                let facts = signin::to_facts(rec);
+                let (rb, rc) = pair.evaluate(&facts);
+                assert_eq!(rb, b.evaluate(&facts), "{}", rec.event_id);
+                assert_eq!(rc, c.evaluate(&facts), "{}", rec.event_id);
+                compared += 1;
+            }
+        }
+        assert!(compared > 300);
+    }
+
     #[test]
     fn lazy_conditions_agree_with_eager_evaluation() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -18,6 +18,7 @@ mod result;
 pub(crate) mod strength;
 
 pub use compile::{compile, CompileIssue, CompiledPolicy, CompiledSet};
+pub use evaluate::SetPair;
 pub use result::{
     Applicability, ConditionName, Control, Decision, EventResult, GrantResult, PolicyResult,
     PolicyState,

@@ -110,7 +110,7 @@ pub type GroupSet = FxHashSet<String>;
 /// The resolved snapshot the engine queries. The engine looks ids up once or more per
 /// evaluated key, so the maps are hashed (Fx: ids are not attacker-chosen keys of a
 /// long-lived service); `users()` still lists users in id order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Directory {
     pub tenant_id: Option<String>,
     users: FxHashMap<String, DirUser>,

@@ -227,13 +227,13 @@ impl Prepared {
     }
 
     pub fn replayer<'a>(&'a self, plan: &'a ReplayPlan) -> Replayer<'a> {
-        Replayer {
-            baseline: &self.baseline,
-            candidate: &self.candidate,
-            labels: &self.labels,
-            directory: self.tenant.directory.as_ref(),
-            assume: &plan.assume,
-        }
+        Replayer::new(
+            &self.baseline,
+            &self.candidate,
+            &self.labels,
+            self.tenant.directory.as_ref(),
+            &plan.assume,
+        )
     }
 
     /// The report header: changes, policy states, input accounting and notes.

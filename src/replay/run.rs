@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::engine::{CompiledSet, Control, Decision, EventResult};
+use crate::engine::{CompiledSet, Control, Decision, EventResult, SetPair};
 use crate::model::EventFacts;
 use crate::report::{EventRow, Outcome};
 use crate::signin::facts::to_facts;
@@ -31,6 +31,34 @@ pub struct Replayer<'a> {
     /// Directory facts the logs lack (user risk), and explicit assumptions.
     pub directory: Option<&'a crate::policy::Directory>,
     pub assume: &'a super::Assumptions,
+    /// Baseline and candidate evaluated together (shared applicability).
+    pair: SetPair<'a>,
+}
+
+impl<'a> Replayer<'a> {
+    pub fn new(
+        baseline: &'a CompiledSet,
+        candidate: &'a CompiledSet,
+        labels: &'a LocationLabeler,
+        directory: Option<&'a crate::policy::Directory>,
+        assume: &'a super::Assumptions,
+    ) -> Replayer<'a> {
+        Replayer {
+            baseline,
+            candidate,
+            labels,
+            directory,
+            assume,
+            pair: SetPair::new(baseline, candidate),
+        }
+    }
+
+    /// Baseline and candidate results of one event, sharing the applicability of every
+    /// policy whose conditions the change left alone ([`SetPair`]); `Dedup::Off` evaluates
+    /// each set separately (the slow twin; tests/bench_agreement.rs compares reports).
+    pub fn evaluate(&self, facts: &EventFacts) -> (EventResult, EventResult) {
+        self.pair.evaluate(facts)
+    }
 }
 
 /// Counters of one replay.
@@ -83,10 +111,7 @@ impl<'a> Replayer<'a> {
                 Dedup::On => {
                     if !cache.contains_key(&facts) {
                         stats.evaluations += 1;
-                        let pair = (
-                            self.baseline.evaluate(&facts),
-                            self.candidate.evaluate(&facts),
-                        );
+                        let pair = self.evaluate(&facts);
                         cache.insert(facts.clone(), pair);
                     }
                     match cache.get(&facts) {

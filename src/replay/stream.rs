@@ -226,14 +226,14 @@ impl<'r, 'a> KeyedReplayer<'r, 'a> {
             match self.dedup {
                 Dedup::Off => {
                     self.stats.evaluations += 1;
-                    each(&evaluate_row(r, rec, &facts));
+                    each(&evaluate_row(r, rec, &facts, false));
                 }
                 Dedup::On => {
                     let key = self.cache.key(facts);
                     let mut evaluated = false;
                     let verdict = self.cache.get_or_eval(key, |k| {
                         evaluated = true;
-                        evaluate_row(r, rec, k)
+                        evaluate_row(r, rec, k, true)
                     });
                     if evaluated {
                         self.stats.evaluations += 1;
@@ -277,9 +277,19 @@ fn blank_row() -> EventRow {
     }
 }
 
-fn evaluate_row(r: &Replayer<'_>, rec: &SignInRecord, facts: &EventFacts) -> EventRow {
-    let b = r.baseline.evaluate(facts);
-    let c = r.candidate.evaluate(facts);
+/// One event's row; `paired`: baseline and candidate share applicability
+/// (`Replayer::evaluate`), else each set is evaluated alone (the slow twin).
+fn evaluate_row(
+    r: &Replayer<'_>,
+    rec: &SignInRecord,
+    facts: &EventFacts,
+    paired: bool,
+) -> EventRow {
+    let (b, c) = if paired {
+        r.evaluate(facts)
+    } else {
+        (r.baseline.evaluate(facts), r.candidate.evaluate(facts))
+    };
     r.event_row(rec, facts, &b, &c)
 }
 

@@ -11,7 +11,7 @@ use crate::engine::ids::{is, IdSet};
 use crate::model::Tri;
 use crate::policy::Applications;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 struct AppSide {
     all: bool,
     ids: IdSet,
@@ -31,7 +31,7 @@ impl AppSide {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct ApplicationCond {
     include: AppSide,
     exclude: AppSide,

@@ -7,7 +7,7 @@ use crate::engine::context::Ctx;
 use crate::engine::ids::IdSet;
 use crate::policy::Applications;
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct AuthContextCond {
     ids: IdSet,
 }

@@ -9,7 +9,7 @@ use crate::engine::ids::is;
 use crate::model::TransferMethod;
 use crate::policy::AuthenticationFlows;
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct AuthFlowCond {
     methods: Vec<TransferMethod>,
     unreadable: Vec<String>,

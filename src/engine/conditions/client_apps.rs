@@ -6,7 +6,7 @@ use crate::engine::context::Ctx;
 use crate::engine::ids::is;
 use crate::model::{ClientAppType, Platform, Tri};
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct ClientAppsCond {
     listed: Vec<ClientAppType>,
     /// `easSupported`: Exchange ActiveSync on supported platforms only (API-only value).

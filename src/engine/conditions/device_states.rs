@@ -9,7 +9,7 @@ use crate::engine::ids::is;
 use crate::model::{Tri, TrustType};
 use crate::policy::{DeviceStates, Devices};
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct DeviceStatesCond {
     exclude_compliant: bool,
     exclude_domain_joined: bool,

@@ -12,7 +12,7 @@ use crate::engine::device_filter::{FilterMode, RuleFilter};
 use crate::model::Tri;
 use crate::policy::Devices;
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct DeviceFilterCond(RuleFilter);
 
 pub(crate) fn compile(d: Option<&Devices>, cx: &mut CompileCx) -> Option<DeviceFilterCond> {

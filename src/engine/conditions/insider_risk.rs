@@ -6,7 +6,7 @@ use crate::engine::context::Ctx;
 use crate::engine::ids::is;
 use crate::model::InsiderRisk;
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct InsiderRiskCond {
     levels: Vec<InsiderRisk>,
     unreadable: Vec<String>,

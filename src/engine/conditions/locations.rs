@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 pub const MFA_TRUSTED_IPS_ID: &str = "00000000-0000-0000-0000-000000000000";
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(crate) enum NamedLoc {
     Ip {
         ranges: Vec<IpNet>,
@@ -40,7 +40,7 @@ pub(crate) enum NamedLoc {
 }
 
 /// Tenant named locations compiled once per policy set.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub(crate) struct LocationTable {
     by_id: BTreeMap<String, Arc<NamedLoc>>,
     /// Problems found while compiling each location, reported by policies using it.
@@ -48,7 +48,7 @@ pub(crate) struct LocationTable {
     trust: Arc<Trust>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 struct Trust {
     trusted_ranges: Vec<IpNet>,
     mfa_trusted_ips: Vec<IpNet>,
@@ -135,14 +135,14 @@ impl LocationTable {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum LocRef {
     Named(Arc<NamedLoc>),
     MfaTrustedIps,
     Missing(String),
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct LocationCond {
     include_all: bool,
     include_trusted: bool,

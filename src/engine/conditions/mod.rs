@@ -76,7 +76,7 @@ pub(crate) fn include_exclude_with(
 }
 
 /// All configured conditions of one policy.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub(crate) struct ConditionSet {
     users: Option<users::UsersCond>,
     workload: Option<workload::WorkloadCond>,

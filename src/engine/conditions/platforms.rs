@@ -9,14 +9,14 @@ use crate::engine::ids::is;
 use crate::model::{Platform, Tri};
 use crate::policy::Platforms;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 struct Side {
     all: bool,
     listed: Vec<Platform>,
     unreadable: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct PlatformCond {
     include: Side,
     exclude: Side,

@@ -5,7 +5,7 @@ use crate::engine::compile::CompileCx;
 use crate::engine::ids::is;
 use crate::model::{Reason, RiskLevel};
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(crate) struct LevelSet {
     what: &'static str,
     levels: Vec<RiskLevel>,

@@ -5,7 +5,7 @@ use super::Check;
 use crate::engine::compile::CompileCx;
 use crate::engine::context::Ctx;
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct SpRiskCond(LevelSet);
 
 pub(crate) fn compile(levels: &[String], cx: &mut CompileCx) -> Option<SpRiskCond> {

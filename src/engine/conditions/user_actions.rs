@@ -8,7 +8,7 @@ use crate::engine::context::Ctx;
 use crate::model::UserAction;
 use crate::policy::Applications;
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct UserActionsCond {
     actions: Vec<UserAction>,
     /// Entries careplay does not recognise: they can never be matched with certainty.

@@ -23,7 +23,7 @@ struct GuestSelector {
     tenants: Tenants,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 struct Side {
     all: bool,
     users: IdSet,
@@ -32,7 +32,7 @@ struct Side {
     guests: Vec<GuestSelector>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct UsersCond {
     include: Side,
     exclude: Side,
@@ -161,15 +161,25 @@ fn side_match(s: &Side, ctx: &Ctx) -> Tri {
     if s.all {
         return Tri::Yes;
     }
-    let mut terms = vec![];
+    // Kleene OR of the side's terms, as `Tri::any` (a Yes wins, else the first Unknown,
+    // else No), folded as they come: no allocation, and the first Yes ends the scan.
+    let mut acc = Tri::No;
+    macro_rules! term {
+        ($t:expr) => {
+            match acc.or($t) {
+                Tri::Yes => return Tri::Yes,
+                t => acc = t,
+            }
+        };
+    }
     if !s.users.is_empty() {
-        terms.push(match ctx.facts.user_id.as_deref() {
+        term!(match ctx.facts.user_id.as_deref() {
             Some(id) => Tri::from_bool(s.users.contains(id)),
             None => Tri::unknown("user id unknown"),
         });
     }
     if !s.groups.is_empty() {
-        terms.push(match (ctx.dir, ctx.facts.user_id.as_deref()) {
+        term!(match (ctx.dir, ctx.facts.user_id.as_deref()) {
             (None, _) => Tri::unknown("group membership unknown (no directory snapshot)"),
             (_, None) => Tri::unknown("user id unknown"),
             (Some(_), Some(_)) => match ctx.transitive_groups() {
@@ -179,7 +189,7 @@ fn side_match(s: &Side, ctx: &Ctx) -> Tri {
         });
     }
     if !s.roles.is_empty() {
-        terms.push(match (ctx.dir, ctx.facts.user_id.as_deref()) {
+        term!(match (ctx.dir, ctx.facts.user_id.as_deref()) {
             (None, _) => Tri::unknown("directory roles unknown (no directory snapshot)"),
             (_, None) => Tri::unknown("user id unknown"),
             // Only active built-in role assignments count; PIM-eligible ones do not (§3.2).
@@ -190,9 +200,9 @@ fn side_match(s: &Side, ctx: &Ctx) -> Tri {
         });
     }
     for g in &s.guests {
-        terms.push(guest_match(g, ctx));
+        term!(guest_match(g, ctx));
     }
-    Tri::any(terms)
+    acc
 }
 
 impl UsersCond {

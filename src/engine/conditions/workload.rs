@@ -9,7 +9,7 @@ use crate::engine::ids::{is, IdSet};
 use crate::model::Tri;
 use crate::policy::ClientApplications;
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct WorkloadCond {
     all_in_tenant: bool,
     include: IdSet,

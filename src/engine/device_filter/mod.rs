@@ -23,7 +23,7 @@ pub enum FilterMode {
 
 /// A compiled filter. `rule = Err(..)` when the rule could not be used: it evaluates to
 /// Unknown (and a `CompileIssue` says why).
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct RuleFilter {
     pub mode: FilterMode,
     rule: Result<Expr, String>,
