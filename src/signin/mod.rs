@@ -379,7 +379,10 @@ fn progress_bar(path: &Path, enabled: bool) -> Option<indicatif::ProgressBar> {
 /// Keeps input order of the survivors and counts each dropped row against the ledger
 /// file (index into `ledger.files`) it was read from.
 fn dedup(records: Vec<(usize, SignInRecord)>, ledger: &mut Ledger) -> Vec<(usize, SignInRecord)> {
-    let mut winner: HashMap<(EventType, bool, &str), usize> = HashMap::with_capacity(records.len());
+    use std::collections::hash_map::Entry;
+    // Fx hashing: one lookup per record of every batch of a streamed replay.
+    let mut winner: rustc_hash::FxHashMap<(EventType, bool, &str), usize> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(records.len(), Default::default());
     let mut drop = vec![false; records.len()];
     for (i, (_, r)) in records.iter().enumerate() {
         let key = (
@@ -387,16 +390,17 @@ fn dedup(records: Vec<(usize, SignInRecord)>, ledger: &mut Ledger) -> Vec<(usize
             r.is_microsoft_first_party(),
             r.event_id.as_str(),
         );
-        match winner.get(&key).copied() {
-            None => {
-                winner.insert(key, i);
+        match winner.entry(key) {
+            Entry::Vacant(e) => {
+                e.insert(i);
             }
-            Some(j) => {
+            Entry::Occupied(mut e) => {
+                let j = *e.get();
                 let ti = r.record_time.or(r.created_at);
                 let tj = records[j].1.record_time.or(records[j].1.created_at);
                 if ti >= tj {
                     drop[j] = true;
-                    winner.insert(key, i);
+                    e.insert(i);
                 } else {
                     drop[i] = true;
                 }

@@ -51,7 +51,10 @@ impl<'a> View<'a> {
 }
 
 fn lower(s: Option<String>) -> Option<String> {
-    s.map(|s| s.to_ascii_lowercase())
+    s.map(|mut s| {
+        s.make_ascii_lowercase();
+        s
+    })
 }
 
 /// Normalise. `extra_steps`: AuthDetails rows joined by request id (portal CSV, §4.4).
