@@ -1,8 +1,10 @@
-//! A replay loads with `LoadOptions::for_replay`, which skips the logged Conditional
-//! Access results (the bulk of a Graph record) instead of materialising them. The skipped
-//! load must equal the full load with `ca_policies` cleared: same records in the same
-//! order, same ledger, except rows whose only fault was in the skipped field (loaded, not
-//! rejected). Checked on every JSON fixture family and the seed tenant's exports.
+//! A replay loads with `LoadOptions::for_replay`, which skips the fields it never reads
+//! (`signin::REPLAY_SKIPS`: the logged Conditional Access results, the bulk of a Graph
+//! record, and a few ids and details) instead of materialising them. The skipped load
+//! must equal the full load with those fields cleared (`clear_replay_skipped`): same
+//! records in the same order, same ledger, except rows whose only fault was in a skipped
+//! field (loaded, not rejected); and the engine's facts of every record must be the same.
+//! Checked on every JSON fixture family and the seed tenant's exports.
 
 use std::path::PathBuf;
 
@@ -26,8 +28,13 @@ fn assert_projection_agrees(paths: &[PathBuf]) -> usize {
             "record {i} of {paths:?} kept policies"
         );
         with_policies += usize::from(a.ca_policies.is_some());
+        assert_eq!(
+            signin::to_facts(a),
+            signin::to_facts(b),
+            "facts of record {i} of {paths:?}"
+        );
         let mut a = a.clone();
-        a.ca_policies = None;
+        a.clear_replay_skipped();
         assert_eq!(&a, b, "record {i} of {paths:?}");
     }
     assert_eq!(full.ledger, proj.ledger, "{paths:?}");
@@ -35,7 +42,7 @@ fn assert_projection_agrees(paths: &[PathBuf]) -> usize {
 }
 
 #[test]
-fn replay_projection_equals_full_load_without_logged_policies() {
+fn replay_projection_equals_full_load_without_skipped_fields() {
     let dir = root().join("tests/fixtures/signin");
     let mut with_policies = 0;
     for name in common::JSON_FIXTURES {
@@ -64,7 +71,7 @@ fn csv_readers_read_everything_under_the_replay_projection() {
 }
 
 #[test]
-fn a_malformed_logged_policy_list_rejects_the_row_only_when_it_is_read() {
+fn a_malformed_skipped_field_rejects_the_row_only_when_it_is_read() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("bad_cap.jsonl");
     std::fs::write(
@@ -73,14 +80,16 @@ fn a_malformed_logged_policy_list_rejects_the_row_only_when_it_is_read() {
             r#"{"id":"a","createdDateTime":"2026-01-01T00:00:00Z","userId":"u1","appId":"x","isInteractive":true,"appliedConditionalAccessPolicies":"oops"}"#,
             "\n",
             r#"{"id":"b","createdDateTime":"2026-01-01T00:00:00Z","userId":"u1","appId":"x","isInteractive":true,"appliedConditionalAccessPolicies":[]}"#,
+            "\n",
+            r#"{"id":"c","createdDateTime":"2026-01-01T00:00:00Z","userId":"u1","appId":"x","isInteractive":true,"networkLocationDetails":"[not json"}"#,
             "\n"
         ),
     )
     .expect("write");
     let full = load(std::slice::from_ref(&path), &LoadOptions::default());
     assert_eq!(full.records.len(), 1);
-    assert_eq!(full.ledger.files[0].rows_rejected, 1);
+    assert_eq!(full.ledger.files[0].rows_rejected, 2);
     let proj = load(&[path], &LoadOptions::for_replay(None, false));
-    assert_eq!(proj.records.len(), 2);
+    assert_eq!(proj.records.len(), 3);
     assert_eq!(proj.ledger.files[0].rows_rejected, 0);
 }

@@ -53,15 +53,29 @@ pub struct LoadOptions {
     pub projection: Projection,
 }
 
+/// Fields a replay never reads, so its loads skip them ([`LoadOptions::for_replay`]): the
+/// logged Conditional Access results and status, which only `careplay verify` compares
+/// with (signin-logs.md §3.4), and ids and details that neither the engine's facts nor the
+/// report use. [`SignInRecord::clear_replay_skipped`] clears what they fill.
+pub const REPLAY_SKIPS: &[F] = &[
+    F::AppliedConditionalAccessPolicies,
+    F::ConditionalAccessStatus,
+    F::NetworkLocationDetails,
+    F::CorrelationId,
+    F::SessionId,
+    F::ServicePrincipalName,
+    F::AuthenticationProtocol,
+    F::IncomingTokenType,
+];
+
 impl LoadOptions {
-    /// What a replay reads: everything but the logged Conditional Access results, which
-    /// only `careplay verify` compares with (signin-logs.md §3.4). Both replay paths (in
-    /// memory and streaming) load with it, so they count the same rows.
+    /// What a replay reads: everything but [`REPLAY_SKIPS`]. Both replay paths (in memory
+    /// and streaming) load with it, so they count the same rows.
     pub fn for_replay(format: Option<Format>, progress: bool) -> LoadOptions {
         LoadOptions {
             format,
             progress,
-            projection: Projection::without(&[F::AppliedConditionalAccessPolicies]),
+            projection: Projection::without(REPLAY_SKIPS),
         }
     }
 }
@@ -266,7 +280,10 @@ where
                         }
                         batch_ref.push((fl_ptr, rec));
                         if batch_ref.len() >= batch_rows && pending_error.is_none() {
-                            let full = dedup(std::mem::take(batch_ref), ledger_ref);
+                            // The next batch gets its room at once (no regrowth copies
+                            // of records while it fills).
+                            let next = Vec::with_capacity(batch_rows.min(1 << 16));
+                            let full = dedup(std::mem::replace(batch_ref, next), ledger_ref);
                             if let Err(e) = sink_ref(full) {
                                 pending_error = Some(e);
                             }
@@ -411,19 +428,20 @@ fn dedup(records: Vec<(usize, SignInRecord)>, ledger: &mut Ledger) -> Vec<(usize
 }
 
 fn drop_(
-    records: Vec<(usize, SignInRecord)>,
+    mut records: Vec<(usize, SignInRecord)>,
     drop: Vec<bool>,
     ledger: &mut Ledger,
 ) -> Vec<(usize, SignInRecord)> {
-    let mut out = Vec::with_capacity(records.len());
-    for ((file, r), d) in records.into_iter().zip(drop) {
+    // In place (order kept): a streamed batch is not copied into a fresh vector.
+    let mut drop = drop.into_iter();
+    records.retain(|(file, _)| {
+        let d = drop.next().unwrap_or(false);
         if d {
-            if let Some(fl) = ledger.files.get_mut(file) {
+            if let Some(fl) = ledger.files.get_mut(*file) {
                 fl.duplicate();
             }
-        } else {
-            out.push((file, r));
         }
-    }
-    out
+        !d
+    });
+    records
 }

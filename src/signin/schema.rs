@@ -74,6 +74,20 @@ impl EventType {
 impl SignInRecord {
     /// `MicrosoftServicePrincipalSignInLogs`: Microsoft first-party service principals, a
     /// separate log that is not a CA target (signin-logs.md §6.1).
+    /// Clear the fields filled from [`super::REPLAY_SKIPS`]: what a full load leaves of a
+    /// record once a replay's load would have skipped them (tests/signin_projection.rs).
+    pub fn clear_replay_skipped(&mut self) {
+        self.ca_policies = None;
+        self.ca_status = None;
+        self.network_types = None;
+        self.network_names = None;
+        self.correlation_id = None;
+        self.session_id = None;
+        self.sp_name = None;
+        self.auth_protocol = None;
+        self.incoming_token_type = None;
+    }
+
     pub fn is_microsoft_first_party(&self) -> bool {
         self.log_category
             .as_deref()
