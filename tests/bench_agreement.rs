@@ -215,8 +215,6 @@ fn perf_tiny_key_cache_still_agrees() {
     let cfg = StreamConfig {
         batch_rows: 1000,
         max_cached_keys: 70,
-        // Without the per-worker raw cache, so every event asks the tiny shared one.
-        raw_cache: 0,
         ..StreamConfig::default()
     };
     let out = run_replay_streaming(&p, &cfg).expect("replay");
@@ -226,28 +224,6 @@ fn perf_tiny_key_cache_still_agrees() {
         out.stats.evaluations
     );
     assert_eq!(out.report, expected);
-}
-
-#[test]
-fn perf_raw_cache_on_off_and_tiny_agree() {
-    // The per-worker raw-field cache (on by default) is a shortcut to the shared key
-    // cache: off, tiny (emptied every 50 entries) and roomy must give the same report.
-    let Some(file) = perf_file() else { return };
-    let p = plan(&contoso(), vec![file.to_path_buf()], Dedup::On);
-    let run = |raw_cache: usize| {
-        let cfg = StreamConfig {
-            batch_rows: 1000,
-            raw_cache,
-            ..StreamConfig::default()
-        };
-        run_replay_streaming(&p, &cfg).expect("replay")
-    };
-    let off = run(0);
-    for size in [50, 1 << 16] {
-        let on = run(size);
-        assert_eq!(on.report, off.report, "raw cache of {size}");
-        assert_eq!(on.stats.events, off.stats.events);
-    }
 }
 
 #[test]

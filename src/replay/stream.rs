@@ -28,7 +28,6 @@ use crate::signin::{self, Ledger, LoadOptions, SignInRecord};
 
 pub mod cache;
 pub mod key;
-pub mod raw;
 
 pub use cache::{KeyCache, Verdict};
 pub use key::NetworkClasses;
@@ -45,9 +44,6 @@ pub struct StreamConfig {
     /// The shared key cache is emptied (shard by shard) past this many keys (bounds
     /// memory when keys hardly repeat; only costs re-evaluations).
     pub max_cached_keys: usize,
-    /// Entries of each worker's raw-field cache ([`raw::RawCache`]); 0 turns it off (the
-    /// slow twin: every event builds its facts and asks the shared cache).
-    pub raw_cache: usize,
 }
 
 impl Default for StreamConfig {
@@ -56,7 +52,6 @@ impl Default for StreamConfig {
             batch_rows: 4096,
             dedup: Dedup::On,
             max_cached_keys: 1 << 18,
-            raw_cache: 1 << 16,
         }
     }
 }
@@ -196,7 +191,6 @@ impl<'r, 'a> Worker<'r, 'a> {
 pub struct KeyedReplayer<'r, 'a> {
     replayer: &'r Replayer<'a>,
     cache: &'r KeyCache,
-    raw: Option<raw::RawCache>,
     dedup: Dedup,
     scratch: Option<EventRow>,
     stats: ReplayStats,
@@ -211,7 +205,6 @@ impl<'r, 'a> KeyedReplayer<'r, 'a> {
         KeyedReplayer {
             replayer,
             cache,
-            raw: (cfg.raw_cache > 0).then(|| raw::RawCache::new(cfg.raw_cache)),
             dedup: cfg.dedup,
             scratch: None,
             stats: ReplayStats::default(),
@@ -228,39 +221,23 @@ impl<'r, 'a> KeyedReplayer<'r, 'a> {
         let r = self.replayer;
         for rec in batch {
             self.stats.events += 1;
+            // The same facts as `Replayer::replay_chunk` (log row + directory + assumptions).
+            let facts = super::enrich(signin::to_facts(rec), r.directory, r.assume);
             match self.dedup {
                 Dedup::Off => {
-                    // The same facts as `Replayer::replay_chunk` (log row + directory +
-                    // assumptions).
-                    let facts = super::enrich(signin::to_facts(rec), r.directory, r.assume);
                     self.stats.evaluations += 1;
                     each(&evaluate_row(r, rec, &facts, false));
                 }
                 Dedup::On => {
-                    let raw_key = self.raw.as_ref().map(|c| c.key(rec));
-                    let hit = match (&self.raw, raw_key) {
-                        (Some(c), Some(k)) => c.get(k).cloned(),
-                        _ => None,
-                    };
-                    let verdict = match hit {
-                        Some(v) => v,
-                        None => {
-                            let facts = super::enrich(signin::to_facts(rec), r.directory, r.assume);
-                            let key = self.cache.key(facts);
-                            let mut evaluated = false;
-                            let v = self.cache.get_or_eval(key, |k| {
-                                evaluated = true;
-                                evaluate_row(r, rec, k, true)
-                            });
-                            if evaluated {
-                                self.stats.evaluations += 1;
-                            }
-                            if let (Some(c), Some(k)) = (&mut self.raw, raw_key) {
-                                c.insert(k, std::sync::Arc::clone(&v));
-                            }
-                            v
-                        }
-                    };
+                    let key = self.cache.key(facts);
+                    let mut evaluated = false;
+                    let verdict = self.cache.get_or_eval(key, |k| {
+                        evaluated = true;
+                        evaluate_row(r, rec, k, true)
+                    });
+                    if evaluated {
+                        self.stats.evaluations += 1;
+                    }
                     let row = match &mut self.scratch {
                         Some(s) => s,
                         None => self.scratch.insert(blank_row()),

@@ -463,79 +463,6 @@ impl<T: Serialize + for<'de> Deserialize<'de> + 'static> ColKind for Json<T> {
     }
 }
 
-#[cfg(test)]
-mod perturb {
-    //! A change to one value of each canonical field type.
-    use super::{AcrRef, CaPolicyResult, EventType};
-    use chrono::{DateTime, Utc};
-
-    pub trait Perturb {
-        fn perturb(&mut self);
-    }
-    impl Perturb for String {
-        fn perturb(&mut self) {
-            self.push('x');
-        }
-    }
-    impl Perturb for Option<String> {
-        fn perturb(&mut self) {
-            match self {
-                Some(s) if !s.is_empty() => s.push('x'),
-                Some(_) => *self = None,
-                None => *self = Some("x".into()),
-            }
-        }
-    }
-    impl Perturb for Option<bool> {
-        fn perturb(&mut self) {
-            *self = match *self {
-                Some(b) => Some(!b),
-                None => Some(true),
-            }
-        }
-    }
-    impl Perturb for Option<i32> {
-        fn perturb(&mut self) {
-            *self = Some(self.map_or(1, |v| v.wrapping_add(1)));
-        }
-    }
-    impl Perturb for Option<u64> {
-        fn perturb(&mut self) {
-            *self = Some(self.map_or(1, |v| v.wrapping_add(1)));
-        }
-    }
-    impl Perturb for Option<DateTime<Utc>> {
-        fn perturb(&mut self) {
-            *self = Some(self.map_or(DateTime::<Utc>::UNIX_EPOCH, |t| {
-                t + chrono::Duration::seconds(1)
-            }));
-        }
-    }
-    impl Perturb for EventType {
-        fn perturb(&mut self) {
-            let all = EventType::ALL;
-            let i = all.iter().position(|t| t == self).unwrap_or(0);
-            *self = all[(i + 1) % all.len()];
-        }
-    }
-    macro_rules! perturb_list {
-        ($($t:ty),*) => {$(
-            impl Perturb for Option<Vec<$t>> {
-                fn perturb(&mut self) {
-                    match self {
-                        None => *self = Some(Vec::new()),
-                        Some(v) if v.is_empty() => *self = None,
-                        Some(v) => {
-                            v.pop();
-                        }
-                    }
-                }
-            }
-        )*};
-    }
-    perturb_list!(String, AcrRef, CaPolicyResult);
-}
-
 type JsonStrs = Json<String>;
 type JsonAcr = Json<AcrRef>;
 type JsonCa = Json<CaPolicyResult>;
@@ -564,19 +491,6 @@ macro_rules! canonical_columns {
             let mut m = serde_json::Map::new();
             $( m.insert(stringify!($field).to_string(), <$kind as ColKind>::to_json(&r.$field)); )*
             m
-        }
-
-        /// One copy of `r` per canonical field, that field changed (tests that a cache key
-        /// covers every field a computation reads: src/replay/stream/raw.rs).
-        #[cfg(test)]
-        pub fn perturbations(r: &SignInRecord) -> Vec<(&'static str, SignInRecord)> {
-            let mut out = Vec::new();
-            $(
-                let mut c = r.clone();
-                perturb::Perturb::perturb(&mut c.$field);
-                out.push((stringify!($field), c));
-            )*
-            out
         }
 
         /// A DataFrame with the canonical columns (any order, extra columns ignored) back
