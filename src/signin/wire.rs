@@ -1,5 +1,6 @@
 //! The raw, lenient view of one record before normalisation: the fields careplay reads,
-//! looked up by key through per-family alias tables, each kept as a `serde_json::Value`.
+//! looked up by key through per-family alias tables, each kept as a [`Val`] (a JSON value
+//! borrowing its strings from the input: `super::val`).
 //!
 //! * Keys are matched after [`norm_key`] (ASCII-lowercase, trimmed, inner whitespace
 //!   collapsed), so Graph camelCase, Log Analytics PascalCase and the portal CSV display
