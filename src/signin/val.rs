@@ -29,21 +29,55 @@ pub enum Val<'a> {
     Object(Obj<'a>),
 }
 
-/// A JSON object: unique keys in first-seen order.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Obj<'a>(Vec<(Cow<'a, str>, Val<'a>)>);
+/// A JSON object: unique keys in first-seen order. Sign-in objects hold a handful of
+/// keys, found by a linear scan; an object past [`INDEXED`] keys also gets a hash index,
+/// so a hostile record with a huge object costs linear, not quadratic, time.
+#[derive(Debug, Clone, Default)]
+pub struct Obj<'a>(Vec<(Cow<'a, str>, Val<'a>)>, Option<Box<KeyIndex<'a>>>);
+
+type KeyIndex<'a> = rustc_hash::FxHashMap<Cow<'a, str>, usize>;
+
+/// Keys beyond which an object is indexed.
+const INDEXED: usize = 32;
+
+impl PartialEq for Obj<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
 
 impl<'a> Obj<'a> {
+    fn position(&self, k: &str) -> Option<usize> {
+        match &self.1 {
+            Some(index) => index.get(k).copied(),
+            None => self.0.iter().position(|(e, _)| e == k),
+        }
+    }
+
     /// Insert as `IndexMap::insert` does: a present key keeps its place, takes the value.
     pub fn insert(&mut self, k: Cow<'a, str>, v: Val<'a>) {
-        match self.0.iter_mut().find(|(e, _)| *e == k) {
-            Some(slot) => slot.1 = v,
-            None => self.0.push((k, v)),
+        match self.position(&k) {
+            Some(i) => self.0[i].1 = v,
+            None => {
+                if let Some(index) = &mut self.1 {
+                    index.insert(k.clone(), self.0.len());
+                }
+                self.0.push((k, v));
+                if self.1.is_none() && self.0.len() > INDEXED {
+                    self.1 = Some(Box::new(
+                        self.0
+                            .iter()
+                            .enumerate()
+                            .map(|(i, (k, _))| (k.clone(), i))
+                            .collect(),
+                    ));
+                }
+            }
         }
     }
 
     pub fn get(&self, k: &str) -> Option<&Val<'a>> {
-        self.0.iter().find(|(e, _)| e == k).map(|(_, v)| v)
+        self.position(k).map(|i| &self.0[i].1)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Val<'a>)> {
@@ -101,11 +135,13 @@ impl<'a> Val<'a> {
             Val::Number(n) => Val::Number(n),
             Val::String(s) => Val::String(Cow::Owned(s.into_owned())),
             Val::Array(a) => Val::Array(a.into_iter().map(Val::into_owned).collect()),
-            Val::Object(o) => Val::Object(Obj(o
-                .0
-                .into_iter()
-                .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
-                .collect())),
+            Val::Object(o) => {
+                let mut out = Obj::default();
+                for (k, v) in o {
+                    out.insert(Cow::Owned(k.into_owned()), v.into_owned());
+                }
+                Val::Object(out)
+            }
         }
     }
 }
@@ -137,10 +173,13 @@ impl From<serde_json::Value> for Val<'static> {
             J::Number(n) => Val::Number(n),
             J::String(s) => Val::String(Cow::Owned(s)),
             J::Array(a) => Val::Array(a.into_iter().map(Val::from).collect()),
-            J::Object(m) => Val::Object(Obj(m
-                .into_iter()
-                .map(|(k, v)| (Cow::Owned(k), Val::from(v)))
-                .collect())),
+            J::Object(m) => {
+                let mut out = Obj::default();
+                for (k, v) in m {
+                    out.insert(Cow::Owned(k), Val::from(v));
+                }
+                Val::Object(out)
+            }
         }
     }
 }
@@ -258,7 +297,10 @@ impl<'de> Visitor<'de> for ValVisitor {
         Ok(Val::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val<'de>, A::Error> {
-        let mut o = Obj(Vec::with_capacity(map.size_hint().unwrap_or(0).min(64)));
+        let mut o = Obj(
+            Vec::with_capacity(map.size_hint().unwrap_or(0).min(64)),
+            None,
+        );
         while let Some(Key(k)) = map.next_key()? {
             let v: Val<'de> = map.next_value()?;
             o.insert(k, v);
@@ -299,6 +341,28 @@ mod tests {
                 assert_eq!(v.to_string(), j.to_string(), "{c}");
             }
         }
+    }
+
+    #[test]
+    fn large_objects_are_indexed_and_read_the_same() {
+        // 200 keys, every tenth repeated later with a new value: past the index threshold.
+        let mut text = String::from("{");
+        for i in 0..200 {
+            text.push_str(&format!("\"k{i}\":{i},"));
+        }
+        for i in (0..200).step_by(10) {
+            text.push_str(&format!("\"k{i}\":\"again {i}\","));
+        }
+        text.push_str("\"last\":true}");
+        let fast: Option<Val<'_>> = serde_json::from_str(&text).ok();
+        assert_eq!(fast.clone().map(Val::into_owned), slow_twin(&text));
+        let o = fast
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default();
+        assert_eq!(o.len(), 201);
+        assert_eq!(o.get("k30"), Some(&Val::from("again 30")));
+        assert_eq!(o.get("k31"), Some(&Val::from(31i64)));
+        assert_eq!(o.iter().next().map(|(k, _)| k), Some("k0"));
     }
 
     #[test]
