@@ -205,58 +205,58 @@ fn policy_result(
 #[cfg(test)]
 mod tests {
     use super::{Ctx, SetPair};
-    use crate::engine::CompiledSet;
     use crate::replay::tenant::{Overrides, TenantPaths};
     use crate::replay::Tenant;
-    use crate::signin::{self, LoadOptions};
+    use crate::signin::{self, LoadOptions, SignInRecord};
     use std::path::Path;
 
-    /// Lazy condition evaluation (stop at the first `No`) agrees with evaluating every
-    /// condition, for every policy of both bundled tenants and every sign-in of the seed
-    /// tenant plus the contoso policies' own fixtures' events.
-    /// `SetPair` (shared applicability) gives what evaluating each set alone gives, for
-    /// the bundled tenants' baseline vs every-report-only-promoted candidate, and for a
-    /// pair of different tenants (nothing shared).
-    #[test]
-    fn paired_sets_agree_with_separate_evaluation() {
+    const BUNDLED: [&str; 2] = ["datasets/seed-registration", "datasets/contoso"];
+
+    /// Every sign-in of the seed tenant's exports.
+    fn seed_records() -> Vec<SignInRecord> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let logs = signin::load(
             &[root.join("datasets/seed-registration/signins")],
             &LoadOptions::default(),
         )
         .expect("seed logs");
-        let sets: Vec<(CompiledSet, CompiledSet)> =
-            ["datasets/seed-registration", "datasets/contoso"]
-                .iter()
-                .map(|t| {
-                    let dir = root.join(t);
-                    let paths = TenantPaths::resolve(Some(&dir), &Overrides::default());
-                    let tenant = Tenant::load(t, &paths).expect("tenant");
-                    let base = tenant.compile(&tenant.policies);
-                    let cand = tenant.compile(&tenant.policies).with_report_only_enabled();
-                    (base, cand)
-                })
-                .collect();
+        assert!(logs.records.len() > 100);
+        logs.records
+    }
+
+    fn bundled_tenant(t: &str) -> Tenant {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(t);
+        let paths = TenantPaths::resolve(Some(&dir), &Overrides::default());
+        Tenant::load(t, &paths).expect("tenant")
+    }
+
+    /// `SetPair` (shared applicability) gives what evaluating each set alone gives, for
+    /// the bundled tenants' baseline vs every-report-only-promoted candidate, and for a
+    /// pair of different tenants (nothing shared).
+    #[test]
+    fn paired_sets_agree_with_separate_evaluation() {
+        let records = seed_records();
+        let sets: Vec<_> = BUNDLED
+            .iter()
+            .map(|t| {
+                let tenant = bundled_tenant(t);
+                let base = tenant.compile(&tenant.policies);
+                let cand = tenant.compile(&tenant.policies).with_report_only_enabled();
+                (base, cand)
+            })
+            .collect();
         let mut pairs = vec![];
         for (b, c) in &sets {
             let p = SetPair::new(b, c);
-            assert_eq!(
-                p.shared(),
-                c.policies().len(),
-                "every promoted policy shares"
-            );
+            assert_eq!(p.shared(), c.policies().len(), "every policy shares");
             pairs.push((p, b, c));
         }
         let cross = SetPair::new(&sets[0].0, &sets[1].1);
-        assert_eq!(
-            cross.shared(),
-            0,
-            "different directory snapshots share nothing"
-        );
+        assert_eq!(cross.shared(), 0, "other directory snapshots share nothing");
         pairs.push((cross, &sets[0].0, &sets[1].1));
         let mut compared = 0;
         for (pair, b, c) in &pairs {
-            for rec in &logs.records {
+            for rec in &records {
                 let facts = signin::to_facts(rec);
                 let (rb, rc) = pair.evaluate(&facts);
                 assert_eq!(rb, b.evaluate(&facts), "{}", rec.event_id);
@@ -267,22 +267,17 @@ mod tests {
         assert!(compared > 300);
     }
 
+    /// Lazy condition evaluation (stop at the first `No`) agrees with evaluating every
+    /// condition, for every policy of both bundled tenants and every sign-in of the seed
+    /// tenant.
     #[test]
     fn lazy_conditions_agree_with_eager_evaluation() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let logs = signin::load(
-            &[root.join("datasets/seed-registration/signins")],
-            &LoadOptions::default(),
-        )
-        .expect("seed logs");
-        assert!(logs.records.len() > 100);
+        let records = seed_records();
         let mut compared = 0;
-        for t in ["datasets/seed-registration", "datasets/contoso"] {
-            let dir = root.join(t);
-            let paths = TenantPaths::resolve(Some(&dir), &Overrides::default());
-            let tenant = Tenant::load(t, &paths).expect("tenant");
+        for t in BUNDLED {
+            let tenant = bundled_tenant(t);
             let set = tenant.compile(&tenant.policies);
-            for rec in &logs.records {
+            for rec in &records {
                 let facts = signin::to_facts(rec);
                 let ctx = Ctx::new(&facts, set.directory.as_deref());
                 for p in set.policies() {
