@@ -93,22 +93,7 @@ impl<'a> Obj<'a> {
     }
 }
 
-impl<'a> IntoIterator for Obj<'a> {
-    type Item = (Cow<'a, str>, Val<'a>);
-    type IntoIter = std::vec::IntoIter<(Cow<'a, str>, Val<'a>)>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
-    }
-}
-
 impl<'a> Val<'a> {
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Val::String(s) => Some(s),
-            _ => None,
-        }
-    }
-
     pub fn as_object(&self) -> Option<&Obj<'a>> {
         match self {
             Val::Object(o) => Some(o),
@@ -116,18 +101,9 @@ impl<'a> Val<'a> {
         }
     }
 
-    pub fn as_array(&self) -> Option<&Vec<Val<'a>>> {
-        match self {
-            Val::Array(a) => Some(a),
-            _ => None,
-        }
-    }
-
-    pub fn is_null(&self) -> bool {
-        matches!(self, Val::Null)
-    }
-
-    /// The same value owning its strings (no borrow of the input left).
+    /// The same value owning its strings (no borrow of the input left); for comparing
+    /// with the slow twin.
+    #[cfg(test)]
     pub fn into_owned(self) -> Val<'static> {
         match self {
             Val::Null => Val::Null,
@@ -137,7 +113,7 @@ impl<'a> Val<'a> {
             Val::Array(a) => Val::Array(a.into_iter().map(Val::into_owned).collect()),
             Val::Object(o) => {
                 let mut out = Obj::default();
-                for (k, v) in o {
+                for (k, v) in o.0 {
                     out.insert(Cow::Owned(k.into_owned()), v.into_owned());
                 }
                 Val::Object(out)
@@ -158,12 +134,8 @@ impl From<i64> for Val<'_> {
     }
 }
 
-impl From<String> for Val<'_> {
-    fn from(s: String) -> Self {
-        Val::String(Cow::Owned(s))
-    }
-}
-
+/// The slow twin's reading converted, for comparison.
+#[cfg(test)]
 impl From<serde_json::Value> for Val<'static> {
     fn from(v: serde_json::Value) -> Self {
         use serde_json::Value as J;

@@ -307,17 +307,6 @@ pub enum Item<'a> {
     NotObject(&'static str),
 }
 
-fn type_name(v: &Val<'_>) -> &'static str {
-    match v {
-        Val::Null => "null",
-        Val::Bool(_) => "a boolean",
-        Val::Number(_) => "a number",
-        Val::String(_) => "a string",
-        Val::Array(_) => "an array",
-        Val::Object(_) => "an object",
-    }
-}
-
 /// Deserializes a key into a reusable buffer (no allocation per key).
 struct KeySeed<'a>(&'a mut String);
 impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
@@ -555,30 +544,6 @@ impl<'de> DeserializeSeed<'de> for PropertiesSeed {
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         let v = d.deserialize_any(RecordOrValue(self.0))?;
         Ok(v.ok())
-    }
-}
-
-/// Convert a JSON value that is already in memory (e.g. parsed from a text cell) into a
-/// record using the JSON alias table. Non-objects give `Err(type name)`.
-pub fn record_from_value(v: Val<'_>) -> Result<WireRecord<'_>, &'static str> {
-    match v {
-        Val::Object(m) => {
-            let mut rec = WireRecord::default();
-            let mut norm = String::new();
-            for (k, v) in m {
-                match lookup(Table::Json, &k, &mut norm) {
-                    Some(F::Properties) => {
-                        if let Ok(inner) = record_from_value(v) {
-                            rec.properties = Some(Box::new(inner));
-                        }
-                    }
-                    Some(f) => rec.set(f, v),
-                    None => {}
-                }
-            }
-            Ok(rec)
-        }
-        other => Err(type_name(&other)),
     }
 }
 
