@@ -194,6 +194,12 @@ impl ConditionSet {
         step!(ServicePrincipalRisk, sp_risk);
         step!(InsiderRisk, insider_risk);
         step!(AuthenticationFlow, auth_flow);
+        self.applies_or_unknown(unknown)
+    }
+
+    /// No condition said No: `Applies`, or `Unknown` with the undecided conditions and the
+    /// set's unevaluable beta conditions.
+    fn applies_or_unknown(&self, mut unknown: Vec<(ConditionName, Reason)>) -> Applicability {
         unknown.extend(self.unevaluable.iter().cloned());
         if unknown.is_empty() {
             Applicability::Applies
@@ -286,13 +292,6 @@ impl ConditionSet {
         if let Some((condition, reason)) = first_no {
             return Applicability::NotApplied { condition, reason };
         }
-        unknown.extend(self.unevaluable.iter().cloned());
-        if unknown.is_empty() {
-            Applicability::Applies
-        } else {
-            Applicability::Unknown {
-                conditions: unknown,
-            }
-        }
+        self.applies_or_unknown(unknown)
     }
 }
