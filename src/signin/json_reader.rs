@@ -215,15 +215,16 @@ fn read_parallel<R: BufRead>(
     let mut chunks = Chunker {
         carry: Vec::new(),
         spare: Vec::new(),
-        first_line: 1,
         eof: false,
         chunk_bytes,
     };
-    // Parsed, not yet emitted.
-    let mut pending: Option<(Chunk, Vec<Part>)> = None;
+    // Parsed, not yet emitted, with the number of the line after it (`parse_chunk`
+    // counts the chunk's lines, so they are counted once).
+    let mut pending: Option<(Chunk, Vec<Part>, u64)> = None;
     loop {
-        let next = chunks.next(&mut r)?;
-        let mut parsed: Option<Vec<Part>> = None;
+        let first_line = pending.as_ref().map_or(1, |p| p.2);
+        let next = chunks.next(&mut r, first_line)?;
+        let mut parsed: Option<(Vec<Part>, u64)> = None;
         // From the first line that is not a one-line object: (its bytes on, its number).
         let mut fallback: Option<(Vec<u8>, u64)> = None;
         rayon::in_place_scope(|s| {
@@ -231,7 +232,7 @@ fn read_parallel<R: BufRead>(
                 let out = &mut parsed;
                 s.spawn(move |_| *out = Some(parse_chunk(c, parts, ctx)));
             }
-            if let Some((c, results)) = pending.take() {
+            if let Some((c, results, _)) = pending.take() {
                 fallback = emit_parts(&c, results, emit, lost, texts);
                 chunks.recycle(c.bytes);
             }
@@ -246,7 +247,7 @@ fn read_parallel<R: BufRead>(
             return frame_rest(rest, line_no - 1, ctx, emit, lost, texts);
         }
         match (next, parsed) {
-            (Some(c), Some(results)) => pending = Some((c, results)),
+            (Some(c), Some((results, after))) => pending = Some((c, results, after)),
             _ => return Ok(false),
         }
     }
@@ -264,14 +265,13 @@ struct Chunker {
     /// Bytes read past the last chunk's final newline.
     carry: Vec<u8>,
     spare: Vec<Vec<u8>>,
-    /// Line number of `carry[0]`.
-    first_line: u64,
     eof: bool,
     chunk_bytes: usize,
 }
 
 impl Chunker {
-    fn next<R: BufRead>(&mut self, r: &mut R) -> std::io::Result<Option<Chunk>> {
+    /// The next chunk, whose first line is number `first_line`.
+    fn next<R: BufRead>(&mut self, r: &mut R, first_line: u64) -> std::io::Result<Option<Chunk>> {
         let mut buf = std::mem::replace(&mut self.carry, self.spare.pop().unwrap_or_default());
         buf.reserve(self.chunk_bytes.saturating_sub(buf.len()) + (64 << 10));
         let mut end = None;
@@ -309,8 +309,6 @@ impl Chunker {
         self.carry.clear();
         self.carry.extend_from_slice(&buf[end..]);
         buf.truncate(end);
-        let first_line = self.first_line;
-        self.first_line += memchr::memchr_iter(b'\n', &buf).count() as u64;
         Ok(Some(Chunk {
             bytes: buf,
             first_line,
@@ -325,8 +323,9 @@ impl Chunker {
     }
 }
 
-/// Frame and parse one chunk on the pool, in `parts` runs of whole lines.
-fn parse_chunk(c: &Chunk, parts: usize, ctx: &Ctx<'_>) -> Vec<Part> {
+/// Frame and parse one chunk on the pool, in `parts` runs of whole lines; also returns the
+/// number of the line after the chunk.
+fn parse_chunk(c: &Chunk, parts: usize, ctx: &Ctx<'_>) -> (Vec<Part>, u64) {
     use rayon::prelude::*;
     let chunk = &c.bytes[..];
     let end = chunk.len();
@@ -350,10 +349,12 @@ fn parse_chunk(c: &Chunk, parts: usize, ctx: &Ctx<'_>) -> Vec<Part> {
         starts.push(line);
         line += memchr::memchr_iter(b'\n', &chunk[*a..*b]).count() as u64;
     }
-    runs.par_iter()
+    let parsed = runs
+        .par_iter()
         .zip(starts.par_iter())
         .map(|(&(a, b), &l)| parse_run(chunk, a, b, l, ctx))
-        .collect()
+        .collect();
+    (parsed, line)
 }
 
 /// Emit the rows of a parsed chunk in order, up to its first fallback line; returns the
