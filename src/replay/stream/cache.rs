@@ -105,8 +105,13 @@ impl KeyCache {
     }
 
     fn shard(&self, key: &EventFacts) -> &Mutex<FxHashMap<EventFacts, Arc<Verdict>>> {
-        // The high bits pick the shard (the map inside uses the low ones).
-        let h = FxBuildHasher.hash_one(key);
+        // The map inside a shard hashes the key again with the same hasher and takes its
+        // low bits for the bucket and its top 7 bits as the tag it compares before
+        // calling `eq`. Picking the shard from those top bits (as this once did) left one
+        // bit of tag entropy within a shard, so a lookup compared whole keys against
+        // about half of every probed group: 8% of a replay's CPU time in `EventFacts::eq`.
+        // The shard comes from a multiplicative remix of the whole hash instead.
+        let h = FxBuildHasher.hash_one(key).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         &self.shards[(h >> 58) as usize % SHARDS]
     }
 
