@@ -47,13 +47,16 @@ impl EventType {
     /// Graph `signInEventTypes` member, diagnostic `category`, or Log Analytics table name
     /// (case-insensitive). signin-logs.md §5.1, §6.1.
     pub fn parse(s: &str) -> Option<EventType> {
-        let k: String = s
-            .trim()
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        Some(match k.as_str() {
+        // The ASCII letters and digits, lower-cased, in a stack buffer (this runs once per
+        // record): no name it knows is longer than the buffer, so a longer one is None.
+        let mut buf = [0u8; 40];
+        let mut n = 0;
+        for b in s.bytes().filter(u8::is_ascii_alphanumeric) {
+            *buf.get_mut(n)? = b.to_ascii_lowercase();
+            n += 1;
+        }
+        let k = std::str::from_utf8(&buf[..n]).ok()?;
+        Some(match k {
             "interactiveuser" | "signinlogs" | "interactive" => EventType::InteractiveUser,
             "noninteractiveuser"
             | "noninteractiveusersigninlogs"
@@ -574,4 +577,39 @@ canonical_columns! {
     source_format: ReqStr,
     source_file: ReqStr,
     source_line: OptU64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventType;
+
+    #[test]
+    fn event_type_names_match_whatever_their_case_and_separators() {
+        for (s, t) in [
+            ("interactiveUser", EventType::InteractiveUser),
+            (" SignInLogs ", EventType::InteractiveUser),
+            ("non-interactive user", EventType::NonInteractiveUser),
+            (
+                "AADNonInteractiveUserSignInLogs",
+                EventType::NonInteractiveUser,
+            ),
+            (
+                "MicrosoftServicePrincipalSignInLogs",
+                EventType::ServicePrincipal,
+            ),
+            ("Managed_Identity", EventType::ManagedIdentity),
+            ("unknown", EventType::Unknown),
+        ] {
+            assert_eq!(EventType::parse(s), Some(t), "{s:?}");
+        }
+        // Unknown names, including one longer than any known name and non-ASCII text.
+        for s in [
+            "",
+            "interactive users",
+            "aadmanagedidentitysigninlogsandmorelettersbeyond",
+            "intéractiveuser",
+        ] {
+            assert_eq!(EventType::parse(s), None, "{s:?}");
+        }
+    }
 }

@@ -111,7 +111,9 @@ impl KeyCache {
         // bit of tag entropy within a shard, so a lookup compared whole keys against
         // about half of every probed group: 8% of a replay's CPU time in `EventFacts::eq`.
         // The shard comes from a multiplicative remix of the whole hash instead.
-        let h = FxBuildHasher.hash_one(key).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let h = FxBuildHasher
+            .hash_one(key)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
         &self.shards[(h >> 58) as usize % SHARDS]
     }
 
