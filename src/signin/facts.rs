@@ -2,7 +2,7 @@
 //! "not logged" as `None` (Unknown), never a guess.
 
 use super::schema::{EventType, SignInRecord};
-use super::values::parse_ip;
+use super::values::{self, parse_ip};
 use crate::model::{
     AuthMethod, ClientAppType, Country, DeviceFacts, EventFacts, EventKind, ExternalUserType,
     Externality, Platform, RiskLevel, TransferMethod, TrustType, UserAction, UserType,
@@ -170,13 +170,11 @@ fn auth_contexts(r: &SignInRecord) -> Option<Vec<String>> {
 /// signin-logs.md §8.6: OS text (before the first digit), else the user agent.
 pub fn platform(os: Option<&str>, user_agent: Option<&str>) -> Option<Platform> {
     if let Some(os) = os.map(str::trim).filter(|s| !s.is_empty()) {
-        let head: String = os
-            .chars()
-            .take_while(|c| !c.is_ascii_digit())
-            .collect::<String>()
-            .trim()
-            .to_ascii_lowercase();
-        let squashed: String = head.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        // The letters and digits before the first digit, lower-cased (trimming and
+        // case-folding the head first, as the spec reads, changes nothing here).
+        let head = &os[..os.find(|c: char| c.is_ascii_digit()).unwrap_or(os.len())];
+        let mut buf = [0u8; 64];
+        let squashed = values::squash(head, &mut buf);
         let p = if squashed.starts_with("windowsphone") {
             Some(Platform::WindowsPhone)
         } else if squashed.starts_with("windows") {
@@ -223,11 +221,8 @@ pub fn platform(os: Option<&str>, user_agent: Option<&str>) -> Option<Platform> 
 
 /// signin-logs.md §8.7; `Unknown`/empty/unrecognised stay unknown.
 pub fn client_app(raw: &str) -> Option<ClientAppType> {
-    let k: String = raw
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let mut buf = [0u8; 64];
+    let k = values::squash(raw, &mut buf);
     const LEGACY: &[&str] = &[
         "authenticatedsmtp",
         "smtp",
@@ -248,11 +243,11 @@ pub fn client_app(raw: &str) -> Option<ClientAppType> {
         "otherclients",
         "otherclientsolderofficeclients",
     ];
-    match k.as_str() {
+    match k.as_ref() {
         "browser" => Some(ClientAppType::Browser),
         "mobileappsanddesktopclients" => Some(ClientAppType::MobileAppsAndDesktopClients),
         "exchangeactivesync" => Some(ClientAppType::ExchangeActiveSync),
-        _ if LEGACY.contains(&k.as_str()) => Some(ClientAppType::Other),
+        _ if LEGACY.contains(&k.as_ref()) => Some(ClientAppType::Other),
         _ => None,
     }
 }
@@ -273,12 +268,8 @@ fn device(r: &SignInRecord) -> DeviceFacts {
 
 /// Log trust type text → device-filter vocabulary (signin-logs.md §8.8).
 pub fn trust_type(raw: &str) -> Option<TrustType> {
-    let k: String = raw
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    match k.as_str() {
+    let mut buf = [0u8; 64];
+    match values::squash(raw, &mut buf).as_ref() {
         "azureadjoined" | "microsoftentrajoined" | "azuread" => Some(TrustType::AzureAd),
         "hybridazureadjoined" | "microsoftentrahybridjoined" | "serverad" => {
             Some(TrustType::ServerAd)
@@ -337,8 +328,9 @@ pub fn auth_methods(r: &SignInRecord) -> Option<MethodMapping> {
 
 /// One label → method.
 pub fn auth_method(label: &str) -> Option<AuthMethod> {
-    let k = label.trim().to_ascii_lowercase();
-    let m = match k.as_str() {
+    let mut buf = [0u8; 64];
+    let k = values::lower(label.trim(), &mut buf);
+    let m = match k.as_ref() {
         "password"
         | "password in the cloud"
         | "password hash sync"

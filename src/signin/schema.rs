@@ -47,16 +47,10 @@ impl EventType {
     /// Graph `signInEventTypes` member, diagnostic `category`, or Log Analytics table name
     /// (case-insensitive). signin-logs.md §5.1, §6.1.
     pub fn parse(s: &str) -> Option<EventType> {
-        // The ASCII letters and digits, lower-cased, in a stack buffer (this runs once per
-        // record): no name it knows is longer than the buffer, so a longer one is None.
-        let mut buf = [0u8; 40];
-        let mut n = 0;
-        for b in s.bytes().filter(u8::is_ascii_alphanumeric) {
-            *buf.get_mut(n)? = b.to_ascii_lowercase();
-            n += 1;
-        }
-        let k = std::str::from_utf8(&buf[..n]).ok()?;
-        Some(match k {
+        // Once per record: normalised on the stack (`values::squash`).
+        let mut buf = [0u8; 64];
+        let k = super::values::squash(s, &mut buf);
+        Some(match k.as_ref() {
             "interactiveuser" | "signinlogs" | "interactive" => EventType::InteractiveUser,
             "noninteractiveuser"
             | "noninteractiveusersigninlogs"

@@ -23,6 +23,50 @@ pub fn text_nonempty(v: Option<&Val<'_>>) -> Option<String> {
     text(v).filter(|s| !s.is_empty())
 }
 
+/// `s` ASCII-lower-cased into `buf` when it fits, else `None`: the allocation-free form of
+/// `s.to_ascii_lowercase()` for matching a short name once per record (callers fall back
+/// to the allocating form for longer text, so the result never differs).
+pub fn lower_into<'b>(s: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+    let out = buf.get_mut(..s.len())?;
+    out.copy_from_slice(s.as_bytes());
+    out.make_ascii_lowercase();
+    // ASCII case changes keep UTF-8 valid.
+    std::str::from_utf8(out).ok()
+}
+
+/// The ASCII letters and digits of `s`, lower-cased, into `buf` when they fit, else
+/// `None`: the allocation-free form of
+/// `s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase()`.
+pub fn squash_into<'b>(s: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+    let mut n = 0;
+    for b in s.bytes().filter(u8::is_ascii_alphanumeric) {
+        *buf.get_mut(n)? = b.to_ascii_lowercase();
+        n += 1;
+    }
+    std::str::from_utf8(&buf[..n]).ok()
+}
+
+/// [`squash_into`] with its allocating fallback.
+pub fn squash<'b>(s: &str, buf: &'b mut [u8; 64]) -> Cow<'b, str> {
+    match squash_into(s, buf) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(
+            s.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase(),
+        ),
+    }
+}
+
+/// [`lower_into`] with its allocating fallback.
+pub fn lower<'b>(s: &str, buf: &'b mut [u8; 64]) -> Cow<'b, str> {
+    match lower_into(s, buf) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(s.to_ascii_lowercase()),
+    }
+}
+
 /// PowerShell `ConvertTo-Json` beyond `-Depth` writes nested objects as type names
 /// (signin-logs.md §1 G5): such a string means the value was lost, not malformed.
 pub fn is_flattened_type_name(s: &str) -> bool {
@@ -311,6 +355,35 @@ pub fn condition_bits(v: Option<&Val<'_>>) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn stack_lowering_and_squashing_equal_their_allocating_forms() {
+        let long = "Windows Hello for Business, registered on a device with a very long name";
+        for s in [
+            "",
+            "Browser",
+            "Mobile Apps and Desktop clients",
+            " Exchange ActiveSync ",
+            "Microsoft Entra hybrid joined",
+            "FIDO2 security key",
+            "Ünïcode Ä text",
+            long,
+            &long.repeat(3),
+        ] {
+            let mut buf = [0u8; 64];
+            let squashed: String = s
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            assert_eq!(squash(s, &mut buf), squashed, "{s:?}");
+            let mut buf = [0u8; 64];
+            assert_eq!(lower(s, &mut buf), s.to_ascii_lowercase(), "{s:?}");
+        }
+        // Past the buffer: no stack result (the callers then allocate).
+        assert_eq!(lower_into(long, &mut [0u8; 8]), None);
+        assert_eq!(squash_into(long, &mut [0u8; 8]), None);
+    }
     use super::*;
 
     #[test]
