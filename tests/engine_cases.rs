@@ -480,7 +480,7 @@ fn check_policy(want: &str, r: &careplay::engine::PolicyResult) -> Result<(), St
         ));
     }
     match grant {
-        Some(g) => check_grant(&g, r.grant.as_ref(), &r.notes),
+        Some(g) => check_grant(&g, r.grant.as_ref(), &r.notes.lines()),
         None => Ok(()),
     }
 }

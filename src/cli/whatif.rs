@@ -344,7 +344,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CmdResult {
             }
             writeln!(out, "[{label}] {}", p.name())?;
             writeln!(out, "    {}", pr.explanation(&set))?;
-            for n in &pr.notes {
+            for n in pr.notes.lines() {
                 writeln!(out, "    note: {n}")?;
             }
             if !pr.session.is_empty() && pr.applies() {

@@ -63,9 +63,9 @@ pub(crate) fn decide(set: &CompiledSet, results: &[PolicyResult], ctx: &Ctx) -> 
             ) => {
                 let why = r
                     .notes
-                    .iter()
+                    .lines()
+                    .into_iter()
                     .filter(|x| x.contains("not fixable"))
-                    .cloned()
                     .collect::<Vec<_>>()
                     .join("; ");
                 hard.push((

@@ -6,7 +6,7 @@ use super::compile::{CompiledPolicy, CompiledSet};
 use super::context::Ctx;
 use super::decision;
 use super::grant::{self, GrantOpts};
-use super::result::{Applicability, ConditionName, EventResult, PolicyResult, PolicyState};
+use super::result::{Applicability, ConditionName, EventResult, Notes, PolicyResult, PolicyState};
 use crate::model::{EventFacts, UserAction};
 
 impl CompiledSet {
@@ -172,17 +172,12 @@ fn policy_result(
     ctx: &Ctx,
     superseded: bool,
 ) -> PolicyResult {
-    let mut notes = vec![];
+    let mut notes = Notes::default();
     let grant = match &applicability {
         Applicability::NotApplied { .. } => None,
         // Computed for Unknown-applicability policies too (§10).
         _ => {
-            if superseded {
-                notes.push(
-                    "registration interrupt mode: this policy's authentication strength is superseded by the user-action policy's strength (evaluation.md §4.4)"
-                        .to_string(),
-                );
-            }
+            notes.superseded = superseded;
             Some(grant::evaluate(
                 &p.demand,
                 ctx,

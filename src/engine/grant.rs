@@ -80,13 +80,8 @@ impl Demand {
     }
 }
 
-/// Verdict of one control.
-#[derive(Debug, Clone)]
-enum Eval {
-    Met(Reason),
-    Unmet { fixable: bool, why: Reason },
-    Unknown(Reason),
-}
+/// Verdict of one control ([`Evidence`], kept as is in the policy's [`Notes`]).
+use super::result::{Evidence as Eval, Notes};
 
 fn unmet(fixable: bool, why: impl Into<Reason>) -> Eval {
     Eval::Unmet {
@@ -319,14 +314,9 @@ fn eval_control(c: &CControl, ctx: &Ctx, opts: GrantOpts) -> Eval {
     }
 }
 
-/// Verdict of a demand with AND/OR three-valued combination (§4.2); notes record the
-/// evidence for each control.
-pub(crate) fn evaluate(
-    d: &Demand,
-    ctx: &Ctx,
-    opts: GrantOpts,
-    notes: &mut Vec<String>,
-) -> GrantResult {
+/// Verdict of a demand with AND/OR three-valued combination (§4.2); `notes` keeps the
+/// evidence for each control (written out as text only when shown: `Notes::lines`).
+pub(crate) fn evaluate(d: &Demand, ctx: &Ctx, opts: GrantOpts, notes: &mut Notes) -> GrantResult {
     let (all, controls) = match d {
         Demand::Block => return GrantResult::Block,
         Demand::SessionOnly => return GrantResult::SessionOnly,
@@ -336,20 +326,13 @@ pub(crate) fn evaluate(
         .iter()
         .map(|c| (c.public(), eval_control(c, ctx, opts)))
         .collect();
-    for (c, e) in &evals {
-        notes.push(match e {
-            Eval::Met(w) => format!("{c}: met ({w})"),
-            Eval::Unmet { fixable, why } => format!(
-                "{c}: unmet, {} ({why})",
-                if *fixable {
-                    "fixable interactively"
-                } else {
-                    "not fixable in this sign-in"
-                }
-            ),
-            Eval::Unknown(r) => format!("{c}: unknown ({r})"),
-        });
-    }
+    let result = combine(all, &evals);
+    notes.controls = evals;
+    result
+}
+
+/// The AND/OR three-valued combination of the controls' verdicts (§4.2).
+fn combine(all: bool, evals: &[(Control, Eval)]) -> GrantResult {
     let met = evals
         .iter()
         .filter(|(_, e)| matches!(e, Eval::Met(_)))

@@ -20,8 +20,8 @@ pub(crate) mod strength;
 pub use compile::{compile, CompileIssue, CompiledPolicy, CompiledSet};
 pub use evaluate::SetPair;
 pub use result::{
-    Applicability, ConditionName, Control, Decision, EventResult, GrantResult, PolicyResult,
-    PolicyState,
+    Applicability, ConditionName, Control, Decision, EventResult, Evidence, GrantResult, Notes,
+    PolicyResult, PolicyState,
 };
 
 use crate::policy::{AuthenticationStrength, Directory, NamedLocation};

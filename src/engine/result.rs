@@ -167,6 +167,52 @@ pub enum GrantResult {
     },
 }
 
+/// The verdict of one grant control and its evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evidence {
+    Met(Reason),
+    Unmet { fixable: bool, why: Reason },
+    Unknown(Reason),
+}
+
+/// The evidence notes of one policy, kept structured: every evaluated key builds them,
+/// few are ever shown, so their text is written by [`Notes::lines`] on demand.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notes {
+    /// The registration interrupt superseded this policy's strength (evaluation.md §4.4).
+    pub superseded: bool,
+    /// Each grant control with its verdict, in the policy's order.
+    pub controls: Vec<(Control, Evidence)>,
+}
+
+impl Notes {
+    /// One line per note: the precedence rule first, then each control.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.controls.len() + 1);
+        if self.superseded {
+            out.push(
+                "registration interrupt mode: this policy's authentication strength is superseded by the user-action policy's strength (evaluation.md §4.4)"
+                    .to_string(),
+            );
+        }
+        for (c, e) in &self.controls {
+            out.push(match e {
+                Evidence::Met(w) => format!("{c}: met ({w})"),
+                Evidence::Unmet { fixable, why } => format!(
+                    "{c}: unmet, {} ({why})",
+                    if *fixable {
+                        "fixable interactively"
+                    } else {
+                        "not fixable in this sign-in"
+                    }
+                ),
+                Evidence::Unknown(r) => format!("{c}: unknown ({r})"),
+            });
+        }
+        out
+    }
+}
+
 /// Per-policy result for one event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyResult {
@@ -176,7 +222,7 @@ pub struct PolicyResult {
     /// `None` when the policy is not applied (or disabled).
     pub grant: Option<GrantResult>,
     /// Evidence notes: which evidence met or missed each control, precedence rules used.
-    pub notes: Vec<String>,
+    pub notes: Notes,
     /// Session controls the policy would apply (recorded, never decide; evaluation.md §5).
     pub session: std::sync::Arc<[String]>,
 }
@@ -266,4 +312,48 @@ pub struct EventResult {
     /// One entry per compiled policy, in policy order.
     pub policies: Vec<PolicyResult>,
     pub decision: Decision,
+}
+
+#[cfg(test)]
+mod notes_tests {
+    use super::{Control, Evidence, Notes};
+
+    #[test]
+    fn notes_are_written_out_one_line_per_rule_and_control() {
+        let notes = Notes {
+            superseded: true,
+            controls: vec![
+                (Control::Mfa, Evidence::Met("push completed".into())),
+                (
+                    Control::CompliantDevice,
+                    Evidence::Unmet {
+                        fixable: false,
+                        why: "device is not compliant".into(),
+                    },
+                ),
+                (
+                    Control::TermsOfUse("t1".into()),
+                    Evidence::Unmet {
+                        fixable: true,
+                        why: "not accepted".into(),
+                    },
+                ),
+                (
+                    Control::DomainJoinedDevice,
+                    Evidence::Unknown("join type unknown".into()),
+                ),
+            ],
+        };
+        let lines = notes.lines();
+        assert_eq!(lines.len(), 5);
+        assert!(lines[0].starts_with("registration interrupt mode:"));
+        assert_eq!(lines[1], "mfa: met (push completed)");
+        assert_eq!(
+            lines[2],
+            "compliantDevice: unmet, not fixable in this sign-in (device is not compliant)"
+        );
+        assert!(lines[3].ends_with(": unmet, fixable interactively (not accepted)"));
+        assert_eq!(lines[4], "domainJoinedDevice: unknown (join type unknown)");
+        assert!(Notes::default().lines().is_empty());
+    }
 }
