@@ -106,6 +106,24 @@ fn frame<R: BufRead>(mut r: R, on_text: &mut dyn FnMut(Text<'_>)) -> std::io::Re
     }
 }
 
+/// The length of `line` without trailing spaces, tabs and `\r` when it starts with `{`
+/// and then ends with `}`: a candidate one-line object, found without reading the bytes
+/// in between. A line [`simple_object_len`] accepts always passes (same length); the
+/// parallel reader parses a candidate and asks `simple_object_len` only when the parse
+/// fails (scanning every line first was ~10% of a replay's instructions).
+fn object_line_len(line: &[u8]) -> Option<usize> {
+    if line.first() != Some(&b'{') {
+        return None;
+    }
+    let k = line.len()
+        - line
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
+            .count();
+    (k >= 2 && line[k - 1] == b'}').then_some(k)
+}
+
 /// If `line` (no `\n` in it) is one JSON object text followed only by spaces, tabs or
 /// `\r`, the object's length, computed with the same state machine as [`Framer`]
 /// (strings with escapes, bracket depth); else `None`.
@@ -201,8 +219,9 @@ struct Part {
 /// (emission feeds the replay, which evaluates on the same pool; reading ahead while the
 /// pool parses keeps the pool busy during the read, which was ~5% of a replay's wall
 /// time with the pool idle).
-/// Lines are framed with [`simple_object_len`] exactly as [`frame`] does; from the first
-/// line that is not one JSON object the rest of the input goes to a [`Framer`], also as
+/// Lines are framed as [`frame`] does with [`simple_object_len`] (cheaper: see
+/// [`object_line_len`]); from the first line that is not one JSON object the rest of the
+/// input goes to a [`Framer`], also as
 /// [`frame`] does (a chunk parsed ahead of that point is dropped). Equal loads on 1 and 2
 /// threads: tests/bench_loader.rs and the unit tests below.
 fn read_parallel<R: BufRead>(
@@ -437,13 +456,13 @@ fn parse_run(chunk: &[u8], a: usize, b: usize, mut line: u64, ctx: &Ctx<'_>) -> 
             Some(i) => (&chunk[at..at + i], at + i + 1),
             None => (&chunk[at..b], b),
         };
-        let Some(k) = simple_object_len(body) else {
+        let Some(k) = object_line_len(body) else {
             part.fallback = Some((at, line));
             return part;
         };
-        part.texts += 1;
+        let (rows_before, lost_before) = (part.rows.len(), part.lost);
         let rows = &mut part.rows;
-        read_text(
+        let parsed = read_text(
             &Text {
                 bytes: &body[..k],
                 start_line: line,
@@ -455,6 +474,17 @@ fn parse_run(chunk: &[u8], a: usize, b: usize, mut line: u64, ctx: &Ctx<'_>) -> 
             &mut |r| rows.push(r),
             &mut part.lost,
         );
+        // `object_line_len` only looked at the line's ends. A line that parsed is one
+        // object, as `simple_object_len` would have found; one that did not is decided by
+        // `simple_object_len` itself (two objects on a line, the first line of a
+        // multi-line object...), and the framer takes it when it is not a one-line object.
+        if !parsed && simple_object_len(body) != Some(k) {
+            part.rows.truncate(rows_before);
+            part.lost = lost_before;
+            part.fallback = Some((at, line));
+            return part;
+        }
+        part.texts += 1;
         line += 1;
         at = next;
     }
@@ -470,7 +500,9 @@ fn parse_all<'de, R: serde_json::de::Read<'de>>(
     de.end()
 }
 
-fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut bool) {
+/// Parse one text and emit its rows; false when the text is not well-formed JSON (the
+/// reject saying so is among the rows).
+fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut bool) -> bool {
     let line = Some(t.start_line);
     if t.garbage {
         emit(Row::Reject(
@@ -484,7 +516,7 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
             line,
             None,
         ));
-        return;
+        return false;
     }
     if t.truncated {
         emit(Row::Reject(
@@ -498,7 +530,7 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
             line,
             None,
         ));
-        return;
+        return false;
     }
     let mut index: u64 = 0;
     // Rows of this text are buffered (bounded by one record or one Graph page) so that a
@@ -578,7 +610,9 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
             line,
             None,
         ));
+        return false;
     }
+    true
 }
 
 #[cfg(test)]
@@ -723,6 +757,20 @@ mod tests {
                 lines[0], lines[1]
             ),
             format!("{}\r\n{}  \n", lines[0], lines[1]),
+            // Lines that start with `{` and end with `}` but are not one object: two
+            // objects, the first line of a multi-line object, an unterminated string, a
+            // closing bracket too many; and a genuine one-line object that is not JSON.
+            format!(
+                "{}\n{{\"id\":\"a\"}}{{\"id\":\"b\"}}\n{}",
+                lines[0], lines[1]
+            ),
+            format!(
+                "{}\n{{\"id\":\"m\",\"status\":{{\"errorCode\":0}}\n}}\n{}",
+                lines[0], lines[1]
+            ),
+            format!("{}\n{{\"id\":\"x}}\n{}", lines[0], lines[1]),
+            format!("{}\n{{\"id\":\"y\"}}}}\n{}", lines[0], lines[1]),
+            format!("{}\n{{\"id\": tru}}  \r\n{}", lines[0], lines[1]),
             // A multi-line object after several chunks: the chunks parsed and read ahead
             // of it go to the framer.
             format!(
