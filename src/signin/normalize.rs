@@ -6,6 +6,7 @@ use super::schema::{AcrRef, CaPolicyResult, EventType, SignInRecord};
 use super::val::Val;
 use super::values::{self, key, nested, text, text_nonempty};
 use super::wire::{WireRecord, F};
+use std::borrow::Cow;
 
 /// One authentication step (Graph `authenticationDetails[]` or a portal AuthDetails row).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -14,6 +15,26 @@ pub struct AuthStep {
     pub succeeded: Option<bool>,
     pub requirement: Option<String>,
     pub result_detail: Option<String>,
+}
+
+/// An authentication step as normalisation reads it: text borrowed from the record, or
+/// from a joined AuthDetails row.
+struct Step<'s> {
+    method: Option<Cow<'s, str>>,
+    succeeded: Option<bool>,
+    requirement: Option<Cow<'s, str>>,
+    result_detail: Option<Cow<'s, str>>,
+}
+
+impl<'s> Step<'s> {
+    fn of(a: &'s AuthStep) -> Step<'s> {
+        Step {
+            method: a.method.as_deref().map(Cow::Borrowed),
+            succeeded: a.succeeded,
+            requirement: a.requirement.as_deref().map(Cow::Borrowed),
+            result_detail: a.result_detail.as_deref().map(Cow::Borrowed),
+        }
+    }
 }
 
 /// Where the record came from.
@@ -187,7 +208,9 @@ pub fn normalize(
     let device_trust_type = text_nonempty(dget("trustType", F::TrustType));
 
     // Authentication
-    let mut steps: Vec<AuthStep> = Vec::new();
+    // Steps borrow their text from the record (they feed the method list and the MFA
+    // test; only method names are copied out).
+    let mut steps: Vec<Step<'_>> = Vec::new();
     let details = nested(
         v.get(F::AuthenticationDetails),
         "authenticationDetails",
@@ -198,14 +221,20 @@ pub fn normalize(
         match d {
             Val::Array(items) => {
                 for it in items {
-                    steps.push(AuthStep {
-                        method: text_nonempty(key(it, "authenticationMethod")),
+                    steps.push(Step {
+                        method: values::text_nonempty_ref(key(it, "authenticationMethod")),
                         succeeded: values::flag(
                             key(it, "succeeded"),
                             "authenticationDetails[].succeeded",
                         )?,
-                        requirement: text_nonempty(key(it, "authenticationStepRequirement")),
-                        result_detail: text_nonempty(key(it, "authenticationStepResultDetail")),
+                        requirement: values::text_nonempty_ref(key(
+                            it,
+                            "authenticationStepRequirement",
+                        )),
+                        result_detail: values::text_nonempty_ref(key(
+                            it,
+                            "authenticationStepResultDetail",
+                        )),
                     });
                 }
             }
@@ -221,7 +250,7 @@ pub fn normalize(
         }
     }
     if let Some(x) = extra_steps {
-        steps.extend(x.iter().cloned());
+        steps.extend(x.iter().map(Step::of));
     }
     let methods_used = values::string_list(
         v.get(F::AuthenticationMethodsUsed),
@@ -235,7 +264,7 @@ pub fn normalize(
         let from_steps = steps
             .iter()
             .filter(|s| s.succeeded != Some(false))
-            .filter_map(|s| s.method.clone());
+            .filter_map(|s| s.method.as_deref().map(str::to_owned));
         for m in from_steps
             .chain(methods_used.into_iter().flatten())
             .chain(mfa_method)
@@ -516,18 +545,18 @@ fn ca_policy(p: &Val<'_>, i: usize, lost: &mut bool) -> Result<CaPolicyResult, R
 
 /// signin-logs.md §8.10: strongest signal first; `None` when nothing was logged.
 fn mfa_satisfied(
-    steps: &[AuthStep],
+    steps: &[Step<'_>],
     details_present: bool,
     additional: Option<&str>,
 ) -> Option<bool> {
+    use values::contains_ignore_case as has;
     fn mfa_phrase(s: &str) -> bool {
-        let l = s.to_ascii_lowercase();
-        l.contains("mfa requirement satisfied") || l.contains("mfa completed")
+        has(s, "mfa requirement satisfied") || has(s, "mfa completed")
     }
     for s in steps {
-        let req = s.requirement.as_deref().unwrap_or("").to_ascii_lowercase();
+        let req = s.requirement.as_deref().unwrap_or("");
         let is_mfa_step =
-            req.contains("multi-factor") || req.contains("multifactor") || req == "mfa";
+            has(req, "multi-factor") || has(req, "multifactor") || req.eq_ignore_ascii_case("mfa");
         if (is_mfa_step && s.succeeded == Some(true))
             || s.result_detail.as_deref().is_some_and(mfa_phrase)
         {

@@ -23,6 +23,28 @@ pub fn text_nonempty(v: Option<&Val<'_>>) -> Option<String> {
     text(v).filter(|s| !s.is_empty())
 }
 
+/// [`text_nonempty`] borrowing the value's string instead of copying it (for text that is
+/// only looked at, not kept in the record).
+pub fn text_nonempty_ref<'v>(v: Option<&'v Val<'_>>) -> Option<Cow<'v, str>> {
+    let t = match v? {
+        Val::String(s) => Cow::Borrowed(s.trim()),
+        Val::Number(n) => Cow::Owned(n.to_string()),
+        Val::Bool(b) => Cow::Owned(b.to_string()),
+        _ => return None,
+    };
+    (!t.is_empty()).then_some(t)
+}
+
+/// Whether `hay` contains `needle` (ASCII lower case) ignoring ASCII case, without
+/// lower-casing `hay` into a new string.
+pub fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || hay
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// `s` ASCII-lower-cased into `buf` when it fits, else `None`: the allocation-free form of
 /// `s.to_ascii_lowercase()` for matching a short name once per record (callers fall back
 /// to the allocating form for longer text, so the result never differs).
@@ -355,6 +377,47 @@ pub fn condition_bits(v: Option<&Val<'_>>) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn borrowed_text_and_caseless_search_equal_their_allocating_forms() {
+        let vals: Vec<Val> = [
+            "\"  Mobile app notification \"",
+            "\"\"",
+            "\"  \"",
+            "42",
+            "true",
+            "null",
+            "[1]",
+        ]
+        .iter()
+        .map(|j| serde_json::from_str(j).unwrap())
+        .collect();
+        for v in &vals {
+            assert_eq!(
+                text_nonempty_ref(Some(v)).map(|c| c.into_owned()),
+                text_nonempty(Some(v)),
+                "{v:?}"
+            );
+        }
+        assert_eq!(text_nonempty_ref(None), None);
+        for (hay, needle) in [
+            ("Multi-Factor Authentication", "multi-factor"),
+            (
+                "MFA requirement satisfied by claim in the token",
+                "mfa requirement satisfied",
+            ),
+            ("mfa", "mfa completed"),
+            ("Ünïcode MFA COMPLETED", "mfa completed"),
+            ("", "x"),
+            ("abc", ""),
+        ] {
+            assert_eq!(
+                contains_ignore_case(hay, needle),
+                hay.to_ascii_lowercase().contains(needle),
+                "{hay:?} {needle:?}"
+            );
+        }
+    }
 
     #[test]
     fn stack_lowering_and_squashing_equal_their_allocating_forms() {
