@@ -107,19 +107,18 @@ pub fn normalize(
         .or_else(|| text_nonempty(v.env_first(F::CallerIpAddress)));
     let ip = match ip_text {
         None => None,
-        Some(t) => Some(
-            values::parse_ip(&t)
-                .ok_or_else(|| {
-                    Reject::new(
-                        RejectKind::BadIp,
-                        format!(
-                            "`ipAddress` is `{}`: expected an IPv4 or IPv6 address",
-                            excerpt(&t)
-                        ),
-                    )
-                })?
-                .to_string(),
-        ),
+        Some(t) => {
+            let ip = values::parse_ip(&t).ok_or_else(|| {
+                Reject::new(
+                    RejectKind::BadIp,
+                    format!(
+                        "`ipAddress` is `{}`: expected an IPv4 or IPv6 address",
+                        excerpt(&t)
+                    ),
+                )
+            })?;
+            Some(values::canonical_ip_text(ip, t))
+        }
     };
 
     // Location: object (Graph/diag/LA LocationDetails) or text (`CC`, or portal

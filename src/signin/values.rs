@@ -272,6 +272,17 @@ pub fn parse_ip(s: &str) -> Option<IpAddr> {
     })
 }
 
+/// The canonical text of `ip` parsed from `raw`: `raw` itself when it is a plain
+/// dotted-quad IPv4 address (the standard parser takes no other spelling of one: no
+/// leading zeros, no port, so its text is already canonical), else the address
+/// formatted anew. Spares formatting the IP of nearly every record.
+pub fn canonical_ip_text(ip: IpAddr, raw: String) -> String {
+    match ip {
+        IpAddr::V4(v4) if raw.parse::<std::net::Ipv4Addr>() == Ok(v4) => raw,
+        _ => ip.to_string(),
+    }
+}
+
 /// Timestamp formats seen in exports (signin-logs.md §4.2, §5.4, §6.2): RFC 3339 with any
 /// fraction and offset; ISO without offset (UTC, portal "Date (UTC)"); Log Analytics
 /// US-locale `5/25/2023, 4:32:49.469 AM`; PowerShell `/Date(ms)/`.
@@ -377,6 +388,28 @@ pub fn condition_bits(v: Option<&Val<'_>>) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn canonical_ip_text_is_the_formatted_address() {
+        for raw in [
+            "203.0.113.9",
+            "0.0.0.0",
+            "255.255.255.255",
+            "010.1.1.1",
+            "1.2.3.4:443",
+            "[2001:DB8::1]:443",
+            "2001:0db8:0000:0000:0000:0000:0000:0001",
+            "::ffff:198.51.100.7",
+            "::1",
+        ] {
+            let Some(ip) = parse_ip(raw) else { continue };
+            assert_eq!(
+                canonical_ip_text(ip, raw.to_string()),
+                ip.to_string(),
+                "{raw}"
+            );
+        }
+    }
 
     #[test]
     fn borrowed_text_and_caseless_search_equal_their_allocating_forms() {
