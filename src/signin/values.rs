@@ -7,15 +7,20 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv6Addr};
 
-/// Text of a scalar (`""` kept). Numbers and booleans become their JSON text; objects and
-/// arrays are not text (`None`).
-pub fn text(v: Option<&Val<'_>>) -> Option<String> {
+/// Text of a scalar (`""` kept), borrowing a string value. Numbers and booleans become
+/// their JSON text; objects and arrays are not text (`None`).
+pub fn text_ref<'v>(v: Option<&'v Val<'_>>) -> Option<Cow<'v, str>> {
     match v? {
-        Val::String(s) => Some(s.trim().to_string()),
-        Val::Number(n) => Some(n.to_string()),
-        Val::Bool(b) => Some(b.to_string()),
+        Val::String(s) => Some(Cow::Borrowed(s.trim())),
+        Val::Number(n) => Some(Cow::Owned(n.to_string())),
+        Val::Bool(b) => Some(Cow::Owned(b.to_string())),
         _ => None,
     }
+}
+
+/// [`text_ref`], owned (for text kept in the record).
+pub fn text(v: Option<&Val<'_>>) -> Option<String> {
+    text_ref(v).map(Cow::into_owned)
 }
 
 /// Text with `""` mapped to `None`.
@@ -26,13 +31,7 @@ pub fn text_nonempty(v: Option<&Val<'_>>) -> Option<String> {
 /// [`text_nonempty`] borrowing the value's string instead of copying it (for text that is
 /// only looked at, not kept in the record).
 pub fn text_nonempty_ref<'v>(v: Option<&'v Val<'_>>) -> Option<Cow<'v, str>> {
-    let t = match v? {
-        Val::String(s) => Cow::Borrowed(s.trim()),
-        Val::Number(n) => Cow::Owned(n.to_string()),
-        Val::Bool(b) => Cow::Owned(b.to_string()),
-        _ => return None,
-    };
-    (!t.is_empty()).then_some(t)
+    text_ref(v).filter(|s| !s.is_empty())
 }
 
 /// Whether `hay` contains `needle` (ASCII lower case) ignoring ASCII case, without
@@ -48,7 +47,7 @@ pub fn contains_ignore_case(hay: &str, needle: &str) -> bool {
 /// `s` ASCII-lower-cased into `buf` when it fits, else `None`: the allocation-free form of
 /// `s.to_ascii_lowercase()` for matching a short name once per record (callers fall back
 /// to the allocating form for longer text, so the result never differs).
-pub fn lower_into<'b>(s: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+fn lower_into<'b>(s: &str, buf: &'b mut [u8]) -> Option<&'b str> {
     let out = buf.get_mut(..s.len())?;
     out.copy_from_slice(s.as_bytes());
     out.make_ascii_lowercase();
@@ -59,7 +58,7 @@ pub fn lower_into<'b>(s: &str, buf: &'b mut [u8]) -> Option<&'b str> {
 /// The ASCII letters and digits of `s`, lower-cased, into `buf` when they fit, else
 /// `None`: the allocation-free form of
 /// `s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase()`.
-pub fn squash_into<'b>(s: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+fn squash_into<'b>(s: &str, buf: &'b mut [u8]) -> Option<&'b str> {
     let mut n = 0;
     for b in s.bytes().filter(u8::is_ascii_alphanumeric) {
         *buf.get_mut(n)? = b.to_ascii_lowercase();
@@ -388,6 +387,7 @@ pub fn condition_bits(v: Option<&Val<'_>>) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn canonical_ip_text_is_the_formatted_address() {
@@ -480,7 +480,6 @@ mod tests {
         assert_eq!(lower_into(long, &mut [0u8; 8]), None);
         assert_eq!(squash_into(long, &mut [0u8; 8]), None);
     }
-    use super::*;
 
     #[test]
     fn ip_forms() {
