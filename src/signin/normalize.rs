@@ -107,18 +107,19 @@ pub fn normalize(
         .or_else(|| text_nonempty(v.env_first(F::CallerIpAddress)));
     let ip = match ip_text {
         None => None,
-        Some(t) => {
-            let ip = values::parse_ip(&t).ok_or_else(|| {
-                Reject::new(
+        Some(t) => match values::canonical_ip(&t) {
+            Some(Cow::Borrowed(_)) => Some(t),
+            Some(Cow::Owned(c)) => Some(c),
+            None => {
+                return Err(Reject::new(
                     RejectKind::BadIp,
                     format!(
                         "`ipAddress` is `{}`: expected an IPv4 or IPv6 address",
                         excerpt(&t)
                     ),
-                )
-            })?;
-            Some(values::canonical_ip_text(ip, t))
-        }
+                ))
+            }
+        },
     };
 
     // Location: object (Graph/diag/LA LocationDetails) or text (`CC`, or portal

@@ -271,15 +271,15 @@ pub fn parse_ip(s: &str) -> Option<IpAddr> {
     })
 }
 
-/// The canonical text of `ip` parsed from `raw`: `raw` itself when it is a plain
-/// dotted-quad IPv4 address (the standard parser takes no other spelling of one: no
-/// leading zeros, no port, so its text is already canonical), else the address
-/// formatted anew. Spares formatting the IP of nearly every record.
-pub fn canonical_ip_text(ip: IpAddr, raw: String) -> String {
-    match ip {
-        IpAddr::V4(v4) if raw.parse::<std::net::Ipv4Addr>() == Ok(v4) => raw,
-        _ => ip.to_string(),
+/// The canonical text of the address in `raw` ([`parse_ip`] formatted), `None` when it is
+/// not one. A plain dotted-quad IPv4 text is returned as it is: the standard parser takes
+/// no other spelling of one (no leading zeros, no port), so it is already canonical, and
+/// nearly every record's IP is spared a second parse and formatting.
+pub fn canonical_ip(raw: &str) -> Option<Cow<'_, str>> {
+    if raw.parse::<std::net::Ipv4Addr>().is_ok() {
+        return Some(Cow::Borrowed(raw));
     }
+    parse_ip(raw).map(|ip| Cow::Owned(ip.to_string()))
 }
 
 /// Timestamp formats seen in exports (signin-logs.md §4.2, §5.4, §6.2): RFC 3339 with any
@@ -390,7 +390,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn canonical_ip_text_is_the_formatted_address() {
+    fn canonical_ip_is_the_formatted_address() {
         for raw in [
             "203.0.113.9",
             "0.0.0.0",
@@ -401,11 +401,13 @@ mod tests {
             "2001:0db8:0000:0000:0000:0000:0000:0001",
             "::ffff:198.51.100.7",
             "::1",
+            " 203.0.113.9",
+            "1.2.3",
+            "not an ip",
         ] {
-            let Some(ip) = parse_ip(raw) else { continue };
             assert_eq!(
-                canonical_ip_text(ip, raw.to_string()),
-                ip.to_string(),
+                canonical_ip(raw).map(Cow::into_owned),
+                parse_ip(raw).map(|ip| ip.to_string()),
                 "{raw}"
             );
         }
