@@ -2,7 +2,8 @@
 //! three-valued verdict against the event's evidence.
 
 use super::context::Ctx;
-use super::result::{Control, GrantResult};
+// A control's verdict is kept as is in the policy's `Notes` (as `Evidence`).
+use super::result::{Control, Evidence as Eval, GrantResult, Notes};
 use super::strength::{self, methods_satisfy, CompiledStrength, MethodOpts};
 use crate::model::{
     AuthMethod, ExternalUserType, Externality, Reason, TransferMethod, Tri, TrustType,
@@ -79,9 +80,6 @@ impl Demand {
         }
     }
 }
-
-/// Verdict of one control ([`Evidence`], kept as is in the policy's [`Notes`]).
-use super::result::{Evidence as Eval, Notes};
 
 fn unmet(fixable: bool, why: impl Into<Reason>) -> Eval {
     Eval::Unmet {

@@ -221,9 +221,9 @@ struct Part {
 /// time with the pool idle).
 /// Lines are framed as [`frame`] does with [`simple_object_len`] (cheaper: see
 /// [`object_line_len`]); from the first line that is not one JSON object the rest of the
-/// input goes to a [`Framer`], also as
-/// [`frame`] does (a chunk parsed ahead of that point is dropped). Equal loads on 1 and 2
-/// threads: tests/bench_loader.rs and the unit tests below.
+/// input goes to a [`Framer`], also as [`frame`] does (a chunk parsed ahead of that point
+/// is dropped). Equal loads on 1 and 2 threads: tests/bench_loader.rs and the unit tests
+/// below.
 fn read_parallel<R: BufRead>(
     mut r: R,
     ctx: &Ctx<'_>,
