@@ -2,7 +2,9 @@
 //! text at a time on a 1-thread pool (the slow twin). Both must give the same load: same
 //! records in the same order, same ledger (rejections, warnings, line numbers), same file
 //! of origin. Checked on every JSON fixture family (malformed ones included), the seed
-//! tenant's exports and a generated perf file bigger than one parse block.
+//! tenant's exports and a generated perf file bigger than one parse block. On that file
+//! the parallel reader maps the file chunk by chunk; it must also equal its read(2) twin
+//! (`LoadOptions::no_mmap`).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -13,12 +15,29 @@ use careplay::signin::{self, LoadOptions, Loaded};
 use common::root;
 
 fn load_on(threads: usize, paths: &[PathBuf]) -> Loaded {
+    load_with(threads, paths, &LoadOptions::default())
+}
+
+fn load_with(threads: usize, paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .expect("pool");
-    pool.install(|| signin::load(paths, &LoadOptions::default()))
-        .expect("load")
+    pool.install(|| signin::load(paths, opts)).expect("load")
+}
+
+/// The default two-thread load (mapped when the file is big enough) equals the one read
+/// through read(2).
+fn assert_mapped_same(path: &std::path::Path) {
+    let paths = [path.to_path_buf()];
+    let mapped = load_on(2, &paths);
+    let opts = LoadOptions {
+        no_mmap: true,
+        ..LoadOptions::default()
+    };
+    let read = load_with(2, &paths, &opts);
+    assert_eq!(mapped.records, read.records, "{path:?}");
+    assert_eq!(mapped.ledger, read.ledger, "{path:?}");
 }
 
 fn assert_same(paths: &[PathBuf]) -> usize {
@@ -62,8 +81,14 @@ fn generated_perf_file_loads_the_same_on_one_and_two_threads() {
         eprintln!("skipped: python3 datasets/generate.py perf failed: {status:?}");
         return;
     }
-    // 2500 texts: more than one parse block of the parallel reader.
+    // 2500 texts: more than one parse block of the parallel reader, and more than one
+    // chunk (8 MiB), the size from which the file is mapped.
+    assert!(
+        std::fs::metadata(&out).expect("size").len() > 8 << 20,
+        "the generated file should span more than one 8 MiB chunk"
+    );
     assert_eq!(assert_same(std::slice::from_ref(&out)), 2500);
+    assert_mapped_same(&out);
     // A truncated last line and a garbage line in the middle keep their line numbers.
     let text = std::fs::read_to_string(&out).expect("read");
     let mut lines: Vec<&str> = text.lines().collect();
@@ -74,6 +99,7 @@ fn generated_perf_file_loads_the_same_on_one_and_two_threads() {
     let broken = dir.path().join("broken.ndjson");
     std::fs::write(&broken, lines.join("\n")).expect("write");
     assert_eq!(assert_same(std::slice::from_ref(&broken)), 2501);
+    assert_mapped_same(&broken);
     let l = load_on(2, &[broken]);
     assert_eq!(l.records.len(), 2499);
     assert_eq!(l.ledger.files[0].rows_rejected, 2);

@@ -2,6 +2,7 @@
 //! diagnostic JSON Lines, Event Hub bodies): framed by [`Framer`], each text parsed with
 //! [`TopSeed`] so pages and `records` arrays are streamed element by element.
 
+use super::chunks::{Chunk, ChunkSource, ReadChunks};
 use super::frame::{Framer, Text};
 use super::normalize::{normalize, Ctx};
 use super::reject::{excerpt, Reject, RejectKind};
@@ -173,16 +174,34 @@ fn simple_object_len(line: &[u8]) -> Option<usize> {
 /// emission stays in input order. On one thread each text is parsed as soon as it is
 /// framed (the slow twin; tests/bench_loader.rs checks both give the same load).
 pub fn read<R: BufRead>(r: R, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row)) -> std::io::Result<()> {
+    if rayon::current_num_threads() > 1 {
+        return read_chunks(ReadChunks::new(r, CHUNK_BYTES), ctx, emit);
+    }
     let mut lost = false;
     let mut texts: u64 = 0;
-    let unclosed_array = if rayon::current_num_threads() > 1 {
-        read_parallel(r, ctx, emit, &mut lost, &mut texts, CHUNK_BYTES)?
-    } else {
-        frame(r, &mut |t: Text<'_>| {
-            texts += 1;
-            read_text(&t, ctx, emit, &mut lost);
-        })?
-    };
+    let unclosed_array = frame(r, &mut |t: Text<'_>| {
+        texts += 1;
+        read_text(&t, ctx, emit, &mut lost);
+    })?;
+    finish(unclosed_array, lost, texts, emit);
+    Ok(())
+}
+
+/// [`read`] on more than one thread, from chunks of the input ([`read_parallel`]).
+pub(super) fn read_chunks(
+    mut src: impl ChunkSource,
+    ctx: &Ctx<'_>,
+    emit: &mut dyn FnMut(Row),
+) -> std::io::Result<()> {
+    let mut lost = false;
+    let mut texts: u64 = 0;
+    let unclosed_array = read_parallel(&mut src, ctx, emit, &mut lost, &mut texts)?;
+    finish(unclosed_array, lost, texts, emit);
+    Ok(())
+}
+
+/// The warnings about a whole input.
+fn finish(unclosed_array: bool, lost: bool, texts: u64, emit: &mut dyn FnMut(Row)) {
     if unclosed_array {
         emit(Row::Warning(
             "the top-level JSON array is not closed (missing ']' at end of file); every complete element was read".into(),
@@ -196,12 +215,11 @@ pub fn read<R: BufRead>(r: R, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row)) -> std::
     if texts == 0 {
         emit(Row::Warning("the file holds no JSON value".into()));
     }
-    Ok(())
 }
 
 /// Bytes of input framed and parsed together by [`read_parallel`] (complete lines only; a
 /// longer line is read whole).
-const CHUNK_BYTES: usize = 8 << 20;
+pub(super) const CHUNK_BYTES: usize = 8 << 20;
 
 /// What one worker of [`read_parallel`] made of its share of a chunk.
 struct Part {
@@ -213,7 +231,8 @@ struct Part {
     fallback: Option<(usize, u64)>,
 }
 
-/// The multi-thread reader, a three-stage pipeline: chunks of complete lines are framed
+/// The multi-thread reader, a three-stage pipeline over the chunks of `chunks` (read into
+/// buffers, or mapped from the file: [`super::chunks`]): chunks of complete lines are framed
 /// *and* parsed on the pool (each worker takes a run of lines) while the calling thread
 /// emits the rows of the previous chunk, in input order, then reads the following chunk
 /// (emission feeds the replay, which evaluates on the same pool; reading ahead while the
@@ -224,26 +243,19 @@ struct Part {
 /// input goes to a [`Framer`], also as [`frame`] does (a chunk parsed ahead of that point
 /// is dropped). Equal loads on 1 and 2 threads: tests/bench_loader.rs and the unit tests
 /// below.
-fn read_parallel<R: BufRead>(
-    mut r: R,
+fn read_parallel(
+    chunks: &mut dyn ChunkSource,
     ctx: &Ctx<'_>,
     emit: &mut dyn FnMut(Row),
     lost: &mut bool,
     texts: &mut u64,
-    chunk_bytes: usize,
 ) -> std::io::Result<bool> {
     let parts = rayon::current_num_threads() * 4;
-    let mut chunks = Chunker {
-        carry: Vec::new(),
-        spare: Vec::new(),
-        eof: false,
-        chunk_bytes,
-    };
     // Parsed, not yet emitted, with the number of the line after it (`parse_chunk`
     // counts the chunk's lines, so they are counted once).
     let mut pending: Option<(Chunk, Vec<Part>, u64)> = None;
     // Read, not yet parsed (its first line is numbered once the chunk before is parsed).
-    let mut ahead = chunks.next(&mut r)?;
+    let mut ahead = chunks.next()?;
     loop {
         let mut next = ahead.take();
         if let Some(c) = &mut next {
@@ -263,91 +275,22 @@ fn read_parallel<R: BufRead>(
                 chunks.recycle(c.bytes);
             }
             if fallback.is_none() && next.is_some() {
-                read = chunks.next(&mut r);
+                read = chunks.next();
             }
         });
         if let Some((rest, line_no)) = fallback {
             // The rest of the input: the fallback chunk's tail, the chunk parsed ahead,
             // `r` (nothing was read past that chunk).
-            let parsed_ahead = next.map(|c| c.bytes).unwrap_or_default();
+            let parsed_ahead = next.map(|c| c.bytes.into_vec()).unwrap_or_default();
             let rest = std::io::Cursor::new(rest)
                 .chain(std::io::Cursor::new(parsed_ahead))
-                .chain(std::io::Cursor::new(std::mem::take(&mut chunks.carry)))
-                .chain(r);
+                .chain(chunks.rest()?);
             return frame_rest(rest, line_no - 1, ctx, emit, lost, texts);
         }
         ahead = read?;
         match (next, parsed) {
             (Some(c), Some((results, after))) => pending = Some((c, results, after)),
             _ => return Ok(false),
-        }
-    }
-}
-
-/// One chunk of complete lines and the number of its first line.
-struct Chunk {
-    bytes: Vec<u8>,
-    first_line: u64,
-}
-
-/// Cuts the input into chunks of complete lines (at least `chunk_bytes`, or one whole
-/// longer line), reusing the buffers of emitted chunks.
-struct Chunker {
-    /// Bytes read past the last chunk's final newline.
-    carry: Vec<u8>,
-    spare: Vec<Vec<u8>>,
-    eof: bool,
-    chunk_bytes: usize,
-}
-
-impl Chunker {
-    /// The next chunk (its `first_line` is left 0 for the caller to number).
-    fn next<R: BufRead>(&mut self, r: &mut R) -> std::io::Result<Option<Chunk>> {
-        let mut buf = std::mem::replace(&mut self.carry, self.spare.pop().unwrap_or_default());
-        buf.reserve(self.chunk_bytes.saturating_sub(buf.len()) + (64 << 10));
-        let mut end = None;
-        while end.is_none() {
-            if !self.eof && buf.len() < self.chunk_bytes {
-                // Straight into the chunk: `read_to_end` fills spare capacity without
-                // zeroing it, and a `BufReader` hands reads this large to its source
-                // (copying through its own buffer was 2% of a replay's instructions).
-                let want = (self.chunk_bytes - buf.len()) as u64;
-                let n = r.by_ref().take(want).read_to_end(&mut buf)?;
-                self.eof = (n as u64) < want;
-                continue;
-            }
-            end = if self.eof {
-                Some(buf.len())
-            } else {
-                match memchr::memrchr(b'\n', &buf) {
-                    Some(i) => Some(i + 1),
-                    None => {
-                        // One line longer than the chunk: read until it ends.
-                        let n = r.read_until(b'\n', &mut buf)?;
-                        self.eof = n == 0 || buf.last() != Some(&b'\n');
-                        None
-                    }
-                }
-            };
-        }
-        let end = end.unwrap_or(buf.len());
-        if end == 0 {
-            self.carry = buf;
-            return Ok(None);
-        }
-        self.carry.clear();
-        self.carry.extend_from_slice(&buf[end..]);
-        buf.truncate(end);
-        Ok(Some(Chunk {
-            bytes: buf,
-            first_line: 0,
-        }))
-    }
-
-    fn recycle(&mut self, mut buf: Vec<u8>) {
-        buf.clear();
-        if self.spare.len() < 2 {
-            self.spare.push(buf);
         }
     }
 }
@@ -617,6 +560,7 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
 
 #[cfg(test)]
 mod tests {
+    use super::super::chunks::MappedChunks;
     use super::*;
 
     type Owned = (Vec<u8>, u64, u64, bool, bool);
@@ -680,6 +624,11 @@ mod tests {
     /// Every row `read` emits on a pool of `threads`, the parallel reader using chunks of
     /// `chunk` bytes, as text.
     fn rows(input: &[u8], threads: usize, chunk: usize) -> Vec<String> {
+        rows_from(input, threads, chunk, false)
+    }
+
+    /// [`rows`]; `mapped`: the parallel reader maps the input from a file.
+    fn rows_from(input: &[u8], threads: usize, chunk: usize, mapped: bool) -> Vec<String> {
         let ctx = Ctx {
             projection: Default::default(),
             format: "graph",
@@ -698,8 +647,16 @@ mod tests {
                 read(input, &ctx, &mut emit).unwrap();
             } else {
                 let (mut lost, mut texts) = (false, 0);
-                let unclosed =
-                    read_parallel(input, &ctx, &mut emit, &mut lost, &mut texts, chunk).unwrap();
+                let unclosed = if mapped {
+                    let mut f = tempfile::tempfile().unwrap();
+                    std::io::Write::write_all(&mut f, input).unwrap();
+                    let mut src = MappedChunks::new(f, chunk, None).unwrap();
+                    read_parallel(&mut src, &ctx, &mut emit, &mut lost, &mut texts)
+                } else {
+                    let mut src = ReadChunks::new(input, chunk);
+                    read_parallel(&mut src, &ctx, &mut emit, &mut lost, &mut texts)
+                }
+                .unwrap();
                 emit(Row::Warning(format!("{unclosed} {lost} {texts}")));
             }
         });
@@ -718,7 +675,11 @@ mod tests {
         let at = bad.iter().position(|&b| b == b'?').unwrap();
         bad[at] = 0xFC; // Latin-1 'ü': not UTF-8
         let input = [good("r1", "Zürich"), bad, good("r3", "Köln")].join(&b'\n');
-        for out in [rows(&input, 1, 0), rows(&input, 2, 7)] {
+        for out in [
+            rows(&input, 1, 0),
+            rows(&input, 2, 7),
+            rows_from(&input, 2, 7, true),
+        ] {
             let records: Vec<&String> = out.iter().filter(|r| r.starts_with("Record")).collect();
             assert_eq!(records.len(), 2, "{out:#?}");
             assert!(records[0].contains("\"r1\"") && records[0].contains("Zürich"));
@@ -783,13 +744,16 @@ mod tests {
             let one = rows(input.as_bytes(), 1, 0);
             for chunk in [1, 7, 64, 150, 1 << 20] {
                 let mut two = rows(input.as_bytes(), 2, chunk);
+                let mut mapped = rows_from(input.as_bytes(), 2, chunk, true);
                 let counters = two.pop().unwrap_or_default();
+                assert_eq!(mapped.pop(), Some(counters.clone()), "{input:?}");
                 // The sequential `read` folds the counters into warnings; compare rows.
                 let one_rows: Vec<&String> =
                     one.iter().filter(|r| !r.starts_with("Warning")).collect();
                 let two_rows: Vec<&String> =
                     two.iter().filter(|r| !r.starts_with("Warning")).collect();
                 assert_eq!(one_rows, two_rows, "chunk {chunk}: {input:?} ({counters})");
+                assert_eq!(two, mapped, "mapped, chunk {chunk}: {input:?}");
             }
         }
     }

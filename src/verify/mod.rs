@@ -550,6 +550,7 @@ pub fn run_verify(plan: &VerifyPlan) -> Result<VerifyReport, VerifyError> {
         format: None,
         progress: plan.progress,
         projection: crate::signin::Projection::ALL,
+        no_mmap: false,
     };
     let loaded = crate::signin::load(&paths.logs, &opts)?;
     let vs = VerifySets {
