@@ -198,6 +198,8 @@ pub struct KeyedReplayer<'r, 'a> {
     cache: &'r KeyCache,
     dedup: Dedup,
     scratch: Option<EventRow>,
+    /// This thread's copy of the network class representatives.
+    reps: cache::Reps,
     stats: ReplayStats,
 }
 
@@ -212,6 +214,7 @@ impl<'r, 'a> KeyedReplayer<'r, 'a> {
             cache,
             dedup: cfg.dedup,
             scratch: None,
+            reps: cache::Reps::default(),
             stats: ReplayStats::default(),
         }
     }
@@ -234,20 +237,23 @@ impl<'r, 'a> KeyedReplayer<'r, 'a> {
                     each(&evaluate_row(r, rec, &facts, false));
                 }
                 Dedup::On => {
-                    let key = self.cache.key(facts);
+                    let key = self.cache.key(facts, &mut self.reps);
                     let mut evaluated = false;
-                    let verdict = self.cache.get_or_eval(key, |k| {
-                        evaluated = true;
-                        evaluate_row(r, rec, k, true)
-                    });
-                    if evaluated {
-                        self.stats.evaluations += 1;
-                    }
                     let row = match &mut self.scratch {
                         Some(s) => s,
                         None => self.scratch.insert(blank_row()),
                     };
-                    verdict.write_to(row);
+                    self.cache.get_or_eval(
+                        key,
+                        |k| {
+                            evaluated = true;
+                            evaluate_row(r, rec, k, true)
+                        },
+                        |v| v.write_to(row),
+                    );
+                    if evaluated {
+                        self.stats.evaluations += 1;
+                    }
                     fill_from_record(row, rec);
                     each(row);
                 }

@@ -13,6 +13,7 @@
 //!   re-evaluations).
 
 use std::hash::{BuildHasher, Hash};
+use std::net::IpAddr;
 
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -77,9 +78,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// A thread's copy of the class representatives it has met ([`KeyCache::key`]).
+pub type Reps = FxHashMap<u128, IpAddr>;
+
 /// Shared cache of one replay.
 pub struct KeyCache {
-    networks: Mutex<NetworkClasses>,
+    /// Only its ranges are used: the class of an IP is computed without a lock.
+    networks: NetworkClasses,
+    /// Network class -> its representative, the first IP of the class any thread met.
+    reps: Mutex<Reps>,
     shards: Vec<Mutex<FxHashMap<EventFacts, Arc<Verdict>>>>,
     verdicts: Mutex<FxHashSet<Arc<Verdict>>>,
     max_per_shard: usize,
@@ -89,7 +96,8 @@ pub struct KeyCache {
 impl KeyCache {
     pub fn new(networks: NetworkClasses, max_keys: usize) -> KeyCache {
         KeyCache {
-            networks: Mutex::new(networks),
+            networks,
+            reps: Mutex::new(Reps::default()),
             shards: (0..SHARDS)
                 .map(|_| Mutex::new(FxHashMap::default()))
                 .collect(),
@@ -99,9 +107,21 @@ impl KeyCache {
         }
     }
 
-    /// The evaluation key of `facts` (IP replaced by its network class representative).
-    pub fn key(&self, facts: EventFacts) -> EventFacts {
-        lock(&self.networks).key(facts)
+    /// The evaluation key of `facts`: its IP replaced by the representative of its
+    /// network class, as [`NetworkClasses::key`] does, but with the same representative
+    /// for every thread. `memo` is the calling thread's copy of the representatives; the
+    /// shared table is locked only for a class new to it (one lock per event, with the
+    /// class computed under it, was contended by every thread on every event).
+    pub fn key(&self, mut facts: EventFacts, memo: &mut Reps) -> EventFacts {
+        if let Some(ip) = facts.ip {
+            if let Some(c) = self.networks.class_of(ip) {
+                let rep = *memo
+                    .entry(c)
+                    .or_insert_with(|| *lock(&self.reps).entry(c).or_insert(ip));
+                facts.ip = Some(rep);
+            }
+        }
+        facts
     }
 
     fn shard(&self, key: &EventFacts) -> &Mutex<FxHashMap<EventFacts, Arc<Verdict>>> {
@@ -117,15 +137,20 @@ impl KeyCache {
         &self.shards[(h >> 58) as usize % SHARDS]
     }
 
-    /// The verdict of `key`, evaluating it with `eval` when it is not cached.
-    pub fn get_or_eval(
+    /// `read` of the verdict of `key`, evaluating it with `eval` when it is not cached.
+    /// A cached verdict is read under its shard's lock instead of being handed out as an
+    /// `Arc`: the popular verdicts are shared by most keys, and every thread bumping and
+    /// dropping their reference counts on every event bounced those counters between
+    /// cores.
+    pub fn get_or_eval<T>(
         &self,
         key: EventFacts,
         eval: impl FnOnce(&EventFacts) -> EventRow,
-    ) -> Arc<Verdict> {
+        read: impl FnOnce(&Verdict) -> T,
+    ) -> T {
         let shard = self.shard(&key);
         if let Some(v) = lock(shard).get(&key) {
-            return Arc::clone(v);
+            return read(v);
         }
         self.evaluations.fetch_add(1, Ordering::Relaxed);
         let verdict = Verdict::of(eval(&key));
@@ -148,7 +173,8 @@ impl KeyCache {
             map.clear();
         }
         map.insert(key, Arc::clone(&verdict));
-        verdict
+        drop(map);
+        read(&verdict)
     }
 
     /// Keys evaluated so far.

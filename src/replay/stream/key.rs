@@ -69,13 +69,18 @@ impl NetworkClasses {
         bits
     }
 
+    /// The class of `ip`, or `None` when IPs are not grouped ([`Self::active`]). Pure:
+    /// threads compute it without sharing anything but the ranges.
+    pub fn class_of(&self, ip: IpAddr) -> Option<u128> {
+        self.active().then(|| self.class(ip))
+    }
+
     /// The representative of `ip`'s class (the first IP seen in it).
     pub fn representative(&mut self, ip: IpAddr) -> IpAddr {
-        if !self.active() {
-            return ip;
+        match self.class_of(ip) {
+            Some(c) => *self.reps.entry(c).or_insert(ip),
+            None => ip,
         }
-        let c = self.class(ip);
-        *self.reps.entry(c).or_insert(ip)
     }
 
     /// Turn facts into their evaluation key (in place).
