@@ -220,7 +220,7 @@ impl Directory {
 /// (the common case: Graph logs object ids in lower case), so lookups do not allocate.
 /// Shared with the engine's id sets (`engine::ids::IdSet::contains`).
 pub(crate) fn id_key(id: &str) -> std::borrow::Cow<'_, str> {
-    let t = id.trim();
+    let t = crate::model::text::trim(id);
     if t.bytes().any(|b| b.is_ascii_uppercase()) {
         std::borrow::Cow::Owned(t.to_ascii_lowercase())
     } else {

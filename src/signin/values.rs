@@ -11,7 +11,7 @@ use std::net::{IpAddr, Ipv6Addr};
 /// their JSON text; objects and arrays are not text (`None`).
 pub fn text_ref<'v>(v: Option<&'v Val<'_>>) -> Option<Cow<'v, str>> {
     match v? {
-        Val::String(s) => Some(Cow::Borrowed(s.trim())),
+        Val::String(s) => Some(Cow::Borrowed(crate::model::text::trim(s))),
         Val::Number(n) => Some(Cow::Owned(n.to_string())),
         Val::Bool(b) => Some(Cow::Owned(b.to_string())),
         _ => None,
