@@ -4,7 +4,7 @@
 //! key (the replay's dedup). An "event-policy evaluation" is one policy of one set judged
 //! for one event, so an event counts `baseline policies + candidate policies` of them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -179,9 +179,10 @@ pub fn evaluate_raw(b: &CompiledSet, c: &CompiledSet, facts: &[EventFacts]) -> u
 
 /// Evaluate each distinct key once and broadcast the results to its events; returns the
 /// same digest as [`evaluate_raw`] on the matching facts, and the number of keys evaluated.
+/// Keys are hashed with Fx, as the replay's key cache hashes them (`replay::stream::cache`).
 pub fn evaluate_dedup(b: &CompiledSet, c: &CompiledSet, facts: &[EventFacts]) -> (u64, u64) {
     let pair = SetPair::new(b, c);
-    let mut cache: HashMap<&EventFacts, u64> = HashMap::new();
+    let mut cache: rustc_hash::FxHashMap<&EventFacts, u64> = Default::default();
     let mut sum = 0u64;
     for f in facts {
         let d = match cache.get(f) {
