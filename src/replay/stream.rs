@@ -111,7 +111,10 @@ pub fn replay_stream(
         .map(|_| Mutex::new(Worker::new(replayer, &cache, cfg)))
         .collect();
     let mut batches = 0u64;
-    let res = signin::stream(paths, load, cfg.batch_rows.max(1), |batch| {
+    // With each record's file index, which the replay does not need: `signin::stream`
+    // would copy every record into a new batch without it, on the thread that feeds the
+    // pool.
+    let res = signin::stream_with_origin(paths, load, cfg.batch_rows.max(1), |batch| {
         batches += 1;
         let per = batch.len().div_ceil(threads * 4).max(64);
         // Each chunk's records are moved to, and freed by, the worker that replays them:
@@ -123,7 +126,7 @@ pub fn replay_stream(
             // `Worker::batch` yields to rayon), so it never waits; a poisoned lock only
             // means another chunk panicked, and that panic propagates anyway.
             let mut w = workers[i].lock().unwrap_or_else(|p| p.into_inner());
-            w.batch(&c);
+            w.batch(c.iter().map(|(_, rec)| rec));
             drop(w);
             drop(c);
         });
@@ -178,7 +181,7 @@ impl<'r, 'a> Worker<'r, 'a> {
         }
     }
 
-    fn batch(&mut self, batch: &[SignInRecord]) {
+    fn batch<'b>(&mut self, batch: impl IntoIterator<Item = &'b SignInRecord>) {
         let agg = &mut self.part.aggregate;
         self.keyed.replay(batch, |row| agg.push(row));
     }
@@ -225,7 +228,11 @@ impl<'r, 'a> KeyedReplayer<'r, 'a> {
     }
 
     /// Replay `batch` in order, handing each event's row to `each`.
-    pub fn replay(&mut self, batch: &[SignInRecord], mut each: impl FnMut(&EventRow)) {
+    pub fn replay<'b>(
+        &mut self,
+        batch: impl IntoIterator<Item = &'b SignInRecord>,
+        mut each: impl FnMut(&EventRow),
+    ) {
         let r = self.replayer;
         for rec in batch {
             self.stats.events += 1;
