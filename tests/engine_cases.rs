@@ -581,11 +581,12 @@ fn run_case(case: &Value, fx: &Fixtures) -> Result<(), Vec<String>> {
                         .map_err(|e| format!("ifSwitchedOn {e}"))
                 }
                 ("session", Some(w)) => {
-                    if result
-                        .policies
-                        .iter()
-                        .any(|p| p.session.iter().any(|s| s.contains(&w)))
-                    {
+                    if result.policies.iter().any(|p| {
+                        set.policies()[p.index]
+                            .session_controls()
+                            .iter()
+                            .any(|s| s.contains(&w))
+                    }) {
                         Ok(())
                     } else {
                         Err(format!("session: want …{w}…"))

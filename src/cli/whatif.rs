@@ -347,8 +347,9 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CmdResult {
             for n in pr.notes.lines() {
                 writeln!(out, "    note: {n}")?;
             }
-            if !pr.session.is_empty() && pr.applies() {
-                writeln!(out, "    session controls: {}", pr.session.join(", "))?;
+            let session = p.session_controls();
+            if !session.is_empty() && pr.applies() {
+                writeln!(out, "    session controls: {}", session.join(", "))?;
             }
             if let Some(l) = pr.logged_result(
                 state,

@@ -193,7 +193,6 @@ fn policy_result(
         applicability,
         grant,
         notes,
-        session: std::sync::Arc::clone(p.session_controls()),
     }
 }
 

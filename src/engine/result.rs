@@ -223,8 +223,9 @@ pub struct PolicyResult {
     pub grant: Option<GrantResult>,
     /// Evidence notes: which evidence met or missed each control, precedence rules used.
     pub notes: Notes,
-    /// Session controls the policy would apply (recorded, never decide; evaluation.md §5).
-    pub session: std::sync::Arc<[String]>,
+    // The session controls a policy would apply (recorded, never decide; evaluation.md
+    // §5) are its own, not the event's: `CompiledPolicy::session_controls`. (A copy of
+    // that `Arc` in every result cost two atomic operations per policy per evaluation.)
 }
 
 impl PolicyResult {
