@@ -315,9 +315,7 @@ fn evaluate_row(
 /// key (the same fields, computed the same way, as `Replayer::event_row`).
 fn fill_from_record(row: &mut EventRow, rec: &SignInRecord) {
     row.request_id.clone_from(&rec.event_id);
-    row.created_at = rec
-        .created_at
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+    crate::report::row::set_time(&mut row.created_at, rec.created_at.as_ref());
     let et = rec.event_type.as_str();
     if row.event_type != et {
         et.clone_into(&mut row.event_type);

@@ -94,3 +94,119 @@ pub struct FileSummary {
     pub rows_loaded: u64,
     pub rows_rejected: u64,
 }
+
+/// An event time as the rows show it: RFC 3339 in UTC with `Z` and only the sub-second
+/// digits it has (`to_rfc3339_opts(AutoSi, true)`, the slow twin), written into `out`.
+/// The streaming replay rewrites one reused row per event; formatting through chrono
+/// allocated a new string each time. Years outside 0..=9999 and leap seconds take
+/// chrono's own writer (the unit tests compare both on random times).
+pub fn write_time(out: &mut String, t: &chrono::DateTime<chrono::Utc>) {
+    use chrono::{Datelike, Timelike};
+    out.clear();
+    let year = t.year();
+    let nanos = t.nanosecond();
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        out.push_str(&t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+        return;
+    }
+    digits(out, year as u32, 4);
+    out.push('-');
+    digits(out, t.month(), 2);
+    out.push('-');
+    digits(out, t.day(), 2);
+    out.push('T');
+    digits(out, t.hour(), 2);
+    out.push(':');
+    digits(out, t.minute(), 2);
+    out.push(':');
+    digits(out, t.second(), 2);
+    if nanos != 0 {
+        out.push('.');
+        if nanos % 1_000_000 == 0 {
+            digits(out, nanos / 1_000_000, 3);
+        } else if nanos % 1_000 == 0 {
+            digits(out, nanos / 1_000, 6);
+        } else {
+            digits(out, nanos, 9);
+        }
+    }
+    out.push('Z');
+}
+
+/// `n` as exactly `width` (at most 9) decimal digits, zero-padded.
+fn digits(out: &mut String, mut n: u32, width: usize) {
+    let mut buf = [b'0'; 9];
+    for b in buf[..width].iter_mut().rev() {
+        *b = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    for b in &buf[..width] {
+        out.push(char::from(*b));
+    }
+}
+
+/// [`write_time`] into an optional column value, reusing its string.
+pub fn set_time(slot: &mut Option<String>, t: Option<&chrono::DateTime<chrono::Utc>>) {
+    match t {
+        None => *slot = None,
+        Some(t) => write_time(slot.get_or_insert_with(String::new), t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, TimeZone, Utc};
+    use proptest::prelude::*;
+
+    fn twin(t: &DateTime<Utc>) -> String {
+        t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    }
+
+    fn mine(t: &DateTime<Utc>) -> String {
+        let mut s = String::from("left over");
+        write_time(&mut s, t);
+        s
+    }
+
+    #[test]
+    fn times_are_written_as_chrono_writes_them() {
+        let base = Utc.with_ymd_and_hms(2026, 10, 1, 0, 1, 5).unwrap();
+        for nanos in [
+            0, 1, 9, 10, 999, 1_000, 26_490_000, 120_000_000, 123_456_000, 123_456_789,
+            999_999_999,
+        ] {
+            let t = base + chrono::Duration::nanoseconds(nanos);
+            assert_eq!(mine(&t), twin(&t), "{nanos} ns");
+        }
+        // Outside the four-digit years: chrono's writer.
+        for t in [
+            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(-1, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+        ] {
+            assert_eq!(mine(&t), twin(&t));
+        }
+        // A leap second (nanosecond field past 1e9).
+        let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+            .map(|n| n.and_utc())
+            .unwrap();
+        assert_eq!(mine(&leap), twin(&leap));
+        let mut slot = Some("x".to_string());
+        set_time(&mut slot, None);
+        assert_eq!(slot, None);
+        set_time(&mut slot, Some(&base));
+        assert_eq!(slot.as_deref(), Some("2026-10-01T00:01:05Z"));
+    }
+
+    proptest! {
+        #[test]
+        fn random_times_agree(secs in -62_167_219_200i64..253_402_300_800i64, nanos in 0u32..1_000_000_000u32, round in 0u8..3) {
+            let nanos = match round { 0 => nanos / 1_000_000 * 1_000_000, 1 => nanos / 1_000 * 1_000, _ => nanos };
+            let t = DateTime::from_timestamp(secs, nanos).unwrap();
+            prop_assert_eq!(mine(&t), twin(&t));
+        }
+    }
+}
