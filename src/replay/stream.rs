@@ -126,7 +126,7 @@ pub fn replay_stream(
             // `Worker::batch` yields to rayon), so it never waits; a poisoned lock only
             // means another chunk panicked, and that panic propagates anyway.
             let mut w = workers[i].lock().unwrap_or_else(|p| p.into_inner());
-            w.batch(c.iter().map(|(_, rec)| rec));
+            w.batch(c.iter().map(|(_, rec)| &**rec));
             drop(w);
             drop(c);
         });

@@ -121,7 +121,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, LoadError> 
     let res = stream_with_origin(paths, opts, usize::MAX, |batch| {
         for (f, r) in batch {
             file_of.push(f);
-            records.push(r);
+            records.push(*r);
         }
         Ok::<(), std::convert::Infallible>(())
     });
@@ -187,11 +187,12 @@ where
     S: FnMut(Vec<SignInRecord>) -> Result<(), E>,
 {
     stream_with_origin(paths, opts, batch_rows, |batch| {
-        sink(batch.into_iter().map(|(_, r)| r).collect())
+        sink(batch.into_iter().map(|(_, r)| *r).collect())
     })
 }
 
-/// [`stream`], with each record paired with the index of its file in the ledger.
+/// [`stream`], with each record (boxed, as the readers made it) paired with the index of
+/// its file in the ledger.
 pub fn stream_with_origin<E, S>(
     paths: &[PathBuf],
     opts: &LoadOptions,
@@ -200,7 +201,7 @@ pub fn stream_with_origin<E, S>(
 ) -> Result<Ledger, StreamError<E>>
 where
     E: std::error::Error + 'static,
-    S: FnMut(Vec<(usize, SignInRecord)>) -> Result<(), E>,
+    S: FnMut(Vec<(usize, Box<SignInRecord>)>) -> Result<(), E>,
 {
     let batch_rows = batch_rows.max(1);
     let files = source::expand(paths)?;
@@ -239,7 +240,7 @@ where
     }
     let mut joined_ids: HashSet<String> = HashSet::new();
 
-    let mut batch: Vec<(usize, SignInRecord)> = Vec::new();
+    let mut batch: Vec<(usize, Box<SignInRecord>)> = Vec::new();
     for p in plan
         .iter()
         .filter(|p| p.format != Some(Format::PortalAuthDetails))
@@ -279,7 +280,9 @@ where
                 let fl = &mut ledger_ref.files[fl_ptr];
                 match row {
                     Row::Record(rec, _, _) => {
-                        let rec = *rec;
+                        // Kept in the reader's box: a batch moves pointers, not ~1 KiB
+                        // records (unboxing and pushing copied each one twice on the
+                        // thread that feeds the pool, and the replay's chunks once more).
                         fl.accept(rec.created_at);
                         if format == Format::PortalCsv && auth.contains_key(&rec.event_id) {
                             joined_ref.insert(rec.event_id.clone());
@@ -424,7 +427,10 @@ fn progress_bar(path: &Path, enabled: bool) -> Option<indicatif::ProgressBar> {
 /// (`time`/`TimeGenerated`, else `createdDateTime`); ties go to the later input row.
 /// Keeps input order of the survivors and counts each dropped row against the ledger
 /// file (index into `ledger.files`) it was read from.
-fn dedup(records: Vec<(usize, SignInRecord)>, ledger: &mut Ledger) -> Vec<(usize, SignInRecord)> {
+fn dedup(
+    records: Vec<(usize, Box<SignInRecord>)>,
+    ledger: &mut Ledger,
+) -> Vec<(usize, Box<SignInRecord>)> {
     use std::collections::hash_map::Entry;
     // Fx hashing: one lookup per record of every batch of a streamed replay.
     let mut winner: rustc_hash::FxHashMap<(EventType, bool, &str), usize> =
@@ -457,10 +463,10 @@ fn dedup(records: Vec<(usize, SignInRecord)>, ledger: &mut Ledger) -> Vec<(usize
 }
 
 fn drop_(
-    mut records: Vec<(usize, SignInRecord)>,
+    mut records: Vec<(usize, Box<SignInRecord>)>,
     drop: Vec<bool>,
     ledger: &mut Ledger,
-) -> Vec<(usize, SignInRecord)> {
+) -> Vec<(usize, Box<SignInRecord>)> {
     // In place (order kept): a streamed batch is not copied into a fresh vector.
     let mut drop = drop.into_iter();
     records.retain(|(file, _)| {
