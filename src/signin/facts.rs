@@ -80,13 +80,9 @@ fn externality(r: &SignInRecord, user_type: Option<UserType>) -> Option<External
         (Some(h), Some(res)) => Some(!h.eq_ignore_ascii_case(res)),
         _ => None,
     };
-    let flags: Vec<String> = r
-        .cross_tenant_access_type
-        .iter()
-        .flatten()
-        .map(|f| f.to_ascii_lowercase())
-        .collect();
-    let has = |f: &str| flags.iter().any(|x| x == f);
+    // The logged flags, matched ignoring ASCII case (no lower-cased copies).
+    let flags: &[String] = r.cross_tenant_access_type.as_deref().unwrap_or_default();
+    let has = |f: &str| flags.iter().any(|x| x.eq_ignore_ascii_case(f));
     if has("b2bdirectconnect") {
         return Some(Externality::External(
             ExternalUserType::B2bDirectConnectUser,
@@ -105,7 +101,7 @@ fn externality(r: &SignInRecord, user_type: Option<UserType>) -> Option<External
             )),
         };
     }
-    let none_flag = flags.is_empty() || flags.iter().all(|f| f == "none");
+    let none_flag = flags.is_empty() || flags.iter().all(|f| f.eq_ignore_ascii_case("none"));
     if !none_flag {
         // microsoftSupport, passthrough, unknownFutureValue: not in the table.
         return None;
@@ -156,7 +152,11 @@ fn auth_contexts(r: &SignInRecord) -> Option<Vec<String>> {
     let acrs = r.acr_refs.as_ref()?;
     Some(
         acrs.iter()
-            .filter(|a| !a.id.to_ascii_lowercase().starts_with("urn:"))
+            .filter(|a| {
+                !a.id
+                    .get(..4)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("urn:"))
+            })
             .filter(|a| {
                 !a.detail
                     .as_deref()
@@ -282,7 +282,8 @@ pub fn trust_type(raw: &str) -> Option<TrustType> {
 }
 
 fn risk(raw: &str) -> Option<RiskLevel> {
-    match raw.trim().to_ascii_lowercase().as_str() {
+    let mut buf = [0u8; 64];
+    match values::lower(raw.trim(), &mut buf).as_ref() {
         "none" => Some(RiskLevel::None),
         "low" => Some(RiskLevel::Low),
         "medium" => Some(RiskLevel::Medium),
@@ -293,7 +294,8 @@ fn risk(raw: &str) -> Option<RiskLevel> {
 }
 
 fn transfer(raw: &str) -> Option<TransferMethod> {
-    match raw.trim().to_ascii_lowercase().as_str() {
+    let mut buf = [0u8; 64];
+    match values::lower(raw.trim(), &mut buf).as_ref() {
         "none" => Some(TransferMethod::None),
         "devicecodeflow" => Some(TransferMethod::DeviceCodeFlow),
         "authenticationtransfer" => Some(TransferMethod::AuthenticationTransfer),

@@ -167,7 +167,10 @@ pub fn normalize(
             }
         }
     }
-    let country = country.map(|c| c.to_ascii_uppercase());
+    let country = country.map(|mut c| {
+        c.make_ascii_uppercase();
+        c
+    });
 
     // Status
     let status = nested_status(v.get(F::Status), &mut lost)?;
@@ -277,16 +280,18 @@ pub fn normalize(
     } else {
         None
     };
-    let auth_requirement = text_nonempty(v.get(F::AuthenticationRequirement)).map(|r| {
-        let l = r.to_ascii_lowercase();
-        if l.contains("multi") {
-            "multiFactorAuthentication".to_string()
-        } else if l.contains("single") {
-            "singleFactorAuthentication".to_string()
-        } else {
-            r
-        }
-    });
+    // Matched without a lower-cased copy.
+    let auth_requirement =
+        values::text_nonempty_ref(v.get(F::AuthenticationRequirement)).map(|r| {
+            let has = |n: &str| values::contains_ignore_case(&r, n);
+            if has("multi") {
+                "multiFactorAuthentication".to_string()
+            } else if has("single") {
+                "singleFactorAuthentication".to_string()
+            } else {
+                r.into_owned()
+            }
+        });
     let mfa_satisfied = mfa_satisfied(&steps, details_present, additional_details.as_deref());
 
     // ACRs (§8.5)
