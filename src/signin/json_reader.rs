@@ -477,10 +477,15 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
     }
     let mut index: u64 = 0;
     // Rows of this text are buffered (bounded by one record or one Graph page) so that a
-    // record index is only printed for texts holding several records.
+    // record index is only printed for texts holding several records. The first row is
+    // held apart: a one-record text (a JSON Lines record) allocates no buffer.
+    let mut first: Option<Row> = None;
     let mut rows: Vec<Row> = Vec::new();
     let res = {
-        let emit = &mut |r: Row| rows.push(r);
+        let emit = &mut |r: Row| match first {
+            None => first = Some(r),
+            Some(_) => rows.push(r),
+        };
         let mut sink = |item: Item| {
             index += 1;
             match item {
@@ -524,7 +529,7 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
         }
     };
     let several = index > 1;
-    for row in rows {
+    for row in first.into_iter().chain(rows) {
         emit(match row {
             Row::Record(r, l, i) => Row::Record(r, l, i.filter(|_| several)),
             Row::Reject(r, l, i) => Row::Reject(r, l, i.filter(|_| several)),
