@@ -51,7 +51,7 @@ pub fn to_facts(r: &SignInRecord) -> EventFacts {
         service_principal_risk: None,
         insider_risk: None,
         original_transfer_method: r.original_transfer_method.as_deref().and_then(transfer),
-        methods: methods.as_ref().map(|m| m.methods.clone()),
+        methods: methods.map(|m| m.methods),
         mfa_claim: r.mfa_satisfied,
         tou_accepted: None,
         cross_tenant_mfa_trust: None,
