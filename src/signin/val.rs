@@ -40,6 +40,9 @@ type KeyIndex<'a> = rustc_hash::FxHashMap<Cow<'a, str>, usize>;
 /// Keys beyond which an object is indexed.
 const INDEXED: usize = 32;
 
+/// Entries an object is first given room for.
+const OBJECT_ROOM: usize = 8;
+
 impl PartialEq for Obj<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.0 == other.0
@@ -269,8 +272,11 @@ impl<'de> Visitor<'de> for ValVisitor {
         Ok(Val::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val<'de>, A::Error> {
+        // JSON gives no size hint; the nested objects of a sign-in (deviceDetail,
+        // authenticationDetails[], status, location) hold 3 to 8 keys, so room for 8 is
+        // one allocation where growing from empty was two and a copy.
         let mut o = Obj(
-            Vec::with_capacity(map.size_hint().unwrap_or(0).min(64)),
+            Vec::with_capacity(map.size_hint().unwrap_or(OBJECT_ROOM).min(64)),
             None,
         );
         while let Some(Key(k)) = map.next_key()? {
