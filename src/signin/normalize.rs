@@ -588,14 +588,19 @@ fn event_type(
     msi_type: Option<&str>,
     lost: &mut bool,
 ) -> Result<EventType, Reject> {
-    // 1. signInEventTypes
-    if let Some(list) =
-        values::string_list(v.main.get(F::SignInEventTypes), "signInEventTypes", lost)?
-    {
-        if let Some(t) = list.iter().find_map(|s| EventType::parse(s)) {
-            if t != EventType::Unknown {
-                return Ok(t);
-            }
+    // 1. signInEventTypes. A JSON array (Graph) is read in place; other shapes (JSON
+    // text, a comma list) through `string_list`. Same first parseable member either way:
+    // `EventType::parse` ignores the trimming and empty members `string_list` drops.
+    let listed = match v.main.get(F::SignInEventTypes) {
+        Some(Val::Array(items)) => items
+            .iter()
+            .find_map(|i| values::text_ref(Some(i)).and_then(|s| EventType::parse(&s))),
+        other => values::string_list(other, "signInEventTypes", lost)?
+            .and_then(|list| list.iter().find_map(|s| EventType::parse(s))),
+    };
+    if let Some(t) = listed {
+        if t != EventType::Unknown {
+            return Ok(t);
         }
     }
     // 2. diagnostic category / Log Analytics table
