@@ -173,7 +173,16 @@ mod tests {
     fn times_are_written_as_chrono_writes_them() {
         let base = Utc.with_ymd_and_hms(2026, 10, 1, 0, 1, 5).unwrap();
         for nanos in [
-            0, 1, 9, 10, 999, 1_000, 26_490_000, 120_000_000, 123_456_000, 123_456_789,
+            0,
+            1,
+            9,
+            10,
+            999,
+            1_000,
+            26_490_000,
+            120_000_000,
+            123_456_000,
+            123_456_789,
             999_999_999,
         ] {
             let t = base + chrono::Duration::nanoseconds(nanos);
