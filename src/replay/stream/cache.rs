@@ -12,9 +12,10 @@
 //!   at `max_keys` (bounded memory when keys hardly repeat; it only costs
 //!   re-evaluations).
 
-use std::hash::{BuildHasher, Hash};
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 
+use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -78,6 +79,42 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+fn key_hash(key: &EventFacts) -> u64 {
+    FxBuildHasher.hash_one(key)
+}
+
+/// One shard: evaluation key -> verdict, found by the key's [`key_hash`].
+struct Shard(HashTable<(EventFacts, Arc<Verdict>)>);
+
+impl Shard {
+    fn new() -> Shard {
+        Shard(HashTable::new())
+    }
+
+    fn get(&self, hash: u64, key: &EventFacts) -> Option<&Verdict> {
+        self.0.find(hash, |(k, _)| k == key).map(|(_, v)| &**v)
+    }
+
+    /// Insert or replace (two threads may evaluate the same key at once; the verdicts
+    /// are equal).
+    fn insert(&mut self, hash: u64, key: EventFacts, verdict: Arc<Verdict>) {
+        match self.0.entry(hash, |(k, _)| *k == key, |(k, _)| key_hash(k)) {
+            hashbrown::hash_table::Entry::Occupied(mut e) => e.get_mut().1 = verdict,
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert((key, verdict));
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
 /// A thread's copy of the class representatives it has met ([`KeyCache::key`]).
 pub type Reps = FxHashMap<u128, IpAddr>;
 
@@ -87,7 +124,9 @@ pub struct KeyCache {
     networks: NetworkClasses,
     /// Network class -> its representative, the first IP of the class any thread met.
     reps: Mutex<Reps>,
-    shards: Vec<Mutex<FxHashMap<EventFacts, Arc<Verdict>>>>,
+    /// Keys with their Fx hash, so a key is hashed once per event: the shard and the
+    /// lookup both use it (a map would hash the key again).
+    shards: Vec<Mutex<Shard>>,
     verdicts: Mutex<FxHashSet<Arc<Verdict>>>,
     max_per_shard: usize,
     evaluations: AtomicU64,
@@ -98,9 +137,7 @@ impl KeyCache {
         KeyCache {
             networks,
             reps: Mutex::new(Reps::default()),
-            shards: (0..SHARDS)
-                .map(|_| Mutex::new(FxHashMap::default()))
-                .collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::new())).collect(),
             verdicts: Mutex::new(FxHashSet::default()),
             max_per_shard: max_keys.div_ceil(SHARDS).max(1),
             evaluations: AtomicU64::new(0),
@@ -124,16 +161,14 @@ impl KeyCache {
         facts
     }
 
-    fn shard(&self, key: &EventFacts) -> &Mutex<FxHashMap<EventFacts, Arc<Verdict>>> {
-        // The map inside a shard hashes the key again with the same hasher and takes its
-        // low bits for the bucket and its top 7 bits as the tag it compares before
-        // calling `eq`. Picking the shard from those top bits (as this once did) left one
-        // bit of tag entropy within a shard, so a lookup compared whole keys against
-        // about half of every probed group: 8% of a replay's CPU time in `EventFacts::eq`.
-        // The shard comes from a multiplicative remix of the whole hash instead.
-        let h = FxBuildHasher
-            .hash_one(key)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    fn shard(&self, hash: u64) -> &Mutex<Shard> {
+        // The table inside a shard takes the hash's low bits for the bucket and its top 7
+        // bits as the tag it compares before calling `eq`. Picking the shard from those
+        // top bits (as this once did) left one bit of tag entropy within a shard, so a
+        // lookup compared whole keys against about half of every probed group: 8% of a
+        // replay's CPU time in `EventFacts::eq`. The shard comes from a multiplicative
+        // remix of the whole hash instead.
+        let h = hash.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         &self.shards[(h >> 58) as usize % SHARDS]
     }
 
@@ -148,8 +183,9 @@ impl KeyCache {
         eval: impl FnOnce(&EventFacts) -> EventRow,
         read: impl FnOnce(&Verdict) -> T,
     ) -> T {
-        let shard = self.shard(&key);
-        if let Some(v) = lock(shard).get(&key) {
+        let hash = key_hash(&key);
+        let shard = self.shard(hash);
+        if let Some(v) = lock(shard).get(hash, &key) {
             return read(v);
         }
         self.evaluations.fetch_add(1, Ordering::Relaxed);
@@ -172,7 +208,7 @@ impl KeyCache {
         if map.len() >= self.max_per_shard {
             map.clear();
         }
-        map.insert(key, Arc::clone(&verdict));
+        map.insert(hash, key, Arc::clone(&verdict));
         drop(map);
         read(&verdict)
     }
