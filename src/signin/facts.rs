@@ -4,7 +4,7 @@
 use super::schema::{EventType, SignInRecord};
 use super::values::{self, parse_ip};
 use crate::model::{
-    AuthMethod, ClientAppType, Country, DeviceFacts, EventFacts, EventKind, ExternalUserType,
+    text, AuthMethod, ClientAppType, Country, DeviceFacts, EventFacts, EventKind, ExternalUserType,
     Externality, Platform, RiskLevel, TransferMethod, TrustType, UserAction, UserType,
 };
 
@@ -36,10 +36,10 @@ pub fn to_facts(r: &SignInRecord) -> EventFacts {
         auth_contexts: auth_contexts(r),
         ip: r.ip.as_deref().and_then(parse_ip),
         country: r.country.as_deref().map(|c| {
-            if c.trim().is_empty() {
+            if text::trim(c).is_empty() {
                 Country::NoCountry
             } else {
-                Country::Code(c.trim().to_ascii_uppercase())
+                Country::Code(text::trim(c).to_ascii_uppercase())
             }
         }),
         platform: platform(r.os_raw.as_deref(), r.user_agent.as_deref()),
@@ -254,10 +254,10 @@ pub fn client_app(raw: &str) -> Option<ClientAppType> {
 
 fn device(r: &SignInRecord) -> DeviceFacts {
     // signin-logs.md §8.8: deviceId "" = no registered device; missing booleans unknown.
-    let registered = r.device_id.as_deref().map(|d| !d.trim().is_empty());
+    let registered = r.device_id.as_deref().map(|d| !text::trim(d).is_empty());
     DeviceFacts {
         registered,
-        device_id: r.device_id.clone().filter(|d| !d.trim().is_empty()),
+        device_id: r.device_id.clone().filter(|d| !text::trim(d).is_empty()),
         display_name: r.device_display_name.clone(),
         operating_system: r.os_raw.clone(),
         is_compliant: r.device_is_compliant,
@@ -283,7 +283,7 @@ pub fn trust_type(raw: &str) -> Option<TrustType> {
 
 fn risk(raw: &str) -> Option<RiskLevel> {
     let mut buf = [0u8; 64];
-    match values::lower(raw.trim(), &mut buf).as_ref() {
+    match values::lower(text::trim(raw), &mut buf).as_ref() {
         "none" => Some(RiskLevel::None),
         "low" => Some(RiskLevel::Low),
         "medium" => Some(RiskLevel::Medium),
@@ -295,7 +295,7 @@ fn risk(raw: &str) -> Option<RiskLevel> {
 
 fn transfer(raw: &str) -> Option<TransferMethod> {
     let mut buf = [0u8; 64];
-    match values::lower(raw.trim(), &mut buf).as_ref() {
+    match values::lower(text::trim(raw), &mut buf).as_ref() {
         "none" => Some(TransferMethod::None),
         "devicecodeflow" => Some(TransferMethod::DeviceCodeFlow),
         "authenticationtransfer" => Some(TransferMethod::AuthenticationTransfer),
@@ -331,7 +331,7 @@ pub fn auth_methods(r: &SignInRecord) -> Option<MethodMapping> {
 /// One label → method.
 pub fn auth_method(label: &str) -> Option<AuthMethod> {
     let mut buf = [0u8; 64];
-    let k = values::lower(label.trim(), &mut buf);
+    let k = values::lower(text::trim(label), &mut buf);
     let m = match k.as_ref() {
         "password"
         | "password in the cloud"

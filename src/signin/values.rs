@@ -3,6 +3,7 @@
 
 use super::reject::{excerpt, Reject, RejectKind};
 use super::val::Val;
+use crate::model::text;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv6Addr};
@@ -11,7 +12,7 @@ use std::net::{IpAddr, Ipv6Addr};
 /// their JSON text; objects and arrays are not text (`None`).
 pub fn text_ref<'v>(v: Option<&'v Val<'_>>) -> Option<Cow<'v, str>> {
     match v? {
-        Val::String(s) => Some(Cow::Borrowed(crate::model::text::trim(s))),
+        Val::String(s) => Some(Cow::Borrowed(text::trim(s))),
         Val::Number(n) => Some(Cow::Owned(n.to_string())),
         Val::Bool(b) => Some(Cow::Owned(b.to_string())),
         _ => None,
@@ -91,7 +92,7 @@ pub fn lower<'b>(s: &str, buf: &'b mut [u8; 64]) -> Cow<'b, str> {
 /// PowerShell `ConvertTo-Json` beyond `-Depth` writes nested objects as type names
 /// (signin-logs.md §1 G5): such a string means the value was lost, not malformed.
 pub fn is_flattened_type_name(s: &str) -> bool {
-    let s = s.trim();
+    let s = text::trim(s);
     s.starts_with("Microsoft.Graph.") || s.starts_with("System.Collections.")
 }
 
@@ -105,7 +106,7 @@ pub fn nested<'a>(
     match v {
         None | Some(Val::Null) => Ok(None),
         Some(Val::String(s)) => {
-            let t = s.trim();
+            let t = text::trim(s);
             if t.is_empty() {
                 return Ok(None);
             }
@@ -148,7 +149,7 @@ pub fn flag(v: Option<&Val<'_>>, field: &str) -> Result<Option<bool>, Reject> {
             Ok(Some(n.as_i64() == Some(1)))
         }
         Some(Val::String(s)) => {
-            let t = s.trim();
+            let t = text::trim(s);
             if t.is_empty() {
                 return Ok(None);
             }
@@ -184,7 +185,7 @@ pub fn int(v: Option<&Val<'_>>, field: &str) -> Result<Option<i32>, Reject> {
             .map(Some)
             .ok_or_else(|| bad(n.to_string())),
         Some(Val::String(s)) => {
-            let t = s.trim();
+            let t = text::trim(s);
             if t.is_empty() {
                 return Ok(None);
             }
@@ -207,7 +208,7 @@ pub fn string_list(
     lost: &mut bool,
 ) -> Result<Option<Vec<String>>, Reject> {
     if let Some(Val::String(s)) = v {
-        let t = s.trim();
+        let t = text::trim(s);
         if !t.is_empty() && !t.starts_with('[') && !is_flattened_type_name(t) {
             return Ok(Some(
                 t.split([',', ';'])
@@ -242,7 +243,7 @@ pub fn string_list(
 /// Parse an IP address the way sign-in logs write it (signin-logs.md §8.3): strip
 /// `[` `]` and a `:port` suffix, map IPv4-mapped IPv6 to IPv4.
 pub fn parse_ip(s: &str) -> Option<IpAddr> {
-    let t = s.trim();
+    let t = text::trim(s);
     let ip = if let Ok(ip) = t.parse::<IpAddr>() {
         ip
     } else if let Some(rest) = t.strip_prefix('[') {
@@ -286,7 +287,7 @@ pub fn canonical_ip(raw: &str) -> Option<Cow<'_, str>> {
 /// fraction and offset; ISO without offset (UTC, portal "Date (UTC)"); Log Analytics
 /// US-locale `5/25/2023, 4:32:49.469 AM`; PowerShell `/Date(ms)/`.
 pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    let t = s.trim();
+    let t = text::trim(s);
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Some(dt.with_timezone(&Utc));
     }
@@ -318,14 +319,14 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 pub fn time(v: Option<&Val<'_>>, field: &str) -> Result<Option<DateTime<Utc>>, Reject> {
     match v {
         None | Some(Val::Null) => Ok(None),
-        Some(Val::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Val::String(s)) if text::trim(s).is_empty() => Ok(None),
         // Microsecond precision: the canonical column is Datetime(us) (schema.rs).
         Some(Val::String(s)) => parse_time(s).map(|t| Utc.timestamp_micros(t.timestamp_micros()).single()).ok_or_else(|| {
             Reject::new(
                 RejectKind::BadTimestamp,
                 format!(
                     "`{field}` is `{}`: expected an ISO-8601/RFC 3339 date-time (or M/D/YYYY, h:mm:ss AM)",
-                    excerpt(s.trim())
+                    excerpt(text::trim(s))
                 ),
             )
         }),
@@ -365,7 +366,7 @@ pub fn condition_bits(v: Option<&Val<'_>>) -> Option<u32> {
     match v? {
         Val::Number(n) => n.as_u64().and_then(|x| u32::try_from(x).ok()),
         Val::String(s) => {
-            let t = s.trim();
+            let t = text::trim(s);
             if t.is_empty() {
                 return None;
             }
@@ -373,7 +374,7 @@ pub fn condition_bits(v: Option<&Val<'_>>) -> Option<u32> {
                 return Some(n);
             }
             Some(t.split(',').fold(0u32, |acc, name| {
-                let k = name.trim().to_ascii_lowercase();
+                let k = text::trim(name).to_ascii_lowercase();
                 acc | BITS
                     .iter()
                     .find(|(n, _)| *n == k)

@@ -13,6 +13,7 @@
 //!   [`WireRecord`].
 
 use super::val::Val;
+use crate::model::text;
 use rustc_hash::FxHashMap;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::collections::HashMap;
@@ -53,7 +54,7 @@ fields! {
 pub fn norm_key(k: &str, out: &mut String) {
     out.clear();
     let mut space = false;
-    for c in k.trim().chars() {
+    for c in text::trim(k).chars() {
         if c.is_whitespace() {
             space = true;
             continue;
@@ -275,7 +276,7 @@ pub struct WireRecord<'a> {
 fn is_empty_value(v: &Val<'_>) -> bool {
     match v {
         Val::Null => true,
-        Val::String(s) => s.trim().is_empty(),
+        Val::String(s) => text::trim(s).is_empty(),
         _ => false,
     }
 }
