@@ -312,7 +312,9 @@ fn evaluate_row(
 }
 
 /// Overwrite the row fields that come from the record rather than from its evaluation
-/// key (the same fields, computed the same way, as `Replayer::event_row`).
+/// key (the same fields and values as `Replayer::event_row`; the time is written by
+/// `report::row::write_time`, whose twin, chrono's writer, `event_row` keeps, so the
+/// streaming-vs-in-memory agreement tests compare both).
 fn fill_from_record(row: &mut EventRow, rec: &SignInRecord) {
     row.request_id.clone_from(&rec.event_id);
     crate::report::row::set_time(&mut row.created_at, rec.created_at.as_ref());
