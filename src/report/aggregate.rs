@@ -64,16 +64,65 @@ fn min_label(a: &mut Option<String>, b: Option<String>) {
     }
 }
 
+/// [`min_label`] of a borrowed label: copied only when it wins (a moved event called
+/// `min_label` with a fresh copy twice per dimension, five dimensions an event).
+fn min_label_ref(a: &mut Option<String>, b: Option<&str>) {
+    match (a.as_deref(), b) {
+        (_, None) => {}
+        (None, Some(b)) => *a = Some(b.to_owned()),
+        (Some(cur), Some(b)) => {
+            if b < cur {
+                *a = Some(b.to_owned());
+            }
+        }
+    }
+}
+
+/// The distinct users one aggregator has met, numbered in the order it met them. The
+/// per-cell and per-tally user sets hold these numbers: an event used to hash and compare
+/// its user key once per set it joined (up to a dozen), now it does so once, here.
+/// Numbers are local to an aggregator; [`Aggregator::merge`] renumbers the other side's.
+#[derive(Debug, Default, Clone)]
+struct Users(HashMap<String, UserNo>);
+
+type UserNo = usize;
+type UserSet = HashSet<UserNo>;
+
+impl Users {
+    fn number(&mut self, key: &str) -> UserNo {
+        if let Some(&n) = self.0.get(key) {
+            return n;
+        }
+        let n = self.0.len();
+        self.0.insert(key.to_owned(), n);
+        n
+    }
+
+    /// For each of `other`'s numbers, this side's number of the same user (added when new).
+    fn renumbering(&mut self, other: Users) -> Vec<UserNo> {
+        let mut map = vec![0; other.0.len()];
+        for (key, n) in other.0 {
+            let mine = self.number(&key);
+            map[n] = mine;
+        }
+        map
+    }
+}
+
+fn renumbered(set: UserSet, map: &[UserNo]) -> impl Iterator<Item = UserNo> + '_ {
+    set.into_iter().map(move |n| map[n])
+}
+
 #[derive(Debug, Default, Clone)]
 struct Cell {
     events: u64,
-    users: HashSet<String>,
+    users: UserSet,
 }
 
 impl Cell {
-    fn merge(&mut self, other: Cell) {
+    fn merge(&mut self, other: Cell, map: &[UserNo]) {
         self.events += other.events;
-        self.users.extend(other.users);
+        self.users.extend(renumbered(other.users, map));
     }
 }
 
@@ -83,26 +132,24 @@ struct Tally {
     name: Option<String>,
     id: Option<String>,
     events: u64,
-    users: HashSet<String>,
+    users: UserSet,
     by_move: [u64; 4],
 }
 
 impl Tally {
-    fn add(&mut self, mv: Move, user: &str) {
+    fn add(&mut self, mv: Move, user: UserNo) {
         self.events += 1;
-        if !self.users.contains(user) {
-            self.users.insert(user.to_owned());
-        }
+        self.users.insert(user);
         if let Some(i) = move_index(mv) {
             self.by_move[i] += 1;
         }
     }
 
-    fn merge(&mut self, other: Tally) {
+    fn merge(&mut self, other: Tally, map: &[UserNo]) {
         min_label(&mut self.name, other.name);
         min_label(&mut self.id, other.id);
         self.events += other.events;
-        self.users.extend(other.users);
+        self.users.extend(renumbered(other.users, map));
         for (a, b) in self.by_move.iter_mut().zip(other.by_move) {
             *a += b;
         }
@@ -136,19 +183,19 @@ fn move_index(mv: Move) -> Option<usize> {
 struct Dimension(HashMap<String, Tally>);
 
 impl Dimension {
-    fn add(&mut self, key: &str, name: Option<&str>, id: Option<&str>, mv: Move, user: &str) {
+    fn add(&mut self, key: &str, name: Option<&str>, id: Option<&str>, mv: Move, user: UserNo) {
         let tally = match self.0.get_mut(key) {
             Some(t) => t,
             None => self.0.entry(key.to_owned()).or_default(),
         };
-        min_label(&mut tally.name, name.map(str::to_owned));
-        min_label(&mut tally.id, id.map(str::to_owned));
+        min_label_ref(&mut tally.name, name);
+        min_label_ref(&mut tally.id, id);
         tally.add(mv, user);
     }
 
-    fn merge(&mut self, other: Dimension) {
+    fn merge(&mut self, other: Dimension, map: &[UserNo]) {
         for (k, t) in other.0 {
-            self.0.entry(k).or_default().merge(t);
+            self.0.entry(k).or_default().merge(t, map);
         }
     }
 
@@ -175,14 +222,14 @@ impl Dimension {
 #[derive(Debug, Default, Clone)]
 struct DemandTally {
     events: u64,
-    users: HashSet<String>,
+    users: UserSet,
     moved_events: u64,
 }
 
 #[derive(Debug, Default, Clone)]
 struct ExplanationTally {
     events: u64,
-    users: HashSet<String>,
+    users: UserSet,
     example: String,
 }
 
@@ -198,6 +245,7 @@ pub struct Aggregator {
     by_client_app_type: Dimension,
     demands: HashMap<String, DemandTally>,
     explanations: HashMap<String, ExplanationTally>,
+    users: Users,
     /// The current event's user key (reused buffer).
     user: String,
 }
@@ -215,18 +263,18 @@ impl Aggregator {
     pub fn push(&mut self, row: &EventRow) {
         let mut user = std::mem::take(&mut self.user);
         user_key_into(row, &mut user);
-        self.push_keyed(row, &user);
+        let n = self.users.number(&user);
+        self.push_keyed(row, &user, n);
         self.user = user;
     }
 
-    fn push_keyed(&mut self, row: &EventRow, user: &str) {
+    /// `key`: the event's user key ([`user_key`]); `user`: its number.
+    fn push_keyed(&mut self, row: &EventRow, key: &str, user: UserNo) {
         let b = outcome_index(row.baseline_outcome);
         let c = outcome_index(row.candidate_outcome);
         let cell = &mut self.matrix[b][c];
         cell.events += 1;
-        if !cell.users.contains(user) {
-            cell.users.insert(user.to_owned());
-        }
+        cell.users.insert(user);
 
         let moved = Move::of(row.baseline_outcome, row.candidate_outcome);
         self.push_demands(row, user, moved != Move::Unchanged);
@@ -236,7 +284,7 @@ impl Aggregator {
 
         let upn = nonempty(&row.user_principal_name).or(nonempty(&row.user_display_name));
         self.by_user
-            .add(user, upn, nonempty(&row.user_id), moved, user);
+            .add(key, upn, nonempty(&row.user_id), moved, user);
 
         let app_id = nonempty(&row.app_id);
         let app_name = nonempty(&row.app_display_name);
@@ -270,15 +318,13 @@ impl Aggregator {
             None => self.explanations.entry(explanation.to_owned()).or_default(),
         };
         tally.events += 1;
-        if !tally.users.contains(user) {
-            tally.users.insert(user.to_owned());
-        }
+        tally.users.insert(user);
         if tally.example.is_empty() || row.request_id < tally.example {
             tally.example.clone_from(&row.request_id);
         }
     }
 
-    fn push_demands(&mut self, row: &EventRow, user: &str, moved: bool) {
+    fn push_demands(&mut self, row: &EventRow, user: UserNo, moved: bool) {
         let mut seen: Vec<&str> = Vec::new();
         for d in row
             .candidate_demand
@@ -298,35 +344,35 @@ impl Aggregator {
             if moved {
                 tally.moved_events += 1;
             }
-            if !tally.users.contains(user) {
-                tally.users.insert(user.to_owned());
-            }
+            tally.users.insert(user);
         }
     }
 
     /// Fold another aggregator (e.g. another rayon worker's) into this one. The result is
     /// the same as if every row had been pushed into one aggregator.
     pub fn merge(&mut self, other: Aggregator) {
+        let map = self.users.renumbering(other.users);
+        let map = map.as_slice();
         for (row_a, row_b) in self.matrix.iter_mut().zip(other.matrix) {
             for (a, b) in row_a.iter_mut().zip(row_b) {
-                a.merge(b);
+                a.merge(b, map);
             }
         }
-        self.by_user.merge(other.by_user);
-        self.by_app.merge(other.by_app);
-        self.by_policy.merge(other.by_policy);
-        self.by_location.merge(other.by_location);
-        self.by_client_app_type.merge(other.by_client_app_type);
+        self.by_user.merge(other.by_user, map);
+        self.by_app.merge(other.by_app, map);
+        self.by_policy.merge(other.by_policy, map);
+        self.by_location.merge(other.by_location, map);
+        self.by_client_app_type.merge(other.by_client_app_type, map);
         for (k, t) in other.demands {
             let mine = self.demands.entry(k).or_default();
             mine.events += t.events;
             mine.moved_events += t.moved_events;
-            mine.users.extend(t.users);
+            mine.users.extend(renumbered(t.users, map));
         }
         for (k, t) in other.explanations {
             let mine = self.explanations.entry(k).or_default();
             mine.events += t.events;
-            mine.users.extend(t.users);
+            mine.users.extend(renumbered(t.users, map));
             if mine.example.is_empty() || (!t.example.is_empty() && t.example < mine.example) {
                 mine.example = t.example;
             }
@@ -336,13 +382,13 @@ impl Aggregator {
     /// Union of users and sum of events over the matrix cells selected by `pick`.
     fn count_where(&self, pick: impl Fn(Outcome, Outcome) -> bool) -> Count {
         let mut events = 0;
-        let mut users: HashSet<&str> = HashSet::default();
+        let mut users: UserSet = HashSet::default();
         for b in Outcome::ALL {
             for c in Outcome::ALL {
                 if pick(b, c) {
                     let cell = &self.matrix[outcome_index(b)][outcome_index(c)];
                     events += cell.events;
-                    users.extend(cell.users.iter().map(String::as_str));
+                    users.extend(cell.users.iter().copied());
                 }
             }
         }
