@@ -50,6 +50,12 @@ fn risk_name(r: RiskLevel) -> &'static str {
 
 /// Add directory facts and assumptions to facts read from a log row.
 pub fn enrich(mut f: EventFacts, dir: Option<&Directory>, a: &Assumptions) -> EventFacts {
+    enrich_in_place(&mut f, dir, a);
+    f
+}
+
+/// [`enrich`] without moving the facts.
+pub fn enrich_in_place(f: &mut EventFacts, dir: Option<&Directory>, a: &Assumptions) {
     if f.user_risk.is_none() && f.user_id.is_some() {
         let from_dir = dir
             .zip(f.user_id.as_deref())
@@ -58,7 +64,6 @@ pub fn enrich(mut f: EventFacts, dir: Option<&Directory>, a: &Assumptions) -> Ev
             .and_then(parse_risk);
         f.user_risk = from_dir.or(a.user_risk);
     }
-    f
 }
 
 #[cfg(test)]

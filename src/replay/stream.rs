@@ -201,6 +201,9 @@ pub struct KeyedReplayer<'r, 'a> {
     cache: &'r KeyCache,
     dedup: Dedup,
     scratch: Option<EventRow>,
+    /// The current event's facts, then its key (`Dedup::On`): rewritten in place for each
+    /// event (`signin::to_facts_into`), so a cache hit allocates nothing for its key.
+    facts: EventFacts,
     /// This thread's copy of the network class representatives.
     reps: cache::Reps,
     stats: ReplayStats,
@@ -217,6 +220,7 @@ impl<'r, 'a> KeyedReplayer<'r, 'a> {
             cache,
             dedup: cfg.dedup,
             scratch: None,
+            facts: EventFacts::default(),
             reps: cache::Reps::default(),
             stats: ReplayStats::default(),
         }
@@ -236,15 +240,21 @@ impl<'r, 'a> KeyedReplayer<'r, 'a> {
         let r = self.replayer;
         for rec in batch {
             self.stats.events += 1;
-            // The same facts as `Replayer::replay_chunk` (log row + directory + assumptions).
-            let facts = super::enrich(signin::to_facts(rec), r.directory, r.assume);
             match self.dedup {
                 Dedup::Off => {
+                    // The slow twin: fresh facts (`to_facts`), every event evaluated. The
+                    // same facts as `Replayer::replay_chunk` (log row + directory +
+                    // assumptions).
+                    let facts = super::enrich(signin::to_facts(rec), r.directory, r.assume);
                     self.stats.evaluations += 1;
                     each(&evaluate_row(r, rec, &facts, false));
                 }
                 Dedup::On => {
-                    let key = self.cache.key(facts, &mut self.reps);
+                    let key = &mut self.facts;
+                    signin::to_facts_into(rec, key);
+                    super::enrich_in_place(key, r.directory, r.assume);
+                    self.cache.key(key, &mut self.reps);
+                    let key = &*key;
                     let mut evaluated = false;
                     let row = match &mut self.scratch {
                         Some(s) => s,

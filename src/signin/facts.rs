@@ -58,6 +58,133 @@ pub fn to_facts(r: &SignInRecord) -> EventFacts {
     }
 }
 
+/// [`to_facts`] written over `out` (whatever it held before), reusing its strings and
+/// vectors: the streaming replay keeps one `EventFacts` per thread, where building a fresh
+/// one allocated about ten strings and vectors for every event, most of them only to be
+/// compared with a cached key and freed. `to_facts` is its slow twin; the unit tests below
+/// and tests/bench_agreement.rs check both give equal facts.
+pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
+    let user_type = match r.user_type.as_deref() {
+        Some("member") => Some(UserType::Member),
+        Some("guest") => Some(UserType::Guest),
+        _ => None,
+    };
+    out.kind = event_kind(r.event_type);
+    out.user_id.clone_from(&r.user_id);
+    out.user_type = user_type;
+    out.externality = externality(r, user_type);
+    out.home_tenant_id.clone_from(&r.home_tenant_id);
+    out.resource_tenant_id.clone_from(&r.resource_tenant_id);
+    out.service_principal_id.clone_from(&r.sp_id);
+    out.service_principal_in_tenant = None;
+    out.app_id.clone_from(&r.app_id);
+    out.resource_id.clone_from(&r.resource_id);
+    match &r.ca_audiences {
+        Some(a) => out.extra_audiences.clone_from(a),
+        None => out.extra_audiences.clear(),
+    }
+    out.user_action = user_action(r);
+    auth_contexts_into(r, &mut out.auth_contexts);
+    out.ip = r.ip.as_deref().and_then(parse_ip);
+    country_into(r.country.as_deref(), &mut out.country);
+    out.platform = platform(r.os_raw.as_deref(), r.user_agent.as_deref());
+    out.client_app = r.client_app_raw.as_deref().and_then(client_app);
+    device_into(r, &mut out.device);
+    out.sign_in_risk = r.sign_in_risk.as_deref().and_then(risk);
+    out.user_risk = None;
+    out.service_principal_risk = None;
+    out.insider_risk = None;
+    out.original_transfer_method = r.original_transfer_method.as_deref().and_then(transfer);
+    methods_into(r, &mut out.methods);
+    out.mfa_claim = r.mfa_satisfied;
+    out.tou_accepted = None;
+    out.cross_tenant_mfa_trust = None;
+}
+
+/// `Some(s)` in `out`, reusing its string when it has one.
+fn set_text(out: &mut Option<String>, s: &str) {
+    match out {
+        Some(o) => {
+            o.clear();
+            o.push_str(s);
+        }
+        None => *out = Some(s.to_owned()),
+    }
+}
+
+fn country_into(raw: Option<&str>, out: &mut Option<Country>) {
+    let Some(c) = raw else {
+        *out = None;
+        return;
+    };
+    let c = text::trim(c);
+    if c.is_empty() {
+        *out = Some(Country::NoCountry);
+        return;
+    }
+    match out {
+        Some(Country::Code(code)) => {
+            code.clear();
+            code.push_str(c);
+            code.make_ascii_uppercase();
+        }
+        _ => *out = Some(Country::Code(c.to_ascii_uppercase())),
+    }
+}
+
+fn device_into(r: &SignInRecord, out: &mut DeviceFacts) {
+    let id = r.device_id.as_deref();
+    out.registered = id.map(|d| !text::trim(d).is_empty());
+    match id.filter(|d| !text::trim(d).is_empty()) {
+        Some(d) => set_text(&mut out.device_id, d),
+        None => out.device_id = None,
+    }
+    out.display_name.clone_from(&r.device_display_name);
+    out.operating_system.clone_from(&r.os_raw);
+    out.is_compliant = r.device_is_compliant;
+    out.is_managed = r.device_is_managed;
+    out.trust_type = r.device_trust_type.as_deref().and_then(trust_type);
+}
+
+/// [`auth_contexts`] into `out`, reusing its vector and strings.
+fn auth_contexts_into(r: &SignInRecord, out: &mut Option<Vec<String>>) {
+    let Some(acrs) = r.acr_refs.as_ref() else {
+        *out = None;
+        return;
+    };
+    let v = out.get_or_insert_with(Vec::new);
+    let mut n = 0;
+    for a in acrs
+        .iter()
+        .filter(|a| is_auth_context(&a.id, a.detail.as_deref()))
+    {
+        match v.get_mut(n) {
+            Some(s) => {
+                s.clear();
+                s.push_str(&a.id);
+            }
+            None => v.push(a.id.clone()),
+        }
+        n += 1;
+    }
+    v.truncate(n);
+}
+
+/// The method part of [`auth_methods`] into `out` (unknown labels are not facts).
+fn methods_into(r: &SignInRecord, out: &mut Option<Vec<AuthMethod>>) {
+    let Some(labels) = r.auth_methods.as_ref() else {
+        *out = None;
+        return;
+    };
+    let v = out.get_or_insert_with(Vec::new);
+    v.clear();
+    for m in labels.iter().filter_map(|l| auth_method(l)) {
+        if !v.contains(&m) {
+            v.push(m);
+        }
+    }
+}
+
 fn event_kind(t: EventType) -> Option<EventKind> {
     match t {
         EventType::InteractiveUser => Some(EventKind::Interactive),
@@ -152,19 +279,17 @@ fn auth_contexts(r: &SignInRecord) -> Option<Vec<String>> {
     let acrs = r.acr_refs.as_ref()?;
     Some(
         acrs.iter()
-            .filter(|a| {
-                !a.id
-                    .get(..4)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("urn:"))
-            })
-            .filter(|a| {
-                !a.detail
-                    .as_deref()
-                    .is_some_and(|d| d.eq_ignore_ascii_case("notApplicable"))
-            })
+            .filter(|a| is_auth_context(&a.id, a.detail.as_deref()))
             .map(|a| a.id.clone())
             .collect(),
     )
+}
+
+/// An ACR reference that names an authentication context (not a `urn:` user action) and
+/// applied to the sign-in (detail not `notApplicable`).
+fn is_auth_context(id: &str, detail: Option<&str>) -> bool {
+    !id.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:"))
+        && !detail.is_some_and(|d| d.eq_ignore_ascii_case("notApplicable"))
 }
 
 /// signin-logs.md §8.6: OS text (before the first digit), else the user agent.
@@ -374,6 +499,134 @@ pub fn auth_method(label: &str) -> Option<AuthMethod> {
 mod tests {
     use super::*;
     use crate::signin::schema::AcrRef;
+
+    mod into_twin {
+        //! `to_facts_into` over any earlier facts == `to_facts` (its slow twin).
+        use super::*;
+        use proptest::prelude::*;
+
+        fn text(pool: &'static [&'static str]) -> impl Strategy<Value = Option<String>> {
+            prop::option::of(prop::sample::select(pool).prop_map(str::to_owned))
+        }
+
+        fn texts(pool: &'static [&'static str]) -> impl Strategy<Value = Option<Vec<String>>> {
+            prop::option::of(prop::collection::vec(
+                prop::sample::select(pool).prop_map(str::to_owned),
+                0..4,
+            ))
+        }
+
+        fn acrs() -> impl Strategy<Value = Option<Vec<AcrRef>>> {
+            let acr = (
+                prop::sample::select(&["c1", "C2", "urn:user:registersecurityinfo", "c3"][..]),
+                text(&[
+                    "required",
+                    "previouslySatisfied",
+                    "notApplicable",
+                    "NOTAPPLICABLE",
+                ]),
+            )
+                .prop_map(|(id, detail)| AcrRef {
+                    id: id.to_owned(),
+                    detail,
+                });
+            prop::option::of(prop::collection::vec(acr, 0..4))
+        }
+
+        fn record() -> impl Strategy<Value = SignInRecord> {
+            let ids = &["u-1", "U-2", "", " 9f3c-long-object-id-0000-000000000000 "][..];
+            let tenants = &["t1", "T1", "t2"][..];
+            let apps = &[
+                MY_SIGNINS_APP_ID,
+                "00000003-0000-0000-c000-000000000000",
+                "",
+            ][..];
+            (
+                (
+                    text(ids),
+                    text(&["member", "guest", "Guest", ""]),
+                    text(tenants),
+                    text(tenants),
+                    text(ids),
+                    text(apps),
+                    text(apps),
+                    texts(&["aud-1", "aud-2"]),
+                ),
+                (
+                    acrs(),
+                    text(&["10.0.0.1", "2001:db8::1", "not an ip", ""]),
+                    text(&["us", "DE", " fr ", "", "  "]),
+                    text(&["Windows 10", "iOS 17", "", "Linux"]),
+                    text(&[
+                        "Browser",
+                        "Exchange ActiveSync",
+                        "mobile apps and desktop clients",
+                    ]),
+                    text(&["", "  ", "dev-1", "DEV-2"]),
+                    text(&["laptop", ""]),
+                ),
+                (
+                    prop::option::of(any::<bool>()),
+                    prop::option::of(any::<bool>()),
+                    text(&["Azure AD joined", "Hybrid Azure AD joined", "odd"]),
+                    text(&["none", "low", "High", "hidden"]),
+                    text(&["deviceCodeFlow", "none", "x"]),
+                    texts(&[
+                        "Password",
+                        "text message",
+                        "Carrier pigeon",
+                        "FIDO2 security key",
+                    ]),
+                    prop::option::of(any::<bool>()),
+                ),
+            )
+                .prop_map(|(a, b, c)| {
+                    let mut r = rec();
+                    (
+                        r.user_id,
+                        r.user_type,
+                        r.home_tenant_id,
+                        r.resource_tenant_id,
+                        r.sp_id,
+                        r.app_id,
+                        r.resource_id,
+                        r.ca_audiences,
+                    ) = a;
+                    (
+                        r.acr_refs,
+                        r.ip,
+                        r.country,
+                        r.os_raw,
+                        r.client_app_raw,
+                        r.device_id,
+                        r.device_display_name,
+                    ) = b;
+                    (
+                        r.device_is_compliant,
+                        r.device_is_managed,
+                        r.device_trust_type,
+                        r.sign_in_risk,
+                        r.original_transfer_method,
+                        r.auth_methods,
+                        r.mfa_satisfied,
+                    ) = c;
+                    r
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+            #[test]
+            fn over_earlier_facts_equals_fresh_facts(a in record(), b in record()) {
+                let mut f = to_facts(&a);
+                to_facts_into(&b, &mut f);
+                prop_assert_eq!(&f, &to_facts(&b));
+                let mut blank = EventFacts::default();
+                to_facts_into(&b, &mut blank);
+                prop_assert_eq!(&blank, &to_facts(&b));
+            }
+        }
+    }
 
     fn rec() -> SignInRecord {
         SignInRecord {

@@ -25,7 +25,7 @@ pub mod values;
 pub mod wire;
 
 pub use error::LoadError;
-pub use facts::to_facts;
+pub use facts::{to_facts, to_facts_into};
 pub use format::Format;
 pub use ledger::{FileLedger, Ledger, ReasonStats};
 pub use reject::{Reject, RejectKind};

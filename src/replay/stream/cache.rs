@@ -144,12 +144,12 @@ impl KeyCache {
         }
     }
 
-    /// The evaluation key of `facts`: its IP replaced by the representative of its
+    /// Turn `facts` into its evaluation key: its IP replaced by the representative of its
     /// network class, as [`NetworkClasses::key`] does, but with the same representative
     /// for every thread. `memo` is the calling thread's copy of the representatives; the
     /// shared table is locked only for a class new to it (one lock per event, with the
     /// class computed under it, was contended by every thread on every event).
-    pub fn key(&self, mut facts: EventFacts, memo: &mut Reps) -> EventFacts {
+    pub fn key(&self, facts: &mut EventFacts, memo: &mut Reps) {
         if let Some(ip) = facts.ip {
             if let Some(c) = self.networks.class_of(ip) {
                 let rep = *memo
@@ -158,7 +158,6 @@ impl KeyCache {
                 facts.ip = Some(rep);
             }
         }
-        facts
     }
 
     fn shard(&self, hash: u64) -> &Mutex<Shard> {
@@ -177,19 +176,20 @@ impl KeyCache {
     /// `Arc`: the popular verdicts are shared by most keys, and every thread bumping and
     /// dropping their reference counts on every event bounced those counters between
     /// cores.
+    /// The key is borrowed and copied only when it is inserted.
     pub fn get_or_eval<T>(
         &self,
-        key: EventFacts,
+        key: &EventFacts,
         eval: impl FnOnce(&EventFacts) -> EventRow,
         read: impl FnOnce(&Verdict) -> T,
     ) -> T {
-        let hash = key_hash(&key);
+        let hash = key_hash(key);
         let shard = self.shard(hash);
-        if let Some(v) = lock(shard).get(hash, &key) {
+        if let Some(v) = lock(shard).get(hash, key) {
             return read(v);
         }
         self.evaluations.fetch_add(1, Ordering::Relaxed);
-        let verdict = Verdict::of(eval(&key));
+        let verdict = Verdict::of(eval(key));
         let verdict = {
             let mut interned = lock(&self.verdicts);
             if interned.len() >= self.max_per_shard * SHARDS {
@@ -208,7 +208,7 @@ impl KeyCache {
         if map.len() >= self.max_per_shard {
             map.clear();
         }
-        map.insert(hash, key, Arc::clone(&verdict));
+        map.insert(hash, key.clone(), Arc::clone(&verdict));
         drop(map);
         read(&verdict)
     }
