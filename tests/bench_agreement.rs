@@ -241,3 +241,73 @@ fn seed_streaming_equals_in_memory_with_an_assumption() {
     let (got, _, _) = streaming(&p, 1 << 20, 2);
     assert_eq!(got, expected);
 }
+
+/// The seed tenant with half its directory users at high user risk and a report-only
+/// policy that blocks high user risk: the outcome of those users' sign-ins depends on
+/// directory enrichment, which the keyed streaming replay does only for keys it has not
+/// cached (its keys are the log's facts before enrichment).
+fn seed_with_user_risk() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = dir.path().join("tenant");
+    std::fs::create_dir_all(t.join("policies")).expect("mkdir");
+    for f in ["namedLocations.json"] {
+        std::fs::copy(seed().join(f), t.join(f)).expect("copy");
+    }
+    for e in std::fs::read_dir(seed().join("policies")).expect("policies") {
+        let p = e.expect("entry").path();
+        std::fs::copy(&p, t.join("policies").join(p.file_name().unwrap())).expect("copy");
+    }
+    let mut d: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(seed().join("directory.json")).unwrap())
+            .expect("directory");
+    for (i, u) in d["users"].as_array_mut().unwrap().iter_mut().enumerate() {
+        u["riskLevel"] = serde_json::json!(if i % 2 == 0 { "high" } else { "none" });
+    }
+    std::fs::write(t.join("directory.json"), d.to_string()).unwrap();
+    let mut policy: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(seed().join("policies/01-block-legacy-authentication.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    policy["id"] = serde_json::json!("7a3e0c11-0000-4000-8000-0000000000f9");
+    policy["displayName"] = serde_json::json!("Block high user risk");
+    policy["state"] = serde_json::json!("enabledForReportingButNotEnforced");
+    policy["conditions"]["userRiskLevels"] = serde_json::json!(["high"]);
+    policy["conditions"]["clientAppTypes"] = serde_json::json!(["all"]);
+    std::fs::write(
+        t.join("policies/90-block-high-user-risk.json"),
+        policy.to_string(),
+    )
+    .unwrap();
+    (dir, t)
+}
+
+#[test]
+fn directory_user_risk_agrees_between_keyed_streaming_per_event_and_in_memory() {
+    let (_dir, tenant) = seed_with_user_risk();
+    let logs = vec![seed().join("signins")];
+    let p = plan(&tenant, logs.clone(), Dedup::On);
+    let expected = in_memory(&p);
+    let risky = expected
+        .by_policy
+        .iter()
+        .find(|r| r.name == "Block high user risk")
+        .map_or(0, |r| r.newly_blocked);
+    assert!(
+        risky > 0,
+        "the user-risk policy blocks nobody: enrichment is not exercised ({:?})",
+        expected.by_policy
+    );
+    for threads in [1, 2] {
+        let (keyed, _, evaluations) = streaming(&p, 64, threads);
+        assert_eq!(keyed, expected, "keyed streaming, {threads} thread(s)");
+        let (per_event, events, every) =
+            streaming(&plan(&tenant, logs.clone(), Dedup::Off), 64, threads);
+        assert_eq!(
+            per_event, expected,
+            "per-event streaming, {threads} thread(s)"
+        );
+        assert_eq!(every, events);
+        assert!(evaluations < every, "{evaluations} keys vs {every} events");
+    }
+}
