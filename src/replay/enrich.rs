@@ -56,13 +56,24 @@ pub fn enrich(mut f: EventFacts, dir: Option<&Directory>, a: &Assumptions) -> Ev
 
 /// [`enrich`] without moving the facts.
 pub fn enrich_in_place(f: &mut EventFacts, dir: Option<&Directory>, a: &Assumptions) {
+    f.user_risk = enriched_user_risk(f, dir, a);
+}
+
+/// The user risk [`enrich`] gives `f` (the only fact it adds).
+pub fn enriched_user_risk(
+    f: &EventFacts,
+    dir: Option<&Directory>,
+    a: &Assumptions,
+) -> Option<RiskLevel> {
     if f.user_risk.is_none() && f.user_id.is_some() {
         let from_dir = dir
             .zip(f.user_id.as_deref())
             .and_then(|(d, u)| d.user(u))
             .and_then(|u| u.risk_level.as_deref())
             .and_then(parse_risk);
-        f.user_risk = from_dir.or(a.user_risk);
+        from_dir.or(a.user_risk)
+    } else {
+        f.user_risk
     }
 }
 
