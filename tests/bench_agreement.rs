@@ -250,9 +250,8 @@ fn seed_with_user_risk() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let t = dir.path().join("tenant");
     std::fs::create_dir_all(t.join("policies")).expect("mkdir");
-    for f in ["namedLocations.json"] {
-        std::fs::copy(seed().join(f), t.join(f)).expect("copy");
-    }
+    let locations = "namedLocations.json";
+    std::fs::copy(seed().join(locations), t.join(locations)).expect("copy");
     for e in std::fs::read_dir(seed().join("policies")).expect("policies") {
         let p = e.expect("entry").path();
         std::fs::copy(&p, t.join("policies").join(p.file_name().unwrap())).expect("copy");
