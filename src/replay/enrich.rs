@@ -50,13 +50,8 @@ fn risk_name(r: RiskLevel) -> &'static str {
 
 /// Add directory facts and assumptions to facts read from a log row.
 pub fn enrich(mut f: EventFacts, dir: Option<&Directory>, a: &Assumptions) -> EventFacts {
-    enrich_in_place(&mut f, dir, a);
+    f.user_risk = enriched_user_risk(&f, dir, a);
     f
-}
-
-/// [`enrich`] without moving the facts.
-pub fn enrich_in_place(f: &mut EventFacts, dir: Option<&Directory>, a: &Assumptions) {
-    f.user_risk = enriched_user_risk(f, dir, a);
 }
 
 /// The user risk [`enrich`] gives `f` (the only fact it adds).

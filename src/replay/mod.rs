@@ -15,7 +15,7 @@ use crate::policy::{self, AuthenticationStrength, Directory, NamedLocation, Poli
 use crate::report::{Aggregator, EventRow, InputSummary, PolicyInfo, Report, ReportMeta};
 use crate::signin;
 
-pub use enrich::{enrich, enrich_in_place, Assumptions};
+pub use enrich::{enrich, Assumptions};
 pub use labels::LocationLabeler;
 pub use run::{Dedup, ReplayStats, Replayer};
 pub use scenario::{Changes, Selector};

@@ -51,22 +51,9 @@ fn user_key_into(row: &EventRow, out: &mut String) {
 }
 
 /// Keep the smaller of two optional labels, `None` last, so the label chosen for a key does
-/// not depend on the order rows were pushed or aggregators merged.
-fn min_label(a: &mut Option<String>, b: Option<String>) {
-    match (a.as_ref(), b) {
-        (_, None) => {}
-        (None, Some(b)) => *a = Some(b),
-        (Some(cur), Some(b)) => {
-            if b < *cur {
-                *a = Some(b);
-            }
-        }
-    }
-}
-
-/// [`min_label`] of a borrowed label: copied only when it wins (a moved event called
-/// `min_label` with a fresh copy twice per dimension, five dimensions an event).
-fn min_label_ref(a: &mut Option<String>, b: Option<&str>) {
+/// not depend on the order rows were pushed or aggregators merged. `b` is copied only when
+/// it wins (a moved event offers two labels per dimension, five dimensions an event).
+fn min_label(a: &mut Option<String>, b: Option<&str>) {
     match (a.as_deref(), b) {
         (_, None) => {}
         (None, Some(b)) => *a = Some(b.to_owned()),
@@ -146,8 +133,8 @@ impl Tally {
     }
 
     fn merge(&mut self, other: Tally, map: &[UserNo]) {
-        min_label(&mut self.name, other.name);
-        min_label(&mut self.id, other.id);
+        min_label(&mut self.name, other.name.as_deref());
+        min_label(&mut self.id, other.id.as_deref());
         self.events += other.events;
         self.users.extend(renumbered(other.users, map));
         for (a, b) in self.by_move.iter_mut().zip(other.by_move) {
@@ -188,8 +175,8 @@ impl Dimension {
             Some(t) => t,
             None => self.0.entry(key.to_owned()).or_default(),
         };
-        min_label_ref(&mut tally.name, name);
-        min_label_ref(&mut tally.id, id);
+        min_label(&mut tally.name, name);
+        min_label(&mut tally.id, id);
         tally.add(mv, user);
     }
 

@@ -13,11 +13,7 @@ pub const MY_SIGNINS_APP_ID: &str = "19db86c3-b2b9-44cc-b339-36da233a3be2";
 
 /// Map one canonical row to evaluator facts.
 pub fn to_facts(r: &SignInRecord) -> EventFacts {
-    let user_type = match r.user_type.as_deref() {
-        Some("member") => Some(UserType::Member),
-        Some("guest") => Some(UserType::Guest),
-        _ => None,
-    };
+    let user_type = user_type(r);
     let methods = auth_methods(r);
     EventFacts {
         kind: event_kind(r.event_type),
@@ -64,11 +60,7 @@ pub fn to_facts(r: &SignInRecord) -> EventFacts {
 /// compared with a cached key and freed. `to_facts` is its slow twin; the unit tests below
 /// and tests/bench_agreement.rs check both give equal facts.
 pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
-    let user_type = match r.user_type.as_deref() {
-        Some("member") => Some(UserType::Member),
-        Some("guest") => Some(UserType::Guest),
-        _ => None,
-    };
+    let user_type = user_type(r);
     out.kind = event_kind(r.event_type);
     out.user_id.clone_from(&r.user_id);
     out.user_type = user_type;
@@ -182,6 +174,15 @@ fn methods_into(r: &SignInRecord, out: &mut Option<Vec<AuthMethod>>) {
         if !v.contains(&m) {
             v.push(m);
         }
+    }
+}
+
+/// The logged user type (normalised to `member` / `guest` by the loader).
+fn user_type(r: &SignInRecord) -> Option<UserType> {
+    match r.user_type.as_deref() {
+        Some("member") => Some(UserType::Member),
+        Some("guest") => Some(UserType::Guest),
+        _ => None,
     }
 }
 
