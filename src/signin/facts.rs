@@ -60,37 +60,68 @@ pub fn to_facts(r: &SignInRecord) -> EventFacts {
 /// compared with a cached key and freed. `to_facts` is its slow twin; the unit tests below
 /// and tests/bench_agreement.rs check both give equal facts.
 pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
-    let user_type = user_type(r);
-    out.kind = event_kind(r.event_type);
-    out.user_id.clone_from(&r.user_id);
-    out.user_type = user_type;
-    out.externality = externality(r, user_type);
-    out.home_tenant_id.clone_from(&r.home_tenant_id);
-    out.resource_tenant_id.clone_from(&r.resource_tenant_id);
-    out.service_principal_id.clone_from(&r.sp_id);
-    out.service_principal_in_tenant = None;
-    out.app_id.clone_from(&r.app_id);
-    out.resource_id.clone_from(&r.resource_id);
+    // Every field is named (no `..`): a field added to `EventFacts` does not compile here
+    // until it is written, so no event can inherit an earlier event's value.
+    let EventFacts {
+        kind,
+        user_id,
+        user_type: out_user_type,
+        externality: out_externality,
+        home_tenant_id,
+        resource_tenant_id,
+        service_principal_id,
+        service_principal_in_tenant,
+        app_id,
+        resource_id,
+        extra_audiences,
+        user_action: out_user_action,
+        auth_contexts,
+        ip,
+        country,
+        platform: out_platform,
+        client_app: out_client_app,
+        device,
+        sign_in_risk,
+        user_risk,
+        service_principal_risk,
+        insider_risk,
+        original_transfer_method,
+        methods,
+        mfa_claim,
+        tou_accepted,
+        cross_tenant_mfa_trust,
+    } = out;
+    let ut = user_type(r);
+    *kind = event_kind(r.event_type);
+    user_id.clone_from(&r.user_id);
+    *out_user_type = ut;
+    *out_externality = externality(r, ut);
+    home_tenant_id.clone_from(&r.home_tenant_id);
+    resource_tenant_id.clone_from(&r.resource_tenant_id);
+    service_principal_id.clone_from(&r.sp_id);
+    *service_principal_in_tenant = None;
+    app_id.clone_from(&r.app_id);
+    resource_id.clone_from(&r.resource_id);
     match &r.ca_audiences {
-        Some(a) => out.extra_audiences.clone_from(a),
-        None => out.extra_audiences.clear(),
+        Some(a) => extra_audiences.clone_from(a),
+        None => extra_audiences.clear(),
     }
-    out.user_action = user_action(r);
-    auth_contexts_into(r, &mut out.auth_contexts);
-    out.ip = r.ip.as_deref().and_then(parse_ip);
-    country_into(r.country.as_deref(), &mut out.country);
-    out.platform = platform(r.os_raw.as_deref(), r.user_agent.as_deref());
-    out.client_app = r.client_app_raw.as_deref().and_then(client_app);
-    device_into(r, &mut out.device);
-    out.sign_in_risk = r.sign_in_risk.as_deref().and_then(risk);
-    out.user_risk = None;
-    out.service_principal_risk = None;
-    out.insider_risk = None;
-    out.original_transfer_method = r.original_transfer_method.as_deref().and_then(transfer);
-    methods_into(r, &mut out.methods);
-    out.mfa_claim = r.mfa_satisfied;
-    out.tou_accepted = None;
-    out.cross_tenant_mfa_trust = None;
+    *out_user_action = user_action(r);
+    auth_contexts_into(r, auth_contexts);
+    *ip = r.ip.as_deref().and_then(parse_ip);
+    country_into(r.country.as_deref(), country);
+    *out_platform = platform(r.os_raw.as_deref(), r.user_agent.as_deref());
+    *out_client_app = r.client_app_raw.as_deref().and_then(client_app);
+    device_into(r, device);
+    *sign_in_risk = r.sign_in_risk.as_deref().and_then(risk);
+    *user_risk = None;
+    *service_principal_risk = None;
+    *insider_risk = None;
+    *original_transfer_method = r.original_transfer_method.as_deref().and_then(transfer);
+    methods_into(r, methods);
+    *mfa_claim = r.mfa_satisfied;
+    *tou_accepted = None;
+    *cross_tenant_mfa_trust = None;
 }
 
 /// `Some(s)` in `out`, reusing its string when it has one.
@@ -125,17 +156,27 @@ fn country_into(raw: Option<&str>, out: &mut Option<Country>) {
 }
 
 fn device_into(r: &SignInRecord, out: &mut DeviceFacts) {
+    // Every field named, as in `to_facts_into`.
+    let DeviceFacts {
+        registered,
+        device_id,
+        display_name,
+        operating_system,
+        is_compliant,
+        is_managed,
+        trust_type: out_trust_type,
+    } = out;
     let id = r.device_id.as_deref();
-    out.registered = id.map(|d| !text::trim(d).is_empty());
+    *registered = id.map(|d| !text::trim(d).is_empty());
     match id.filter(|d| !text::trim(d).is_empty()) {
-        Some(d) => set_text(&mut out.device_id, d),
-        None => out.device_id = None,
+        Some(d) => set_text(device_id, d),
+        None => *device_id = None,
     }
-    out.display_name.clone_from(&r.device_display_name);
-    out.operating_system.clone_from(&r.os_raw);
-    out.is_compliant = r.device_is_compliant;
-    out.is_managed = r.device_is_managed;
-    out.trust_type = r.device_trust_type.as_deref().and_then(trust_type);
+    display_name.clone_from(&r.device_display_name);
+    operating_system.clone_from(&r.os_raw);
+    *is_compliant = r.device_is_compliant;
+    *is_managed = r.device_is_managed;
+    *out_trust_type = r.device_trust_type.as_deref().and_then(trust_type);
 }
 
 /// [`auth_contexts`] into `out`, reusing its vector and strings.
