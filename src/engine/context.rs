@@ -1,11 +1,14 @@
 //! Per-event evaluation context: the event facts plus the directory snapshot, with the
 //! small derivations several conditions share (principal kind, guest type, device view).
 
+use crate::engine::bundles::{self, REGISTRATION_RESOURCES};
 use crate::model::{
     ClientAppType, EventFacts, EventKind, ExternalUserType, Externality, Tri, TrustType, UserType,
 };
+use crate::policy::directory::id_key;
 use crate::policy::directory::{DirDevice, DirUser, GroupSet};
 use crate::policy::Directory;
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 /// Who is signing in (evaluation.md §3.1).
@@ -17,13 +20,47 @@ pub(crate) enum PrincipalKind {
     Unknown,
 }
 
-/// The evaluation context of one event. Directory lookups of the signing-in user are made
-/// once per event and shared by every policy (`user`, `groups` memo cells).
+/// One evaluated token audience (evaluation.md §3.4a): its id in key form and its
+/// membership of the application bundles, worked out once per event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Audience<'a> {
+    /// Trimmed, ASCII lower case (`policy::directory::id_key`).
+    pub key: Cow<'a, str>,
+    pub office365: bool,
+    pub admin_portals: bool,
+}
+
+impl<'a> Audience<'a> {
+    /// The audiences of an event: the resource, then the extra `conditionalAccessAudiences`,
+    /// blank ones left out. The slow twin of the memo in [`Ctx::audiences`].
+    pub fn of(facts: &'a EventFacts) -> Vec<Audience<'a>> {
+        facts
+            .resource_id
+            .iter()
+            .chain(facts.extra_audiences.iter())
+            .map(|s| s.as_str())
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| Audience {
+                key: id_key(s),
+                office365: bundles::contains(bundles::OFFICE365, s),
+                admin_portals: bundles::contains(bundles::ADMIN_PORTALS, s),
+            })
+            .collect()
+    }
+}
+
+/// The evaluation context of one event. What every policy asks of the event is worked out
+/// once per event and shared by every policy (memo cells): directory lookups of the
+/// signing-in user, the user id in key form, the token audiences.
 pub(crate) struct Ctx<'a> {
     pub facts: &'a EventFacts,
     pub dir: Option<&'a Directory>,
     user: OnceCell<Option<&'a DirUser>>,
     groups: OnceCell<Option<&'a GroupSet>>,
+    user_key: OnceCell<Option<Cow<'a, str>>>,
+    app_key: OnceCell<Option<Cow<'a, str>>>,
+    audiences: OnceCell<Vec<Audience<'a>>>,
+    registration_resource: OnceCell<Option<bool>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -33,7 +70,41 @@ impl<'a> Ctx<'a> {
             dir,
             user: OnceCell::new(),
             groups: OnceCell::new(),
+            user_key: OnceCell::new(),
+            app_key: OnceCell::new(),
+            audiences: OnceCell::new(),
+            registration_resource: OnceCell::new(),
         }
+    }
+
+    /// The signing-in user's id in key form (trimmed, ASCII lower case).
+    pub fn user_key(&self) -> Option<&str> {
+        self.user_key
+            .get_or_init(|| self.facts.user_id.as_deref().map(id_key))
+            .as_deref()
+    }
+
+    /// The client app id in key form.
+    pub fn app_key(&self) -> Option<&str> {
+        self.app_key
+            .get_or_init(|| self.facts.app_id.as_deref().map(id_key))
+            .as_deref()
+    }
+
+    /// The event's token audiences ([`Audience::of`], once per event).
+    pub fn audiences(&self) -> &[Audience<'a>] {
+        self.audiences.get_or_init(|| Audience::of(self.facts))
+    }
+
+    /// Whether the resource is a security-info registration endpoint (evaluation.md
+    /// §3.4c); `None` when the resource is unknown.
+    pub fn registration_resource(&self) -> Option<bool> {
+        *self.registration_resource.get_or_init(|| {
+            self.facts
+                .resource_id
+                .as_deref()
+                .map(|r| bundles::contains(REGISTRATION_RESOURCES, r))
+        })
     }
 
     /// Transitive groups of the signing-in user; `None` without a directory, a user id,

@@ -22,8 +22,13 @@ impl IdSet {
     }
     pub fn contains(&self, id: &str) -> bool {
         // Ids are stored lower-cased; no allocation when the probe already is.
-        self.0
-            .contains(crate::policy::directory::id_key(id).as_ref())
+        self.contains_key(crate::policy::directory::id_key(id).as_ref())
+    }
+    /// [`contains`](IdSet::contains) for a probe already in key form (trimmed, ASCII
+    /// lower case: `policy::directory::id_key`), as the evaluation context keeps the
+    /// event's ids once per event (`engine::context`).
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.0.contains(key)
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -3,9 +3,8 @@
 //! client. User-action and authentication-context targeting live in their own files.
 
 use super::Check;
-use crate::engine::bundles::{self, REGISTRATION_RESOURCES};
 use crate::engine::compile::CompileCx;
-use crate::engine::context::Ctx;
+use crate::engine::context::{Audience, Ctx};
 use crate::engine::device_filter::{FilterMode, RuleFilter};
 use crate::engine::ids::{is, IdSet};
 use crate::model::Tri;
@@ -20,11 +19,11 @@ struct AppSide {
 }
 
 impl AppSide {
-    fn matches(&self, audience: &str) -> bool {
+    fn matches(&self, audience: &Audience<'_>) -> bool {
         self.all
-            || self.ids.contains(audience)
-            || (self.office365 && bundles::contains(bundles::OFFICE365, audience))
-            || (self.admin_portals && bundles::contains(bundles::ADMIN_PORTALS, audience))
+            || self.ids.contains_key(&audience.key)
+            || (self.office365 && audience.office365)
+            || (self.admin_portals && audience.admin_portals)
     }
     fn is_empty(&self) -> bool {
         !self.all && self.ids.is_empty() && !self.office365 && !self.admin_portals
@@ -119,7 +118,7 @@ pub(crate) fn compile(a: Option<&Applications>, cx: &mut CompileCx) -> Option<Ap
 }
 
 impl ApplicationCond {
-    fn audience_match(&self, a: &str) -> Tri {
+    fn audience_match(&self, a: &Audience<'_>) -> Tri {
         let mut inc = Tri::from_bool(self.include.matches(a));
         let mut exc = Tri::from_bool(self.exclude.matches(a));
         if let Some(f) = &self.filter {
@@ -133,14 +132,7 @@ impl ApplicationCond {
     }
 
     fn resource_access(&self, ctx: &Ctx) -> Check {
-        let f = ctx.facts;
-        let audiences: Vec<&str> = f
-            .resource_id
-            .iter()
-            .chain(f.extra_audiences.iter())
-            .map(|s| s.as_str())
-            .filter(|s| !s.trim().is_empty())
-            .collect();
+        let audiences = ctx.audiences();
         if audiences.is_empty() {
             if self.include.all && self.exclude.is_empty() && self.filter.is_none() {
                 return Check::Yes;
@@ -153,10 +145,9 @@ impl ApplicationCond {
             // Residual ID-token rule (§3.4a): a policy naming the *client* applies only to a
             // confidential client requesting an ID token; the facts do not carry the client
             // credential type, so a client-only match is reported as not applied.
-            let client_named = f
-                .app_id
-                .as_deref()
-                .is_some_and(|c| self.include.ids.contains(c));
+            let client_named = ctx
+                .app_key()
+                .is_some_and(|c| self.include.ids.contains_key(c));
             let why = if client_named {
                 "the policy names the client app, but CA targets the resource (token audience)"
             } else {
@@ -169,11 +160,6 @@ impl ApplicationCond {
 
     pub fn eval(&self, ctx: &Ctx) -> Check {
         // User-action events: only `All`-resources policies take part (§3.4c).
-        let is_registration_resource = ctx
-            .facts
-            .resource_id
-            .as_deref()
-            .map(|r| bundles::contains(REGISTRATION_RESOURCES, r));
         match ctx.facts.user_action {
             Some(Some(a)) => {
                 if self.include.all {
@@ -193,7 +179,7 @@ impl ApplicationCond {
                 if self.include.all || matches!(r, Check::No(_)) {
                     return r;
                 }
-                match is_registration_resource {
+                match ctx.registration_resource() {
                     Some(false) => r,
                     _ => Check::Unknown(
                         "event may be a user action (registration not identifiable without the ACR list)"
@@ -205,9 +191,180 @@ impl ApplicationCond {
     }
 }
 
+/// The slow twin of [`ApplicationCond::eval`]: each policy works the event's audiences
+/// out from the raw facts itself (trim, case, bundle scans), as before the evaluation
+/// context kept them once per event ([`Ctx::audiences`]).
+#[cfg(test)]
+mod slow {
+    use super::*;
+    use crate::engine::bundles::{self, REGISTRATION_RESOURCES};
+
+    impl AppSide {
+        fn matches_raw(&self, audience: &str) -> bool {
+            self.all
+                || self.ids.contains(audience)
+                || (self.office365 && bundles::contains(bundles::OFFICE365, audience))
+                || (self.admin_portals && bundles::contains(bundles::ADMIN_PORTALS, audience))
+        }
+    }
+
+    impl ApplicationCond {
+        fn audience_match_raw(&self, a: &str) -> Tri {
+            let mut inc = Tri::from_bool(self.include.matches_raw(a));
+            let mut exc = Tri::from_bool(self.exclude.matches_raw(a));
+            if let Some(f) = &self.filter {
+                match f.mode {
+                    FilterMode::Include => inc = inc.or(f.eval_attributes()),
+                    FilterMode::Exclude => exc = exc.or(f.eval_attributes()),
+                }
+            }
+            inc.and(!exc)
+        }
+
+        fn resource_access_raw(&self, ctx: &Ctx) -> Check {
+            let f = ctx.facts;
+            let audiences: Vec<&str> = f
+                .resource_id
+                .iter()
+                .chain(f.extra_audiences.iter())
+                .map(|s| s.as_str())
+                .filter(|s| !s.trim().is_empty())
+                .collect();
+            if audiences.is_empty() {
+                if self.include.all && self.exclude.is_empty() && self.filter.is_none() {
+                    return Check::Yes;
+                }
+                return Check::Unknown("resource (token audience) unknown".into());
+            }
+            let t = Tri::any(audiences.iter().map(|a| self.audience_match_raw(a)));
+            if t.is_no() {
+                let client_named = f
+                    .app_id
+                    .as_deref()
+                    .is_some_and(|c| self.include.ids.contains(c));
+                let why = if client_named {
+                    "the policy names the client app, but CA targets the resource (token audience)"
+                } else {
+                    "resource not included or excluded"
+                };
+                return Check::No(why.into());
+            }
+            Check::from_tri(t, || "resource not in scope".into())
+        }
+
+        pub(crate) fn eval_raw(&self, ctx: &Ctx) -> Check {
+            let is_registration_resource = ctx
+                .facts
+                .resource_id
+                .as_deref()
+                .map(|r| bundles::contains(REGISTRATION_RESOURCES, r));
+            match ctx.facts.user_action {
+                Some(Some(a)) => {
+                    if self.include.all {
+                        return self.resource_access_raw(ctx);
+                    }
+                    Check::No(
+                        format!(
+                            "a specific-resource policy does not apply to the user action {}",
+                            a.urn()
+                        )
+                        .into(),
+                    )
+                }
+                Some(None) => self.resource_access_raw(ctx),
+                None => {
+                    let r = self.resource_access_raw(ctx);
+                    if self.include.all || matches!(r, Check::No(_)) {
+                        return r;
+                    }
+                    match is_registration_resource {
+                        Some(false) => r,
+                        _ => Check::Unknown(
+                            "event may be a user action (registration not identifiable without the ACR list)"
+                                .into(),
+                        ),
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::engine::context::Ctx;
+    use crate::model::{EventFacts, UserAction};
+    use proptest::prelude::*;
+
+    /// Ids as policies and logs write them: bundle members and registration endpoints in
+    /// either case and with stray spaces, other ids, the special values, blanks.
+    fn id() -> impl Strategy<Value = String> {
+        let base = prop::sample::select(vec![
+            "00000002-0000-0ff1-ce00-000000000000",
+            "00000003-0000-0FF1-CE00-000000000000",
+            "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe",
+            "c44b4083-3bb0-49c1-b47d-974e53cbdf3c",
+            "0000000c-0000-0000-c000-000000000000",
+            "19db86c3-b2b9-44cc-b339-36da233a3be2",
+            "01cb2876-7EBD-4aa4-9cc9-d28bd4d359a9",
+            "11111111-aaaa-4bbb-8ccc-000000000001",
+            "All",
+            "None",
+            "Office365",
+            "MicrosoftAdminPortals",
+            "",
+        ]);
+        (base, any::<bool>(), any::<bool>()).prop_map(|(b, upper, pad)| {
+            let b = if upper {
+                b.to_ascii_uppercase()
+            } else {
+                b.to_string()
+            };
+            if pad {
+                format!(" {b} ")
+            } else {
+                b
+            }
+        })
+    }
+
+    proptest! {
+        /// The condition with the per-event audience memo decides as its slow twin, which
+        /// works every audience out per policy from the raw facts.
+        #[test]
+        fn memoised_audiences_agree_with_the_raw_facts(
+            include in prop::collection::vec(id(), 0..4),
+            exclude in prop::collection::vec(id(), 0..3),
+            resource in prop::option::of(id()),
+            extra in prop::collection::vec(id(), 0..3),
+            app in prop::option::of(id()),
+            action in prop::option::of(prop::option::of(prop::sample::select(vec![
+                UserAction::RegisterSecurityInfo,
+                UserAction::RegisterDevice,
+            ]))),
+        ) {
+            let mut issues = vec![];
+            let mut cx = CompileCx::for_test(&mut issues);
+            let apps = Applications {
+                include_applications: include,
+                exclude_applications: exclude,
+                ..Applications::default()
+            };
+            let facts = EventFacts {
+                resource_id: resource,
+                extra_audiences: extra,
+                app_id: app,
+                user_action: action,
+                ..EventFacts::default()
+            };
+            if let Some(c) = compile(Some(&apps), &mut cx) {
+                let ctx = Ctx::new(&facts, None);
+                prop_assert_eq!(c.eval(&ctx), c.eval_raw(&ctx));
+            }
+        }
+    }
 
     #[test]
     fn bundle_exclusion_wins() {
@@ -218,8 +375,12 @@ mod tests {
             exclude_applications: vec!["office365".into()],
             ..Applications::default()
         };
-        let c = compile(Some(&apps), &mut cx)
-            .map(|c| c.audience_match("00000003-0000-0FF1-CE00-000000000000"));
+        let facts = crate::model::EventFacts {
+            resource_id: Some("00000003-0000-0FF1-CE00-000000000000".into()),
+            ..crate::model::EventFacts::default()
+        };
+        let audiences = Audience::of(&facts);
+        let c = compile(Some(&apps), &mut cx).map(|c| c.audience_match(&audiences[0]));
         assert_eq!(c, Some(Tri::No));
     }
 }

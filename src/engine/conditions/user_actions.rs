@@ -2,7 +2,6 @@
 //! to events performing one of those actions, never to ordinary resource access.
 
 use super::Check;
-use crate::engine::bundles::{self, REGISTRATION_RESOURCES};
 use crate::engine::compile::CompileCx;
 use crate::engine::context::Ctx;
 use crate::model::UserAction;
@@ -57,11 +56,7 @@ impl UserActionsCond {
             ),
             None => {
                 // Without the ACR list only registration-capable resources are ambiguous.
-                let elsewhere = ctx
-                    .facts
-                    .resource_id
-                    .as_deref()
-                    .is_some_and(|r| !bundles::contains(REGISTRATION_RESOURCES, r));
+                let elsewhere = ctx.registration_resource() == Some(false);
                 if elsewhere && self.unrecognised.is_empty() {
                     Check::No(
                         "not a user-action event (resource is not a registration endpoint)".into(),

@@ -173,8 +173,8 @@ fn side_match(s: &Side, ctx: &Ctx) -> Tri {
         };
     }
     if !s.users.is_empty() {
-        term!(match ctx.facts.user_id.as_deref() {
-            Some(id) => Tri::from_bool(s.users.contains(id)),
+        term!(match ctx.user_key() {
+            Some(id) => Tri::from_bool(s.users.contains_key(id)),
             None => Tri::unknown("user id unknown"),
         });
     }
