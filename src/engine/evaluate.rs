@@ -288,4 +288,34 @@ mod tests {
         }
         assert!(compared > 1000, "{compared}");
     }
+
+    /// Reasons written out only for the deciding category agree with the slow twin that
+    /// writes every reason as it scans (`decision::decide_eager`), for the baseline and the
+    /// every-report-only-promoted candidate of both bundled tenants and every seed sign-in.
+    #[test]
+    fn deferred_decision_reasons_agree_with_eager_reasons() {
+        let records = seed_records();
+        let mut kinds = std::collections::BTreeSet::new();
+        for t in BUNDLED {
+            let tenant = bundled_tenant(t);
+            let base = tenant.compile(&tenant.policies);
+            let cand = tenant.compile(&tenant.policies).with_report_only_enabled();
+            for set in [&base, &cand] {
+                for rec in &records {
+                    let facts = signin::to_facts(rec);
+                    let ctx = Ctx::new(&facts, set.directory.as_deref());
+                    let r = set.evaluate(&facts);
+                    assert_eq!(
+                        r.decision,
+                        super::decision::twin::decide_eager(set, &r.policies, &ctx),
+                        "{}",
+                        rec.event_id
+                    );
+                    kinds.insert(r.decision.label());
+                }
+            }
+        }
+        // Every category was compared.
+        assert_eq!(kinds.len(), 4, "{kinds:?}");
+    }
 }
