@@ -73,6 +73,8 @@ pub struct CompiledPolicy {
     state: PolicyState,
     pub(crate) conditions: ConditionSet,
     pub(crate) demand: Demand,
+    /// `demand.describe()`, written once (every explanation of an applying policy shows it).
+    demand_text: String,
     /// Shared with every result of the policy (`PolicyResult::session`).
     session: Arc<[String]>,
 }
@@ -92,8 +94,8 @@ impl CompiledPolicy {
         &self.session
     }
     /// Human description of the grant demand ("mfa OR compliantDevice", "block").
-    pub fn demand_description(&self) -> String {
-        self.demand.describe()
+    pub fn demand_description(&self) -> &str {
+        &self.demand_text
     }
 }
 
@@ -353,6 +355,7 @@ pub fn compile(policies: &[Policy], tenant: &TenantInputs) -> CompiledSet {
             name,
             state,
             conditions,
+            demand_text: demand.describe(),
             demand,
             session: session_summary(p.session_controls.as_ref()).into(),
         });

@@ -7,31 +7,45 @@ use super::result::{
     Applicability, ConditionName, Control, Decision, GrantResult, PolicyResult, PolicyState,
 };
 use crate::model::{EventKind, Reason, Tri};
+use std::fmt::{self, Write as _};
 
-fn name(set: &CompiledSet, i: usize) -> String {
-    set.policies
-        .get(i)
-        .map(|p| format!("'{}'", p.name()))
-        .unwrap_or_else(|| format!("#{i}"))
+/// A policy as reasons name it: `'display name'`, or `#index` outside the set.
+struct Name<'a>(&'a CompiledSet, usize);
+
+impl fmt::Display for Name<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.policies.get(self.1) {
+            Some(p) => write!(f, "'{}'", p.name()),
+            None => write!(f, "#{}", self.1),
+        }
+    }
 }
 
-fn list(missing: &[Control]) -> String {
-    missing
-        .iter()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(" or ")
+/// Controls as reasons list them: `mfa or compliantDevice`.
+struct List<'a>(&'a [Control]);
+
+impl fmt::Display for List<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (n, c) in self.0.iter().enumerate() {
+            if n > 0 {
+                f.write_str(" or ")?;
+            }
+            write!(f, "{c}")?;
+        }
+        Ok(())
+    }
 }
 
 /// Why a request that cannot interact fails an interactively fixable control (§4.6).
-fn cannot_interact_reason(ctx: &Ctx, missing: &[Control]) -> String {
-    let what = list(missing);
+fn cannot_interact_reason(out: &mut String, ctx: &Ctx, missing: &[Control]) -> fmt::Result {
+    let what = List(missing);
     match ctx.facts.kind {
         Some(EventKind::ServicePrincipal) | Some(EventKind::ManagedIdentity) => {
-            format!("a service principal cannot satisfy {what}")
+            write!(out, "a service principal cannot satisfy {what}")
         }
-        _ if ctx.is_legacy_client() => format!("legacy client cannot satisfy {what}"),
-        _ => format!(
+        _ if ctx.is_legacy_client() => write!(out, "legacy client cannot satisfy {what}"),
+        _ => write!(
+            out,
             "{what} needs user interaction; a non-interactive request fails (interaction_required, e.g. AADSTS50076)"
         ),
     }
@@ -50,43 +64,61 @@ enum Why<'r> {
 }
 
 impl Why<'_> {
+    /// The reason as text, written into one string (every evaluated key writes the reasons
+    /// of its decision, so no intermediate strings are built).
     fn text(&self, set: &CompiledSet, index: usize, ctx: &Ctx) -> String {
-        let n = name(set, index);
+        let mut out = String::new();
+        // Writing to a `String` cannot fail.
+        let _ = self.write(&mut out, set, index, ctx);
+        out
+    }
+
+    fn write(&self, out: &mut String, set: &CompiledSet, index: usize, ctx: &Ctx) -> fmt::Result {
+        let n = Name(set, index);
         match self {
-            Why::Block => format!("blocked by policy {n}"),
+            Why::Block => write!(out, "blocked by policy {n}"),
             Why::Unfixable(missing, r) => {
-                let why = r
-                    .notes
-                    .lines()
-                    .into_iter()
+                write!(out, "{n} requires {}: ", List(missing))?;
+                let lines = r.notes.lines();
+                for (k, x) in lines
+                    .iter()
                     .filter(|x| x.contains("not fixable"))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                format!("{n} requires {}: {why}", list(missing))
+                    .enumerate()
+                {
+                    if k > 0 {
+                        out.push_str("; ");
+                    }
+                    out.push_str(x);
+                }
+                Ok(())
             }
             Why::CannotInteract(missing) => {
-                format!("{n}: {}", cannot_interact_reason(ctx, missing))
+                write!(out, "{n}: ")?;
+                cannot_interact_reason(out, ctx, missing)
             }
             Why::InteractionUnknown(missing, why) => {
-                format!("{n} requires {} ({why})", list(missing))
+                write!(out, "{n} requires {} ({why})", List(missing))
             }
             Why::GrantUnknown(reason) => {
-                format!("{n} applies but its grant is unknown: {reason}")
+                write!(out, "{n} applies but its grant is unknown: {reason}")
             }
             Why::MayBe(g, conditions) => {
-                let what = match g {
-                    Some(GrantResult::Block) => "blocked".to_string(),
+                out.push_str("may be ");
+                match g {
+                    Some(GrantResult::Block) => out.push_str("blocked"),
                     Some(GrantResult::Unmet { missing, .. }) => {
-                        format!("required to satisfy {}", list(missing))
+                        write!(out, "required to satisfy {}", List(missing))?
                     }
-                    _ => "subject to it".to_string(),
-                };
-                let why = conditions
-                    .iter()
-                    .map(|(c, r)| format!("{c}: {r}"))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                format!("may be {what} by {n}: {why}")
+                    _ => out.push_str("subject to it"),
+                }
+                write!(out, " by {n}: ")?;
+                for (k, (c, r)) in conditions.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str("; ");
+                    }
+                    write!(out, "{c}: {r}")?;
+                }
+                Ok(())
             }
         }
     }
@@ -148,8 +180,8 @@ pub(crate) fn decide(set: &CompiledSet, results: &[PolicyResult], ctx: &Ctx) -> 
         for (i, missing) in &soft {
             reasons.push(format!(
                 "would also challenge for {} ({})",
-                list(missing),
-                name(set, *i)
+                List(missing),
+                Name(set, *i)
             ));
         }
         return Decision::Unknown {
@@ -182,6 +214,34 @@ pub(crate) mod twin {
     //! is scanned (the agreement test is in src/engine/evaluate.rs, which calls it as
     //! `decision::twin::decide_eager`).
     use super::*;
+
+    fn name(set: &CompiledSet, i: usize) -> String {
+        set.policies
+            .get(i)
+            .map(|p| format!("'{}'", p.name()))
+            .unwrap_or_else(|| format!("#{i}"))
+    }
+
+    fn list(missing: &[Control]) -> String {
+        missing
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(" or ")
+    }
+
+    fn cannot_interact_reason(ctx: &Ctx, missing: &[Control]) -> String {
+        let what = list(missing);
+        match ctx.facts.kind {
+            Some(EventKind::ServicePrincipal) | Some(EventKind::ManagedIdentity) => {
+                format!("a service principal cannot satisfy {what}")
+            }
+            _ if ctx.is_legacy_client() => format!("legacy client cannot satisfy {what}"),
+            _ => format!(
+                "{what} needs user interaction; a non-interactive request fails (interaction_required, e.g. AADSTS50076)"
+            ),
+        }
+    }
 
     pub(crate) fn decide_eager(set: &CompiledSet, results: &[PolicyResult], ctx: &Ctx) -> Decision {
         let interact = ctx.can_interact();

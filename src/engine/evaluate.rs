@@ -318,4 +318,42 @@ mod tests {
         // Every category was compared.
         assert_eq!(kinds.len(), 4, "{kinds:?}");
     }
+
+    /// Explanations and report summaries written into one string agree with their slow
+    /// twins (each part formatted alone, then joined), for every policy and sign-in as in
+    /// the test above.
+    #[test]
+    fn written_explanations_agree_with_joined_ones() {
+        let records = seed_records();
+        let mut compared = 0;
+        for t in BUNDLED {
+            let tenant = bundled_tenant(t);
+            let base = tenant.compile(&tenant.policies);
+            let cand = tenant.compile(&tenant.policies).with_report_only_enabled();
+            for set in [&base, &cand] {
+                for rec in &records {
+                    let r = set.evaluate(&signin::to_facts(rec));
+                    assert_eq!(
+                        crate::replay::run::summary(&r, set),
+                        crate::replay::run::summary_slow(&r, set),
+                        "{}",
+                        rec.event_id
+                    );
+                    for pr in &r.policies {
+                        let p = &set.policies()[pr.index];
+                        assert_eq!(
+                            pr.explanation(set),
+                            super::super::explain_policy_slow(
+                                p,
+                                &pr.applicability,
+                                pr.grant.as_ref()
+                            )
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 1000, "{compared}");
+    }
 }

@@ -4,6 +4,7 @@
 
 use super::compile::{CompiledPolicy, CompiledSet};
 use super::result::{Applicability, Decision, EventResult, GrantResult, PolicyState};
+use std::fmt::{self, Write as _};
 
 impl EventResult {
     /// Why the event got its decision, naming every policy once: the
@@ -78,6 +79,83 @@ pub(crate) fn explain_policy(
     a: &Applicability,
     g: Option<&GrantResult>,
 ) -> String {
+    let mut out = String::new();
+    write_policy(&mut out, p, a, g);
+    out
+}
+
+/// [`explain_policy`] appended to `out` (a replay writes one per applying policy of every
+/// evaluated key into its summary, without intermediate strings).
+pub(crate) fn write_policy(
+    out: &mut String,
+    p: &CompiledPolicy,
+    a: &Applicability,
+    g: Option<&GrantResult>,
+) {
+    // Writing to a `String` cannot fail.
+    let _ = write_policy_fmt(out, p, a, g);
+}
+
+fn write_policy_fmt(
+    out: &mut String,
+    p: &CompiledPolicy,
+    a: &Applicability,
+    g: Option<&GrantResult>,
+) -> fmt::Result {
+    match a {
+        Applicability::Applies => out.push_str("applies"),
+        Applicability::NotApplied { condition, reason } => {
+            write!(out, "not applied ({condition}: {reason})")?
+        }
+        Applicability::Unknown { conditions } => {
+            out.push_str("may apply (");
+            for (k, (c, r)) in conditions.iter().enumerate() {
+                if k > 0 {
+                    out.push_str("; ");
+                }
+                write!(out, "{c}: {r}")?;
+            }
+            out.push(')');
+        }
+    }
+    let Some(g) = g else {
+        return Ok(());
+    };
+    out.push_str("; ");
+    match g {
+        GrantResult::Block => out.push_str("blocks access"),
+        GrantResult::SessionOnly => out.push_str("session controls only"),
+        GrantResult::Met => write!(out, "requires {} — met", p.demand_description())?,
+        GrantResult::Unmet { missing, fixable } => {
+            write!(out, "requires {} — missing ", p.demand_description())?;
+            for (k, c) in missing.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                write!(out, "{c}")?;
+            }
+            out.push_str(if *fixable {
+                " (user could be prompted)"
+            } else {
+                " (cannot be fixed in this sign-in)"
+            });
+        }
+        GrantResult::Unknown { reason } => write!(
+            out,
+            "requires {} — unknown ({reason})",
+            p.demand_description()
+        )?,
+    }
+    Ok(())
+}
+
+/// The slow twin of [`explain_policy`]: each part formatted on its own, then joined.
+#[cfg(test)]
+pub(crate) fn explain_policy_slow(
+    p: &CompiledPolicy,
+    a: &Applicability,
+    g: Option<&GrantResult>,
+) -> String {
     let head = match a {
         Applicability::Applies => "applies".to_string(),
         Applicability::NotApplied { condition, reason } => {
@@ -96,10 +174,10 @@ pub(crate) fn explain_policy(
         None => return head,
         Some(GrantResult::Block) => "blocks access".to_string(),
         Some(GrantResult::SessionOnly) => "session controls only".to_string(),
-        Some(GrantResult::Met) => format!("requires {} — met", p.demand_description()),
+        Some(GrantResult::Met) => format!("requires {} — met", p.demand.describe()),
         Some(GrantResult::Unmet { missing, fixable }) => format!(
             "requires {} — missing {} ({})",
-            p.demand_description(),
+            p.demand.describe(),
             missing
                 .iter()
                 .map(|c| c.to_string())
@@ -112,7 +190,7 @@ pub(crate) fn explain_policy(
             }
         ),
         Some(GrantResult::Unknown { reason }) => {
-            format!("requires {} — unknown ({reason})", p.demand_description())
+            format!("requires {} — unknown ({reason})", p.demand.describe())
         }
     };
     format!("{head}; {grant}")

@@ -19,6 +19,9 @@ pub(crate) mod strength;
 
 pub use compile::{compile, CompileIssue, CompiledPolicy, CompiledSet};
 pub use evaluate::SetPair;
+#[cfg(test)]
+pub(crate) use explain::explain_policy_slow;
+pub(crate) use explain::write_policy;
 pub use result::{
     Applicability, ConditionName, Control, Decision, EventResult, Evidence, GrantResult, Notes,
     PolicyResult, PolicyState,

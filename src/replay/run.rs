@@ -270,12 +270,46 @@ fn client_label(f: &EventFacts) -> String {
 
 /// Short explanation for reports: the decision and the enforced policies that applied or
 /// may apply, with their evidence (the full per-policy account is `EventResult::explain`,
-/// shown by `careplay whatif`).
+/// shown by `careplay whatif`). Written into one string: every evaluated key writes one.
 pub fn summary(r: &EventResult, set: &CompiledSet) -> String {
     use crate::engine::{Applicability, PolicyState};
     // The first sentence of the full explanation (`EventResult::explain`), which opens
     // with the headline and continues with " Applied: …" groups: cutting the headline at
     // its first ". " gives the same text without building the groups.
+    let mut out = r.headline(set);
+    if let Some(i) = out.find(". ") {
+        out.truncate(i + 1);
+    }
+    for pr in &r.policies {
+        let Some(p) = set.policies().get(pr.index) else {
+            continue;
+        };
+        if p.state() != PolicyState::Enabled {
+            continue;
+        }
+        match pr.applicability {
+            Applicability::Applies | Applicability::Unknown { .. } => {
+                out.push_str(" '");
+                out.push_str(p.name());
+                out.push_str("' ");
+                let start = out.len();
+                crate::engine::write_policy(&mut out, p, &pr.applicability, pr.grant.as_ref());
+                // The explanation's own closing dots give way to the sentence's one.
+                while out.len() > start && out.ends_with('.') {
+                    out.pop();
+                }
+                out.push('.');
+            }
+            Applicability::NotApplied { .. } => {}
+        }
+    }
+    out
+}
+
+/// The slow twin of [`summary`]: each part formatted on its own, then joined.
+#[cfg(test)]
+pub fn summary_slow(r: &EventResult, set: &CompiledSet) -> String {
+    use crate::engine::{Applicability, PolicyState};
     let line = r.headline(set);
     let head = match line.find(". ") {
         Some(i) => line[..=i].to_string(),
@@ -293,7 +327,8 @@ pub fn summary(r: &EventResult, set: &CompiledSet) -> String {
             Applicability::Applies | Applicability::Unknown { .. } => parts.push(format!(
                 "'{}' {}.",
                 p.name(),
-                pr.explanation(set).trim_end_matches('.')
+                crate::engine::explain_policy_slow(p, &pr.applicability, pr.grant.as_ref())
+                    .trim_end_matches('.')
             )),
             Applicability::NotApplied { .. } => {}
         }
