@@ -132,19 +132,9 @@ impl<'s> SetPair<'s> {
         // With the same snapshot one context (and its memoised user lookups) serves both.
         let own = (!self.same_directory).then(|| Ctx::new(facts, self.second.directory.as_deref()));
         let ctx2 = own.as_ref().unwrap_or(&ctx);
-        // Condition results of the first set's policies, computed at most once each.
+        // Condition results of the first set's policies, computed at most once each: the
+        // second set's twins copy them, then the first set's own policies take them.
         let mut conds: Vec<Option<Applicability>> = vec![None; self.first.policies.len()];
-        let a1: Vec<Applicability> = self
-            .first
-            .policies
-            .iter()
-            .zip(conds.iter_mut())
-            .map(|(p, c)| {
-                applicability(p, || {
-                    c.get_or_insert_with(|| p.conditions.evaluate(&ctx)).clone()
-                })
-            })
-            .collect();
         let a2: Vec<Applicability> = self
             .second
             .policies
@@ -156,6 +146,17 @@ impl<'s> SetPair<'s> {
                         .get_or_insert_with(|| self.first.policies[*i].conditions.evaluate(&ctx))
                         .clone(),
                     None => q.conditions.evaluate(ctx2),
+                })
+            })
+            .collect();
+        let a1: Vec<Applicability> = self
+            .first
+            .policies
+            .iter()
+            .zip(conds.iter_mut())
+            .map(|(p, c)| {
+                applicability(p, || {
+                    c.take().unwrap_or_else(|| p.conditions.evaluate(&ctx))
                 })
             })
             .collect();
