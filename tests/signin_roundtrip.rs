@@ -55,3 +55,65 @@ fn from_dataframe_names_a_missing_column() {
         "{err}"
     );
 }
+
+/// A replay's load of canonical Parquet leaves the columns it never reads unread, as the
+/// JSON readers skip those fields: it gives the full load with those fields cleared
+/// (`SignInRecord::clear_replay_skipped`, the slow twin), the JSON replay load itself, and
+/// it loads a file whose only fault is in such a column, which the full load rejects,
+/// naming the column.
+#[test]
+fn replay_reads_of_parquet_skip_the_unread_columns() {
+    let inputs = vec![
+        fx("graph_v1_page.json"),
+        fx("graph_beta_array.json"),
+        fx("graph_ndjson.jsonl"),
+        fx("diag_tree"),
+        fx("eventhub.json"),
+        fx("la_noninteractive.json"),
+    ];
+    let full = signin::load(&inputs, &LoadOptions::default()).unwrap();
+    let replay_json = signin::load(&inputs, &LoadOptions::for_replay(None, false)).unwrap();
+    assert!(
+        full.records.iter().any(|r| r.ca_policies.is_some()),
+        "the fixtures carry logged CA results"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("canonical.parquet");
+    let mut df = schema::to_dataframe(&full.records).unwrap();
+    ParquetWriter::new(std::fs::File::create(&out).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let replay = signin::load(
+        std::slice::from_ref(&out),
+        &LoadOptions::for_replay(None, false),
+    )
+    .unwrap();
+    let mut cleared = full.records.clone();
+    cleared.iter_mut().for_each(|r| r.clear_replay_skipped());
+    assert_eq!(replay.records, cleared);
+    assert_eq!(replay.records, replay_json.records);
+
+    // Corrupt the logged CA results: only the full load reads them.
+    let n = df.height();
+    let mut bad = df.clone();
+    bad.with_column(polars::prelude::Column::new(
+        "ca_policies".into(),
+        vec!["[{not json"; n],
+    ))
+    .unwrap();
+    let bad_path = dir.path().join("bad.parquet");
+    ParquetWriter::new(std::fs::File::create(&bad_path).unwrap())
+        .finish(&mut bad)
+        .unwrap();
+    let ok = signin::load(
+        std::slice::from_ref(&bad_path),
+        &LoadOptions::for_replay(None, false),
+    )
+    .unwrap();
+    assert_eq!(ok.records, cleared);
+    let err = signin::load(std::slice::from_ref(&bad_path), &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("ca_policies"), "{err}");
+}

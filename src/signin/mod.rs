@@ -73,6 +73,31 @@ pub const REPLAY_SKIPS: &[F] = &[
     F::IncomingTokenType,
 ];
 
+/// The canonical (Parquet) columns filled only by the [`REPLAY_SKIPS`] fields, by field:
+/// what [`SignInRecord::clear_replay_skipped`] clears.
+const SKIPPABLE_COLUMNS: &[(F, &[&str])] = &[
+    (F::AppliedConditionalAccessPolicies, &["ca_policies"]),
+    (F::ConditionalAccessStatus, &["ca_status"]),
+    (
+        F::NetworkLocationDetails,
+        &["network_types", "network_names"],
+    ),
+    (F::CorrelationId, &["correlation_id"]),
+    (F::SessionId, &["session_id"]),
+    (F::ServicePrincipalName, &["sp_name"]),
+    (F::AuthenticationProtocol, &["auth_protocol"]),
+    (F::IncomingTokenType, &["incoming_token_type"]),
+];
+
+/// The canonical columns a load with `p` leaves unread (a Parquet input's projection).
+fn skipped_columns(p: Projection) -> Vec<&'static str> {
+    SKIPPABLE_COLUMNS
+        .iter()
+        .filter(|(f, _)| !p.reads(*f))
+        .flat_map(|(_, cols)| cols.iter().copied())
+        .collect()
+}
+
 impl LoadOptions {
     /// What a replay reads: everything but [`REPLAY_SKIPS`]. Both replay paths (in memory
     /// and streaming) load with it, so they count the same rows.
@@ -321,7 +346,9 @@ where
                     })?;
                     csv_reader::read_signins(&table, format, &ctx, &auth, &mut emit);
                 }
-                ReaderKind::Parquet => read_parquet(&p.path, opened.reader, &mut emit)?,
+                ReaderKind::Parquet => {
+                    read_parquet(&p.path, opened.reader, opts.projection, &mut emit)?
+                }
             }
             if let Some(pb) = pb {
                 pb.finish_and_clear();
@@ -376,9 +403,13 @@ fn mapped(
     chunks::MappedChunks::new(file, json_reader::CHUNK_BYTES, pb).ok()
 }
 
+/// A canonical Parquet file, reading only the columns `projection` needs: the skipped
+/// ones are neither decoded nor checked, as the JSON readers neither materialise nor
+/// validate skipped fields.
 fn read_parquet<R: Read>(
     path: &Path,
     mut r: R,
+    projection: Projection,
     emit: &mut dyn FnMut(Row),
 ) -> Result<(), LoadError> {
     use polars::prelude::{ParquetReader, SerReader};
@@ -388,10 +419,20 @@ fn read_parquet<R: Read>(
     };
     let mut bytes = Vec::new();
     r.read_to_end(&mut bytes).map_err(|e| err(e.to_string()))?;
-    let df = ParquetReader::new(std::io::Cursor::new(bytes))
-        .finish()
-        .map_err(|e| err(e.to_string()))?;
-    let rows = schema::from_dataframe(&df).map_err(|e| err(e.to_string()))?;
+    let skip = skipped_columns(projection);
+    let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
+    if !skip.is_empty() {
+        // Every other column the file has; one it lacks is reported by `from_dataframe`.
+        let file = reader.schema().map_err(|e| err(e.to_string()))?;
+        let read: Vec<String> = file
+            .iter_names()
+            .filter(|c| !skip.contains(&c.as_str()))
+            .map(|c| c.to_string())
+            .collect();
+        reader = reader.with_columns(Some(read));
+    }
+    let df = reader.finish().map_err(|e| err(e.to_string()))?;
+    let rows = schema::from_dataframe_without(&df, &skip).map_err(|e| err(e.to_string()))?;
     for (i, rec) in rows.into_iter().enumerate() {
         emit(Row::Record(Box::new(rec), None, Some(i as u64 + 1)));
     }

@@ -224,6 +224,11 @@ trait ColKind {
         Self::T: 'a;
     fn from_column(col: &Column, name: &str) -> Result<Vec<Self::T>, SchemaError>;
     fn to_json(v: &Self::T) -> serde_json::Value;
+    /// The value of a column a load skips (`from_dataframe_without`); `None` when the
+    /// column cannot be skipped (it has no "absent" value).
+    fn absent() -> Option<Self::T> {
+        None
+    }
 }
 
 fn col_err(name: &str, e: impl std::fmt::Display) -> SchemaError {
@@ -263,6 +268,9 @@ impl ColKind for ReqStr {
 
 struct OptStr;
 impl ColKind for OptStr {
+    fn absent() -> Option<Option<String>> {
+        Some(None)
+    }
     fn to_json(v: &Self::T) -> serde_json::Value {
         v.as_ref().map_or(serde_json::Value::Null, |s| {
             serde_json::Value::String(s.clone())
@@ -419,6 +427,9 @@ impl ColKind for EventTypeCol {
 /// Nested values as JSON text (see module docs).
 struct Json<T>(std::marker::PhantomData<T>);
 impl<T: Serialize + for<'de> Deserialize<'de> + 'static> ColKind for Json<T> {
+    fn absent() -> Option<Option<Vec<T>>> {
+        Some(None)
+    }
     fn to_json(v: &Self::T) -> serde_json::Value {
         v.as_ref()
             .and_then(|v| serde_json::to_value(v).ok())
@@ -493,13 +504,30 @@ macro_rules! canonical_columns {
         /// A DataFrame with the canonical columns (any order, extra columns ignored) back
         /// to rows.
         pub fn from_dataframe(df: &DataFrame) -> Result<Vec<SignInRecord>, SchemaError> {
+            from_dataframe_without(df, &[])
+        }
+
+        /// [`from_dataframe`], leaving the columns named in `skip` unread (absent from the
+        /// frame or not): their fields are `None` in every row. Only optional columns can
+        /// be skipped; any other name in `skip` is read as usual.
+        pub fn from_dataframe_without(
+            df: &DataFrame,
+            skip: &[&str],
+        ) -> Result<Vec<SignInRecord>, SchemaError> {
             let n = df.height();
             $(
-                let col = df.column(stringify!($field)).map_err(|_| SchemaError::Column {
-                    column: stringify!($field).to_string(),
-                    message: "missing from the DataFrame (not a careplay canonical file?)".into(),
-                })?;
-                let mut $field = <$kind as ColKind>::from_column(col, stringify!($field))?.into_iter();
+                let skipped = <$kind as ColKind>::absent()
+                    .filter(|_| skip.contains(&stringify!($field)));
+                let mut $field = match skipped {
+                    Some(none) => vec![none; n].into_iter(),
+                    None => {
+                        let col = df.column(stringify!($field)).map_err(|_| SchemaError::Column {
+                            column: stringify!($field).to_string(),
+                            message: "missing from the DataFrame (not a careplay canonical file?)".into(),
+                        })?;
+                        <$kind as ColKind>::from_column(col, stringify!($field))?.into_iter()
+                    }
+                };
             )*
             let mut out = Vec::with_capacity(n);
             for row in 0..n {
