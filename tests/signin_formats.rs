@@ -424,3 +424,65 @@ fn streaming_large_ndjson_delivers_bounded_batches() {
     assert_eq!((max, total), (1000, 20_000));
     assert_eq!(ledger.rows_loaded(), 20_000);
 }
+
+/// A streaming load stops reading a file once its sink fails: the sink's error is what it
+/// returns, and the rest of the file is neither parsed nor kept. Here the file is a gzip
+/// stream whose tail is corrupt; reading on to it would have reported the corruption (and
+/// kept every record read on the way) instead of the sink's error.
+#[test]
+fn a_failing_sink_stops_the_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("signins.jsonl.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    // Poorly compressible records, so the corrupt tail lies far past the reader's buffers.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for i in 0..8000u32 {
+        let noise: String = (0..24)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                format!("{x:016x}")
+            })
+            .collect();
+        writeln!(
+            enc,
+            "{{\"id\":\"id-{i}\",\"createdDateTime\":\"2026-01-01T00:00:00Z\",\"userAgent\":\"{noise}\"}}"
+        )
+        .unwrap();
+    }
+    let mut file = enc.finish().unwrap();
+    file.write_all(b"this is not a gzip member").unwrap();
+    drop(file);
+    assert!(std::fs::metadata(&gz).unwrap().len() > 1 << 20);
+
+    // The sequential reader, which reads the file as it parses it.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut calls = 0;
+    let res = pool.install(|| {
+        signin::stream(
+            std::slice::from_ref(&gz),
+            &LoadOptions::default(),
+            100,
+            |_| {
+                calls += 1;
+                Err(std::io::Error::other("disk full"))
+            },
+        )
+    });
+    assert_eq!(calls, 1);
+    match res {
+        Err(signin::StreamError::Sink(e)) => assert_eq!(e.to_string(), "disk full"),
+        Err(e) => panic!("expected the sink's error, got: {e}"),
+        Ok(_) => panic!("expected the sink's error"),
+    }
+    // Read to the end, the file reports its corrupt tail.
+    let whole = signin::load(std::slice::from_ref(&gz), &LoadOptions::default());
+    assert!(whole.is_err(), "the tail is corrupt");
+}

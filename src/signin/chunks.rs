@@ -236,3 +236,57 @@ impl ChunkSource for MappedChunks {
         )))
     }
 }
+
+/// A reader that reads as ended once `stop` is set (a streaming load whose sink failed).
+pub(super) struct StopRead<R> {
+    inner: R,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<R> StopRead<R> {
+    pub fn new(inner: R, stop: std::sync::Arc<std::sync::atomic::AtomicBool>) -> StopRead<R> {
+        StopRead { inner, stop }
+    }
+}
+
+impl<R: Read> Read for StopRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(0);
+        }
+        self.inner.read(buf)
+    }
+}
+
+/// Chunks that end once `stop` is set, as [`StopRead`] for mapped files.
+pub(super) struct StopChunks<C> {
+    inner: C,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<C> StopChunks<C> {
+    pub fn new(inner: C, stop: std::sync::Arc<std::sync::atomic::AtomicBool>) -> StopChunks<C> {
+        StopChunks { inner, stop }
+    }
+    fn stopped(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl<C: ChunkSource> ChunkSource for StopChunks<C> {
+    fn next(&mut self) -> std::io::Result<Option<Chunk>> {
+        if self.stopped() {
+            return Ok(None);
+        }
+        self.inner.next()
+    }
+    fn recycle(&mut self, bytes: ChunkBytes) {
+        self.inner.recycle(bytes)
+    }
+    fn rest<'s>(&'s mut self) -> std::io::Result<Box<dyn Read + 's>> {
+        if self.stopped() {
+            return Ok(Box::new(std::io::empty()));
+        }
+        self.inner.rest()
+    }
+}

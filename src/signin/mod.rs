@@ -37,6 +37,8 @@ use normalize::{AuthStep, Ctx};
 use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Files larger than this get a progress bar (when enabled and stderr is a terminal).
 const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
@@ -282,9 +284,16 @@ where
         {
             let pb = progress_bar(&p.path, opts.progress);
             let pb2 = pb.clone();
-            let opened = source::open(&p.path, move |r| match pb2 {
-                Some(pb) => Box::new(pb.wrap_read(r)),
-                None => r,
+            // Once the sink fails, the file reads as ended: the reader stops at the next
+            // read instead of parsing (and, before this, keeping) the rest of the file.
+            let stop = Arc::new(AtomicBool::new(false));
+            let stop_read = stop.clone();
+            let opened = source::open(&p.path, move |r| {
+                let r: Box<dyn Read + Send> = match pb2 {
+                    Some(pb) => Box::new(pb.wrap_read(r)),
+                    None => r,
+                };
+                Box::new(chunks::StopRead::new(r, stop_read))
             })?;
             ledger
                 .files
@@ -302,6 +311,10 @@ where
             let sink_ref = &mut sink;
             let joined_ref = &mut joined_ids;
             let mut emit = |row: Row| {
+                // After a sink error the load is abandoned: nothing more is kept.
+                if pending_error.is_some() {
+                    return;
+                }
                 let fl = &mut ledger_ref.files[fl_ptr];
                 match row {
                     Row::Record(rec, _, _) => {
@@ -320,6 +333,7 @@ where
                             let full = dedup(std::mem::replace(batch_ref, next), ledger_ref);
                             if let Err(e) = sink_ref(full) {
                                 pending_error = Some(e);
+                                stop.store(true, Ordering::Relaxed);
                             }
                         }
                     }
@@ -331,31 +345,35 @@ where
                 path: p.path.clone(),
                 source: e,
             };
-            match format.reader() {
+            let read = match format.reader() {
                 ReaderKind::Json => match mapped(&p.path, &opened, opts, pb.clone()) {
-                    Some(chunks) => json_reader::read_chunks(chunks, &ctx, &mut emit),
+                    Some(m) => json_reader::read_chunks(
+                        chunks::StopChunks::new(m, stop.clone()),
+                        &ctx,
+                        &mut emit,
+                    ),
                     None => json_reader::read(opened.reader, &ctx, &mut emit),
                 }
-                .map_err(io_err)?,
-                ReaderKind::Csv => {
-                    let table = csv_reader::read_table(opened.reader).map_err(|message| {
-                        LoadError::Csv {
-                            path: p.path.clone(),
-                            message,
-                        }
-                    })?;
-                    csv_reader::read_signins(&table, format, &ctx, &auth, &mut emit);
-                }
+                .map_err(io_err),
+                ReaderKind::Csv => csv_reader::read_table(opened.reader)
+                    .map_err(|message| LoadError::Csv {
+                        path: p.path.clone(),
+                        message,
+                    })
+                    .map(|table| csv_reader::read_signins(&table, format, &ctx, &auth, &mut emit)),
                 ReaderKind::Parquet => {
-                    read_parquet(&p.path, opened.reader, opts.projection, &mut emit)?
+                    read_parquet(&p.path, opened.reader, opts.projection, &mut emit)
                 }
-            }
+            };
             if let Some(pb) = pb {
                 pb.finish_and_clear();
             }
-        }
-        if let Some(e) = pending_error {
-            return Err(StreamError::Sink(e));
+            // The sink's error comes first: what the cut-short read said after it (a
+            // compressed stream ending early, say) is a consequence.
+            if let Some(e) = pending_error {
+                return Err(StreamError::Sink(e));
+            }
+            read?;
         }
     }
     if !batch.is_empty() {
