@@ -10,6 +10,12 @@ fn fx(name: &str) -> PathBuf {
         .join(name)
 }
 
+fn write_parquet(path: &std::path::Path, df: &mut polars::prelude::DataFrame) {
+    ParquetWriter::new(std::fs::File::create(path).unwrap())
+        .finish(df)
+        .unwrap();
+}
+
 #[test]
 fn parquet_round_trip_is_exact() {
     let inputs = vec![
@@ -30,9 +36,7 @@ fn parquet_round_trip_is_exact() {
     let out = dir.path().join("canonical.parquet");
     let mut df = schema::to_dataframe(&first.records).unwrap();
     assert_eq!(df.schema().as_ref(), &schema::polars_schema());
-    ParquetWriter::new(std::fs::File::create(&out).unwrap())
-        .finish(&mut df)
-        .unwrap();
+    write_parquet(&out, &mut df);
 
     let second = signin::load(std::slice::from_ref(&out), &LoadOptions::default()).unwrap();
     assert_eq!(second.ledger.files[0].format, "parquet");
@@ -81,9 +85,7 @@ fn replay_reads_of_parquet_skip_the_unread_columns() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("canonical.parquet");
     let mut df = schema::to_dataframe(&full.records).unwrap();
-    ParquetWriter::new(std::fs::File::create(&out).unwrap())
-        .finish(&mut df)
-        .unwrap();
+    write_parquet(&out, &mut df);
     let replay = signin::load(
         std::slice::from_ref(&out),
         &LoadOptions::for_replay(None, false),
@@ -103,9 +105,7 @@ fn replay_reads_of_parquet_skip_the_unread_columns() {
     ))
     .unwrap();
     let bad_path = dir.path().join("bad.parquet");
-    ParquetWriter::new(std::fs::File::create(&bad_path).unwrap())
-        .finish(&mut bad)
-        .unwrap();
+    write_parquet(&bad_path, &mut bad);
     let ok = signin::load(
         std::slice::from_ref(&bad_path),
         &LoadOptions::for_replay(None, false),

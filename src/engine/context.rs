@@ -32,7 +32,8 @@ pub(crate) struct Audience<'a> {
 
 impl<'a> Audience<'a> {
     /// The audiences of an event: the resource, then the extra `conditionalAccessAudiences`,
-    /// blank ones left out. The slow twin of the memo in [`Ctx::audiences`].
+    /// blank ones left out ([`Ctx::audiences`] keeps them once per event; its slow twin is
+    /// `ApplicationCond::eval_raw`, which reads the raw facts per policy).
     pub fn of(facts: &'a EventFacts) -> Vec<Audience<'a>> {
         facts
             .resource_id

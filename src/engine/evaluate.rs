@@ -199,7 +199,7 @@ fn policy_result(
 
 #[cfg(test)]
 mod tests {
-    use super::{Ctx, SetPair};
+    use super::{CompiledSet, Ctx, SetPair};
     use crate::replay::tenant::{Overrides, TenantPaths};
     use crate::replay::Tenant;
     use crate::signin::{self, LoadOptions, SignInRecord};
@@ -225,13 +225,9 @@ mod tests {
         Tenant::load(t, &paths).expect("tenant")
     }
 
-    /// `SetPair` (shared applicability) gives what evaluating each set alone gives, for
-    /// the bundled tenants' baseline vs every-report-only-promoted candidate, and for a
-    /// pair of different tenants (nothing shared).
-    #[test]
-    fn paired_sets_agree_with_separate_evaluation() {
-        let records = seed_records();
-        let sets: Vec<_> = BUNDLED
+    /// Baseline and every-report-only-promoted candidate of each bundled tenant.
+    fn bundled_sets() -> Vec<(CompiledSet, CompiledSet)> {
+        BUNDLED
             .iter()
             .map(|t| {
                 let tenant = bundled_tenant(t);
@@ -239,7 +235,16 @@ mod tests {
                 let cand = tenant.compile(&tenant.policies).with_report_only_enabled();
                 (base, cand)
             })
-            .collect();
+            .collect()
+    }
+
+    /// `SetPair` (shared applicability) gives what evaluating each set alone gives, for
+    /// the bundled tenants' baseline vs every-report-only-promoted candidate, and for a
+    /// pair of different tenants (nothing shared).
+    #[test]
+    fn paired_sets_agree_with_separate_evaluation() {
+        let records = seed_records();
+        let sets = bundled_sets();
         let mut pairs = vec![];
         for (b, c) in &sets {
             let p = SetPair::new(b, c);
@@ -297,11 +302,8 @@ mod tests {
     fn deferred_decision_reasons_agree_with_eager_reasons() {
         let records = seed_records();
         let mut kinds = std::collections::BTreeSet::new();
-        for t in BUNDLED {
-            let tenant = bundled_tenant(t);
-            let base = tenant.compile(&tenant.policies);
-            let cand = tenant.compile(&tenant.policies).with_report_only_enabled();
-            for set in [&base, &cand] {
+        for (base, cand) in &bundled_sets() {
+            for set in [base, cand] {
                 for rec in &records {
                     let facts = signin::to_facts(rec);
                     let ctx = Ctx::new(&facts, set.directory.as_deref());
@@ -327,11 +329,8 @@ mod tests {
     fn written_explanations_agree_with_joined_ones() {
         let records = seed_records();
         let mut compared = 0;
-        for t in BUNDLED {
-            let tenant = bundled_tenant(t);
-            let base = tenant.compile(&tenant.policies);
-            let cand = tenant.compile(&tenant.policies).with_report_only_enabled();
-            for set in [&base, &cand] {
+        for (base, cand) in &bundled_sets() {
+            for set in [base, cand] {
                 for rec in &records {
                     let r = set.evaluate(&signin::to_facts(rec));
                     assert_eq!(

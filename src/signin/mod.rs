@@ -539,3 +539,20 @@ fn drop_(
     });
     records
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{schema, skipped_columns, Projection, REPLAY_SKIPS, SKIPPABLE_COLUMNS};
+
+    /// The Parquet reader's skip table names exactly the fields a replay skips, and only
+    /// canonical columns: a field added to `REPLAY_SKIPS` without its columns would still
+    /// be decoded from Parquet.
+    #[test]
+    fn parquet_skips_follow_the_replay_projection() {
+        let fields: Vec<_> = SKIPPABLE_COLUMNS.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, REPLAY_SKIPS);
+        let cols = skipped_columns(Projection::without(REPLAY_SKIPS));
+        assert!(cols.iter().all(|c| schema::COLUMNS.contains(c)), "{cols:?}");
+        assert!(skipped_columns(Projection::ALL).is_empty());
+    }
+}
