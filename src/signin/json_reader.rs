@@ -229,6 +229,39 @@ struct Part {
     /// The first line that is not a one-line JSON object: (byte offset in the chunk, line
     /// number); nothing from it on was parsed.
     fallback: Option<(usize, u64)>,
+    /// Lines parsed that ended with `\n` (the run's line count when it has no fallback).
+    newlines: u64,
+}
+
+impl Part {
+    /// Renumber the lines of a run parsed from line 0 as if it had started at line `to`;
+    /// false (nothing changed) when a row's text names a line (a JSON syntax error), so
+    /// the run must be parsed again with its true numbers.
+    fn shift(&mut self, to: u64) -> bool {
+        let names_a_line = |r: &Row| {
+            matches!(r, Row::Reject(j, ..)
+                if matches!(j.kind, RejectKind::InvalidJson | RejectKind::TruncatedJson))
+                || matches!(r, Row::Warning(_))
+        };
+        if self.rows.iter().any(names_a_line) {
+            return false;
+        }
+        let at = |l: &mut Option<u64>| *l = l.map(|l| l + to);
+        for r in &mut self.rows {
+            match r {
+                Row::Record(rec, line, _) => {
+                    at(line);
+                    at(&mut rec.source_line);
+                }
+                Row::Reject(_, line, _) => at(line),
+                Row::Warning(_) => {}
+            }
+        }
+        if let Some((_, line)) = &mut self.fallback {
+            *line += to;
+        }
+        true
+    }
 }
 
 /// The multi-thread reader, a three-stage pipeline over the chunks of `chunks` (read into
@@ -315,17 +348,30 @@ fn parse_chunk(c: &Chunk, parts: usize, ctx: &Ctx<'_>) -> (Vec<Part>, u64) {
     }
     bounds.push(end);
     let runs: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    let mut starts = Vec::with_capacity(runs.len());
-    let mut line = c.first_line;
-    for (a, b) in &runs {
-        starts.push(line);
-        line += memchr::memchr_iter(b'\n', &chunk[*a..*b]).count() as u64;
-    }
-    let parsed = runs
+    // The runs after the first are parsed before the number of their first line is known
+    // (counting the chunk's lines first was a pass of its own over every chunk: 8% of a
+    // streaming replay's CPU time). They are numbered from 0, then shifted once the runs
+    // before them are counted; a run whose rows name a line in their text is parsed again
+    // with its true numbers. The slow twin is the sequential reader (`read`), which
+    // numbers every line as it goes: parallel_reader_equals_sequential_reader_at_every_
+    // chunk_size below compares them.
+    let mut parsed: Vec<Part> = runs
         .par_iter()
-        .zip(starts.par_iter())
-        .map(|(&(a, b), &l)| parse_run(chunk, a, b, l, ctx))
+        .enumerate()
+        .map(|(k, &(a, b))| parse_run(chunk, a, b, if k == 0 { c.first_line } else { 0 }, ctx))
         .collect();
+    let mut line = c.first_line;
+    for (k, part) in parsed.iter_mut().enumerate() {
+        if k > 0 && !part.shift(line) {
+            let (a, b) = runs[k];
+            *part = parse_run(chunk, a, b, line, ctx);
+        }
+        if part.fallback.is_some() {
+            // Nothing from here on is emitted: the framer reads it again.
+            break;
+        }
+        line += part.newlines;
+    }
     (parsed, line)
 }
 
@@ -392,12 +438,13 @@ fn parse_run(chunk: &[u8], a: usize, b: usize, mut line: u64, ctx: &Ctx<'_>) -> 
         texts: 0,
         lost: false,
         fallback: None,
+        newlines: 0,
     };
     let mut at = a;
     while at < b {
-        let (body, next) = match memchr::memchr(b'\n', &chunk[at..b]) {
-            Some(i) => (&chunk[at..at + i], at + i + 1),
-            None => (&chunk[at..b], b),
+        let (body, next, newline) = match memchr::memchr(b'\n', &chunk[at..b]) {
+            Some(i) => (&chunk[at..at + i], at + i + 1, 1),
+            None => (&chunk[at..b], b, 0),
         };
         let Some(k) = object_line_len(body) else {
             part.fallback = Some((at, line));
@@ -428,6 +475,7 @@ fn parse_run(chunk: &[u8], a: usize, b: usize, mut line: u64, ctx: &Ctx<'_>) -> 
             return part;
         }
         part.texts += 1;
+        part.newlines += newline;
         line += 1;
         at = next;
     }
@@ -710,6 +758,10 @@ mod tests {
         };
         let lines: Vec<String> = (0..9).map(|i| rec(&format!("r{i}"))).collect();
         let ndjson = lines.join("\n");
+        // Enough lines for every run of a large chunk (8 on 2 threads) to hold several, so
+        // rows of later runs are renumbered, or parsed again when their text names a line.
+        let many: Vec<String> = (0..40).map(|i| rec(&format!("m{i}"))).collect();
+        let typed = "{\"id\":\"bad\",\"isInteractive\":\"maybe\"}";
         let inputs = [
             String::new(),
             ndjson.clone(),
@@ -737,6 +789,23 @@ mod tests {
             format!("{}\n{{\"id\":\"x}}\n{}", lines[0], lines[1]),
             format!("{}\n{{\"id\":\"y\"}}}}\n{}", lines[0], lines[1]),
             format!("{}\n{{\"id\": tru}}  \r\n{}", lines[0], lines[1]),
+            many.join("\n"),
+            format!("{}\n", many.join("\n")),
+            // A record rejected by normalisation (renumbered) and a one-line JSON syntax
+            // error (its message names the line: parsed again) in later runs.
+            format!(
+                "{}\n{typed}\n{}\n{{\"id\": tru}}\n{}\n",
+                many[..17].join("\n"),
+                many[17..30].join("\n"),
+                many[30..].join("\n")
+            ),
+            // A line that is not one object in a later run: the framer takes the rest.
+            format!(
+                "{}\nnot json\n{}\n{typed}\n{}",
+                many[..33].join("\n"),
+                many[33..36].join("\n"),
+                many[36..].join("\n")
+            ),
             // A multi-line object after several chunks: the chunks parsed and read ahead
             // of it go to the framer.
             format!(
@@ -747,7 +816,7 @@ mod tests {
         ];
         for input in &inputs {
             let one = rows(input.as_bytes(), 1, 0);
-            for chunk in [1, 7, 64, 150, 1 << 20] {
+            for chunk in [1, 7, 64, 150, 1000, 1 << 20] {
                 let mut two = rows(input.as_bytes(), 2, chunk);
                 let mut mapped = rows_from(input.as_bytes(), 2, chunk, true);
                 let counters = two.pop().unwrap_or_default();
