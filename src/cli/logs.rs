@@ -54,6 +54,10 @@ pub struct ConvertArgs {
     /// use a batch larger than the input for exact de-duplication.
     #[arg(long, default_value_t = 500_000)]
     pub batch_rows: usize,
+    /// Rows per Parquet row group (the columns of a batch are built one row group at a
+    /// time, so memory follows this, not `--batch-rows`).
+    #[arg(long, default_value_t = 65_536, value_parser = clap::value_parser!(u64).range(1..))]
+    pub row_group_rows: u64,
 }
 
 pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> super::CmdResult {
@@ -173,8 +177,13 @@ fn convert(a: &ConvertArgs, quiet: bool, out: &mut dyn Write) -> super::CmdResul
                 .batched(&schema::polars_schema())
                 .map_err(|e| werr(&e))?;
             let ledger = signin::stream(&a.paths, &opts, a.batch_rows, |batch| {
-                let df = schema::to_dataframe(&batch).map_err(|e| werr(&e))?;
-                writer.write_batch(&df).map_err(|e| werr(&e))?;
+                // A batch is as large as de-duplication needs; its columns are built and
+                // written a row group at a time, so the columnar copy of a 500,000-row
+                // batch is never held whole (that copy more than doubled the peak).
+                for group in batch.chunks(a.row_group_rows as usize) {
+                    let df = schema::to_dataframe(group).map_err(|e| werr(&e))?;
+                    writer.write_batch(&df).map_err(|e| werr(&e))?;
+                }
                 written += batch.len() as u64;
                 Ok::<(), WriteError>(())
             })?;
