@@ -53,7 +53,7 @@ impl BenchConfig {
             scaling: true,
             parquet_records: 200_000,
             parquet_path: None,
-            raw_engine_events: 20_000,
+            raw_engine_events: 100_000,
         }
     }
 }

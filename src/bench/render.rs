@@ -125,6 +125,11 @@ pub fn text(r: &BenchReport, out: &mut dyn Write) -> io::Result<()> {
         )?;
         writeln!(
             out,
+            "    each evaluation figure below: the median of {} runs",
+            super::eval::RUNS
+        )?;
+        writeln!(
+            out,
             "    raw engine, 1 thread: {} events in {:.3} s = {:.2} M event-policy evaluations/s/core",
             p.raw_1.events,
             p.raw_1.wall.as_secs_f64(),
