@@ -206,6 +206,61 @@ fn perf_keyed_rows_equal_replay_chunk_rows_field_for_field() {
     );
 }
 
+/// The in-memory replay (`careplay replay` without `--stream`) evaluates through one key
+/// cache for all its chunks: its per-event rows (what `--events-out` writes) equal the
+/// rows of every event evaluated alone (`replay_chunk`, dedup off), and on one thread it
+/// evaluates fewer keys than a cache per chunk of 2048 events did.
+#[test]
+fn perf_in_memory_rows_equal_per_event_rows_with_one_key_cache() {
+    use careplay::replay::{LocationLabeler, Replayer, Tenant, TenantPaths};
+    let Some(file) = perf_file() else { return };
+    let mut p = plan(&contoso(), vec![file.to_path_buf()], Dedup::On);
+    p.keep_rows = true;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("pool");
+    let out = pool.install(|| replay::run_replay(&p)).expect("replay");
+
+    let tenant = Tenant::load(
+        "contoso",
+        &TenantPaths::resolve(Some(&contoso()), &Overrides::default()),
+    )
+    .expect("tenant");
+    let (cand, _) = p
+        .changes
+        .resolve()
+        .expect("changes")
+        .apply(&tenant.policies)
+        .expect("apply");
+    let (baseline, candidate) = (tenant.compile(&tenant.policies), tenant.compile(&cand));
+    let labels = LocationLabeler::new(&tenant.locations);
+    let assume = Default::default();
+    let replayer = Replayer::new(
+        &baseline,
+        &candidate,
+        &labels,
+        tenant.directory.as_ref(),
+        &assume,
+    );
+    let loaded = careplay::signin::load(&[file.to_path_buf()], &Default::default()).expect("load");
+    let (expected, _) = replayer.replay_chunk(&loaded.records, Dedup::Off);
+    assert_eq!(out.rows.len(), expected.len());
+    for (i, (g, e)) in out.rows.iter().zip(&expected).enumerate() {
+        assert_eq!(g, e, "row {i}");
+    }
+    let per_chunk: u64 = loaded
+        .records
+        .chunks(2048)
+        .map(|c| replayer.replay_chunk(c, Dedup::On).1.evaluations)
+        .sum();
+    assert!(
+        out.stats.evaluations < per_chunk,
+        "{} evaluations with one cache, {per_chunk} with a cache per chunk",
+        out.stats.evaluations
+    );
+}
+
 #[test]
 fn perf_tiny_key_cache_still_agrees() {
     // A cache emptied every few keys re-evaluates more but must not change the report.

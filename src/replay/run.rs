@@ -3,7 +3,9 @@
 //!
 //! Events that share the same facts (non-interactive refreshes of one user/app/device/IP)
 //! are evaluated once per chunk and the result reused: `Dedup::On`. `Dedup::Off` is the
-//! slow twin kept for the agreement test.
+//! slow twin kept for the agreement test. (`run_replay` and the streaming replay evaluate
+//! through one key cache for the whole replay instead: `stream::KeyedReplayer`, whose rows
+//! equal `replay_chunk`'s.)
 
 use std::collections::HashMap;
 

@@ -7,8 +7,9 @@
 //! All threads share one cache ([`KeyCache`]) from evaluation key ([`key`]: the log's
 //! facts, before directory enrichment, with the IP replaced by its network class) to the
 //! key-derived part of the report row
-//! ([`Verdict`]), for the whole replay (the in-memory `Replayer` dedups per 2048-event
-//! chunk and still builds every row from scratch, explanation included). An event whose
+//! ([`Verdict`]), for the whole replay (`Replayer::replay_chunk` dedups per chunk and
+//! builds every row from scratch, explanation included; the in-memory `run_replay` uses
+//! this cache too, over its chunks of loaded records). An event whose
 //! key is cached copies the verdict into a reused row and overwrites the fields that come
 //! from the record itself. `Dedup::Off` is the slow twin: every event is evaluated and its
 //! row built by [`Replayer::event_row`]; tests/bench_agreement.rs checks that both, and the
