@@ -146,6 +146,11 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, LoadError> 
     let mut records = Vec::new();
     let mut file_of = Vec::new();
     let res = stream_with_origin(paths, opts, usize::MAX, |batch| {
+        // One batch holds every record (global de-duplication): room for exactly those,
+        // so the vector is not grown by doubling (and copied) while the boxed batch is
+        // still held beside it.
+        records.reserve_exact(batch.len());
+        file_of.reserve_exact(batch.len());
         for (f, r) in batch {
             file_of.push(f);
             records.push(*r);
