@@ -288,16 +288,21 @@ pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
         ..stream::StreamConfig::default()
     };
     let cache = stream::KeyCache::new(networks, cfg.max_cached_keys);
+    let signin::Loaded {
+        records, ledger, ..
+    } = loaded;
     let chunks: Vec<(Vec<EventRow>, Aggregator, ReplayStats)> = {
         use rayon::prelude::*;
-        loaded
-            .records
-            .par_chunks(2048)
+        // Chunks are moved to, and freed by, the worker that replays them (freeing every
+        // record on the calling thread after the replay was a quarter of its serial time).
+        records
+            .into_par_iter()
+            .chunks(2048)
             .map(|chunk| {
                 let mut keyed = stream::KeyedReplayer::new(&replayer, &cache, &cfg);
                 let mut agg = Aggregator::new();
                 let mut rows = Vec::new();
-                keyed.replay(chunk, |r| {
+                keyed.replay(&chunk, |r| {
                     agg.push(r);
                     if plan.keep_rows {
                         rows.push(r.clone());
@@ -318,7 +323,7 @@ pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
             evaluations: stats.evaluations + s.evaluations,
         };
     }
-    let meta = prepared.meta(plan, &loaded.ledger);
+    let meta = prepared.meta(plan, &ledger);
     Ok(ReplayOutcome {
         report: agg.finish(meta),
         rows,
