@@ -159,9 +159,40 @@ fn perf_in_memory_dedup_off_equals_streaming_dedup_on() {
 
 #[test]
 fn perf_keyed_rows_equal_replay_chunk_rows_field_for_field() {
-    use careplay::replay::stream::{KeyCache, KeyedReplayer, NetworkClasses};
-    use careplay::replay::{LocationLabeler, Replayer, Tenant, TenantPaths};
+    use careplay::replay::stream::{KeyCache, KeyedReplayer};
     let Some(file) = perf_file() else { return };
+    with_contoso_replayer(|replayer, tenant| {
+        let loaded =
+            careplay::signin::load(&[file.to_path_buf()], &Default::default()).expect("load");
+        let (expected, _) = replayer.replay_chunk(&loaded.records, Dedup::Off);
+        let cache = KeyCache::new(tenant.network_classes(), 1 << 20);
+        let mut keyed = KeyedReplayer::new(replayer, &cache, &StreamConfig::default());
+        let mut got = Vec::new();
+        for chunk in loaded.records.chunks(333) {
+            keyed.replay(chunk, |row| got.push(row.clone()));
+        }
+        assert_eq!(got.len(), expected.len());
+        for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+            assert_eq!(g, e, "row {i}");
+        }
+        let stats = keyed.stats();
+        assert_eq!(stats.events, 3000);
+        assert_eq!(stats.evaluations, cache.evaluations());
+        assert!(cache.verdicts() as u64 <= stats.evaluations);
+        assert!(
+            stats.evaluations < stats.events,
+            "keys repeat across chunks: {} evaluations",
+            stats.evaluations
+        );
+    });
+}
+
+/// The contoso tenant with its baseline and every-report-only-promoted candidate as a
+/// `Replayer`, lent to `f`.
+fn with_contoso_replayer<T>(
+    f: impl FnOnce(&careplay::replay::Replayer<'_>, &careplay::replay::Tenant) -> T,
+) -> T {
+    use careplay::replay::{LocationLabeler, Replayer, Tenant, TenantPaths};
     let paths = TenantPaths::resolve(Some(&contoso()), &Overrides::default());
     let tenant = Tenant::load("contoso", &paths).expect("tenant");
     let changes = ChangeSpec {
@@ -182,28 +213,7 @@ fn perf_keyed_rows_equal_replay_chunk_rows_field_for_field() {
         tenant.directory.as_ref(),
         &assume,
     );
-    let loaded = careplay::signin::load(&[file.to_path_buf()], &Default::default()).expect("load");
-    let (expected, _) = replayer.replay_chunk(&loaded.records, Dedup::Off);
-    let networks = NetworkClasses::new(&tenant.locations, tenant.inputs().mfa_trusted_ips);
-    let cache = KeyCache::new(networks, 1 << 20);
-    let mut keyed = KeyedReplayer::new(&replayer, &cache, &StreamConfig::default());
-    let mut got = Vec::new();
-    for chunk in loaded.records.chunks(333) {
-        keyed.replay(chunk, |row| got.push(row.clone()));
-    }
-    assert_eq!(got.len(), expected.len());
-    for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
-        assert_eq!(g, e, "row {i}");
-    }
-    let stats = keyed.stats();
-    assert_eq!(stats.events, 3000);
-    assert_eq!(stats.evaluations, cache.evaluations());
-    assert!(cache.verdicts() as u64 <= stats.evaluations);
-    assert!(
-        stats.evaluations < stats.events,
-        "keys repeat across chunks: {} evaluations",
-        stats.evaluations
-    );
+    f(&replayer, &tenant)
 }
 
 /// The in-memory replay (`careplay replay` without `--stream`) evaluates through one key
@@ -212,7 +222,6 @@ fn perf_keyed_rows_equal_replay_chunk_rows_field_for_field() {
 /// evaluates fewer keys than a cache per chunk of 2048 events did.
 #[test]
 fn perf_in_memory_rows_equal_per_event_rows_with_one_key_cache() {
-    use careplay::replay::{LocationLabeler, Replayer, Tenant, TenantPaths};
     let Some(file) = perf_file() else { return };
     let mut p = plan(&contoso(), vec![file.to_path_buf()], Dedup::On);
     p.keep_rows = true;
@@ -222,43 +231,25 @@ fn perf_in_memory_rows_equal_per_event_rows_with_one_key_cache() {
         .expect("pool");
     let out = pool.install(|| replay::run_replay(&p)).expect("replay");
 
-    let tenant = Tenant::load(
-        "contoso",
-        &TenantPaths::resolve(Some(&contoso()), &Overrides::default()),
-    )
-    .expect("tenant");
-    let (cand, _) = p
-        .changes
-        .resolve()
-        .expect("changes")
-        .apply(&tenant.policies)
-        .expect("apply");
-    let (baseline, candidate) = (tenant.compile(&tenant.policies), tenant.compile(&cand));
-    let labels = LocationLabeler::new(&tenant.locations);
-    let assume = Default::default();
-    let replayer = Replayer::new(
-        &baseline,
-        &candidate,
-        &labels,
-        tenant.directory.as_ref(),
-        &assume,
-    );
-    let loaded = careplay::signin::load(&[file.to_path_buf()], &Default::default()).expect("load");
-    let (expected, _) = replayer.replay_chunk(&loaded.records, Dedup::Off);
-    assert_eq!(out.rows.len(), expected.len());
-    for (i, (g, e)) in out.rows.iter().zip(&expected).enumerate() {
-        assert_eq!(g, e, "row {i}");
-    }
-    let per_chunk: u64 = loaded
-        .records
-        .chunks(2048)
-        .map(|c| replayer.replay_chunk(c, Dedup::On).1.evaluations)
-        .sum();
-    assert!(
-        out.stats.evaluations < per_chunk,
-        "{} evaluations with one cache, {per_chunk} with a cache per chunk",
-        out.stats.evaluations
-    );
+    with_contoso_replayer(|replayer, _| {
+        let loaded =
+            careplay::signin::load(&[file.to_path_buf()], &Default::default()).expect("load");
+        let (expected, _) = replayer.replay_chunk(&loaded.records, Dedup::Off);
+        assert_eq!(out.rows.len(), expected.len());
+        for (i, (g, e)) in out.rows.iter().zip(&expected).enumerate() {
+            assert_eq!(g, e, "row {i}");
+        }
+        let per_chunk: u64 = loaded
+            .records
+            .chunks(2048)
+            .map(|c| replayer.replay_chunk(c, Dedup::On).1.evaluations)
+            .sum();
+        assert!(
+            out.stats.evaluations < per_chunk,
+            "{} evaluations with one cache, {per_chunk} with a cache per chunk",
+            out.stats.evaluations
+        );
+    });
 }
 
 #[test]

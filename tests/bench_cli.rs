@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use careplay::bench::eval::{convert_to_parquet, evaluate_dedup, evaluate_raw};
-use careplay::replay::stream::NetworkClasses;
 use careplay::replay::{enrich, ChangeSpec, Overrides, Tenant, TenantPaths};
 use careplay::signin::{self, LoadOptions};
 
@@ -119,7 +118,7 @@ fn once_per_key_gives_the_per_event_digest() {
             )
         })
         .collect();
-    let mut nets = NetworkClasses::new(&tenant.locations, tenant.inputs().mfa_trusted_ips);
+    let mut nets = tenant.network_classes();
     let keys: Vec<_> = facts.iter().map(|f| nets.key(f.clone())).collect();
     let raw = evaluate_raw(&b, &c, &facts);
     let (dedup, evaluated) = evaluate_dedup(&b, &c, &keys);

@@ -16,19 +16,27 @@ fn write_parquet(path: &std::path::Path, df: &mut polars::prelude::DataFrame) {
         .unwrap();
 }
 
+/// The JSON fixtures (Graph, diagnostic settings, Event Hubs, Log Analytics).
+const JSON_FIXTURES: [&str; 6] = [
+    "graph_v1_page.json",
+    "graph_beta_array.json",
+    "graph_ndjson.jsonl",
+    "diag_tree",
+    "eventhub.json",
+    "la_noninteractive.json",
+];
+
 #[test]
 fn parquet_round_trip_is_exact() {
-    let inputs = vec![
-        fx("graph_v1_page.json"),
-        fx("graph_beta_array.json"),
-        fx("graph_ndjson.jsonl"),
-        fx("diag_tree"),
-        fx("eventhub.json"),
-        fx("la_signinlogs.csv"),
-        fx("la_noninteractive.json"),
-        fx("InteractiveSignIns_2025-12-04_2025-12-05.csv"),
-        fx("InteractiveSignIns_AuthDetails_2025-12-04_2025-12-05.csv"),
-    ];
+    let inputs: Vec<PathBuf> = JSON_FIXTURES
+        .iter()
+        .chain(&[
+            "la_signinlogs.csv",
+            "InteractiveSignIns_2025-12-04_2025-12-05.csv",
+            "InteractiveSignIns_AuthDetails_2025-12-04_2025-12-05.csv",
+        ])
+        .map(|f| fx(f))
+        .collect();
     let first = signin::load(&inputs, &LoadOptions::default()).unwrap();
     assert!(first.records.len() >= 15);
 
@@ -67,14 +75,7 @@ fn from_dataframe_names_a_missing_column() {
 /// naming the column.
 #[test]
 fn replay_reads_of_parquet_skip_the_unread_columns() {
-    let inputs = vec![
-        fx("graph_v1_page.json"),
-        fx("graph_beta_array.json"),
-        fx("graph_ndjson.jsonl"),
-        fx("diag_tree"),
-        fx("eventhub.json"),
-        fx("la_noninteractive.json"),
-    ];
+    let inputs: Vec<PathBuf> = JSON_FIXTURES.iter().map(|f| fx(f)).collect();
     let full = signin::load(&inputs, &LoadOptions::default()).unwrap();
     let replay_json = signin::load(&inputs, &LoadOptions::for_replay(None, false)).unwrap();
     assert!(

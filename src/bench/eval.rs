@@ -98,7 +98,7 @@ fn sets(cfg: &BenchConfig) -> Result<Sets, BenchError> {
         .apply(&tenant.policies)
         .map_err(crate::replay::ReplayError::from)?;
     Ok(Sets {
-        networks: NetworkClasses::new(&tenant.locations, tenant.inputs().mfa_trusted_ips),
+        networks: tenant.network_classes(),
         baseline: tenant.compile(&tenant.policies),
         candidate: tenant.compile(&cand),
         tenant,

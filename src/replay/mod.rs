@@ -128,6 +128,12 @@ impl Tenant {
     pub fn compile(&self, policies: &[Policy]) -> CompiledSet {
         engine::compile(policies, &self.inputs())
     }
+
+    /// The network classes of this tenant's named locations and MFA trusted IPs: what
+    /// evaluation keys group IPs by (`stream::NetworkClasses`).
+    pub fn network_classes(&self) -> stream::NetworkClasses {
+        stream::NetworkClasses::new(&self.locations, self.inputs().mfa_trusted_ips)
+    }
 }
 
 /// Changes given as strings and paths (CLI form).
@@ -281,13 +287,11 @@ pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
     // key evaluated once, not once per chunk of 2048 events: a key cache per chunk
     // evaluated ~3x more keys on a 200k-event export). Its rows equal `replay_chunk`'s
     // field for field (tests/bench_agreement.rs), which stays as the slow twin.
-    let tenant = &prepared.tenant;
-    let networks = stream::NetworkClasses::new(&tenant.locations, tenant.inputs().mfa_trusted_ips);
     let cfg = stream::StreamConfig {
         dedup: plan.dedup,
         ..stream::StreamConfig::default()
     };
-    let cache = stream::KeyCache::new(networks, cfg.max_cached_keys);
+    let cache = stream::KeyCache::new(prepared.tenant.network_classes(), cfg.max_cached_keys);
     let signin::Loaded {
         records, ledger, ..
     } = loaded;

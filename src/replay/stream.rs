@@ -374,8 +374,7 @@ pub fn run_replay_streaming(
         dedup: plan.dedup,
         ..*cfg
     };
-    let tenant = &prepared.tenant;
-    let networks = NetworkClasses::new(&tenant.locations, tenant.inputs().mfa_trusted_ips);
+    let networks = prepared.tenant.network_classes();
     let streamed = replay_stream(&replayer, &networks, &prepared.paths.logs, &load, &cfg)?;
     let meta = prepared.meta(plan, &streamed.ledger);
     Ok(StreamOutcome {

@@ -236,33 +236,15 @@ impl KeyCache {
 mod tests {
     use super::{KeyCache, NetworkClasses};
     use crate::model::EventFacts;
-    use crate::report::{EventRow, Outcome};
+    use crate::report::EventRow;
     use std::collections::HashMap;
 
     fn row_for(key: &EventFacts) -> EventRow {
         EventRow {
-            request_id: String::new(),
-            created_at: None,
-            event_type: String::new(),
-            user_id: None,
-            user_principal_name: None,
-            user_display_name: None,
-            app_id: None,
-            app_display_name: None,
-            resource_id: None,
-            resource_display_name: None,
-            ip: None,
-            location: String::new(),
-            client_app_type: String::new(),
-            baseline_outcome: Outcome::Allowed,
-            candidate_outcome: Outcome::Allowed,
-            baseline_policies_applied: vec![],
-            candidate_policies_applied: vec![],
-            candidate_demand: String::new(),
-            changed_by: vec![],
             // The verdict names its key, so a lookup that returned another key's entry
             // shows.
             explanation: format!("{:?}/{:?}", key.user_id, key.app_id),
+            ..super::super::blank_row()
         }
     }
 
