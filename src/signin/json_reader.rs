@@ -5,6 +5,7 @@
 use super::chunks::{Chunk, ChunkSource, ReadChunks};
 use super::frame::{Framer, Text};
 use super::normalize::{normalize, Ctx};
+use super::plain;
 use super::reject::{excerpt, Reject, RejectKind};
 use super::wire::{Item, TopSeed};
 use super::Row;
@@ -563,17 +564,33 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
                 }
             }
         };
-        let seed = TopSeed {
-            sink: &mut sink,
-            projection: ctx.projection,
-        };
         // Text that is valid UTF-8 as a whole (checked once, at memory speed for ASCII) is
         // parsed as `str`, so serde_json does not validate every string it reads again: that
         // was 5% of a replay's instructions. Other text takes the byte-slice parser, which
         // reads up to the bad byte and reports it, as before.
         match std::str::from_utf8(t.bytes) {
-            Ok(text) => parse_all(serde_json::Deserializer::from_str(text), seed),
-            Err(_) => parse_all(serde_json::Deserializer::from_slice(t.bytes), seed),
+            // One object of plain values (a JSON Lines record) is read directly; `plain`
+            // builds the record serde would, or leaves the text to serde.
+            Ok(text) => match plain::record(text, ctx.projection) {
+                Some(rec) => {
+                    sink(Item::Record(rec));
+                    Ok(())
+                }
+                None => parse_all(
+                    serde_json::Deserializer::from_str(text),
+                    TopSeed {
+                        sink: &mut sink,
+                        projection: ctx.projection,
+                    },
+                ),
+            },
+            Err(_) => parse_all(
+                serde_json::Deserializer::from_slice(t.bytes),
+                TopSeed {
+                    sink: &mut sink,
+                    projection: ctx.projection,
+                },
+            ),
         }
     };
     let several = index > 1;

@@ -17,6 +17,7 @@ pub mod frame;
 mod json_reader;
 pub mod ledger;
 pub mod normalize;
+mod plain;
 pub mod reject;
 pub mod schema;
 pub mod source;

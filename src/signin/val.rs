@@ -50,6 +50,12 @@ impl PartialEq for Obj<'_> {
 }
 
 impl<'a> Obj<'a> {
+    /// An empty object with room for a sign-in's nested object ([`OBJECT_ROOM`] keys),
+    /// as `Val::deserialize` starts one.
+    pub fn with_room() -> Obj<'a> {
+        Obj(Vec::with_capacity(OBJECT_ROOM), None)
+    }
+
     fn position(&self, k: &str) -> Option<usize> {
         match &self.1 {
             Some(index) => index.get(k).copied(),

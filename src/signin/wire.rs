@@ -266,7 +266,7 @@ impl Projection {
 }
 
 /// The fields of one record (or envelope) as found in the input.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct WireRecord<'a> {
     values: Vec<Option<Val<'a>>>,
     /// Diagnostic-settings `properties` (the sign-in itself).
