@@ -265,12 +265,39 @@ impl Projection {
     }
 }
 
-/// The fields of one record (or envelope) as found in the input.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The fields of one record (or envelope) as found in the input: the values in the order
+/// their fields were first met, and per field the position of its value (one byte each,
+/// so a new record costs one small allocation, not a slot per field).
+#[derive(Debug, Clone)]
 pub struct WireRecord<'a> {
-    values: Vec<Option<Val<'a>>>,
+    /// Per field: 0 when absent, else the value's index in `values` plus one.
+    slots: [u8; F::COUNT],
+    values: Vec<Val<'a>>,
     /// Diagnostic-settings `properties` (the sign-in itself).
     pub properties: Option<Box<WireRecord<'a>>>,
+}
+
+/// Values a record is first given room for (a Graph record reads about 30 fields).
+const VALUES_ROOM: usize = 32;
+
+// A slot holds an index below 255.
+const _: () = assert!(F::COUNT < 255);
+
+impl Default for WireRecord<'_> {
+    fn default() -> Self {
+        WireRecord {
+            slots: [0; F::COUNT],
+            values: Vec::new(),
+            properties: None,
+        }
+    }
+}
+
+/// Equal when every field has the same value (whatever order the fields came in).
+impl PartialEq for WireRecord<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        F::ALL.iter().all(|f| self.get(*f) == other.get(*f)) && self.properties == other.properties
+    }
 }
 
 fn is_empty_value(v: &Val<'_>) -> bool {
@@ -283,20 +310,33 @@ fn is_empty_value(v: &Val<'_>) -> bool {
 
 impl<'a> WireRecord<'a> {
     pub fn get(&self, f: F) -> Option<&Val<'a>> {
-        self.values.get(f as usize).and_then(|v| v.as_ref())
+        match self.slots[f as usize] {
+            0 => None,
+            i => self.values.get(usize::from(i) - 1),
+        }
     }
     /// Store a value; last non-empty wins (module docs).
     pub fn set(&mut self, f: F, v: Val<'a>) {
-        if self.values.is_empty() {
-            self.values = vec![None; F::COUNT];
-        }
-        let slot = &mut self.values[f as usize];
-        if slot.is_none() || !is_empty_value(&v) {
-            *slot = Some(v);
+        match self.slots[f as usize] {
+            0 => {
+                if self.values.capacity() == 0 {
+                    self.values.reserve_exact(VALUES_ROOM);
+                }
+                self.values.push(v);
+                // At most one value per field, so the index stays below F::COUNT.
+                self.slots[f as usize] = self.values.len() as u8;
+            }
+            i => {
+                if !is_empty_value(&v) {
+                    if let Some(slot) = self.values.get_mut(usize::from(i) - 1) {
+                        *slot = v;
+                    }
+                }
+            }
         }
     }
     pub fn is_empty(&self) -> bool {
-        self.values.iter().all(Option::is_none) && self.properties.is_none()
+        self.values.is_empty() && self.properties.is_none()
     }
 }
 
