@@ -7,12 +7,15 @@
 # the contoso tenant (datasets/generate.py perf), installs DuckDB's Python package with pip
 # when it is missing (the comparison is skipped, with a message, if that fails), then runs:
 #   1. DuckDB: read_json projecting 4 fields + GROUP BY over the file (benches/duckdb_query.py)
-#   2. careplay bench: load-only, full streaming replay (load + baseline and candidate
+#   2. careplay bench: load-only, the JSON syntax check alone (serde_json, a floor for
+#      any reader that validates its input), full streaming replay (load + baseline and candidate
 #      evaluation of the 31 contoso policies + report), 1 vs 2 threads, canonical Parquet
 #      evaluation throughput, distinct evaluation keys
 #   3. careplay bench on a quarter of the file: peak RSS must not grow with file size
 #   4. `careplay replay --stream` (the CLI command a user runs on a large export), timed
 #      end to end with /usr/bin/time, compared with DuckDB
+#   5. the same with `--assume-user-risk none`, so that the user-risk policy decides
+#      instead of leaving most events Unknown (the path that decides, timed the same way)
 # and prints a table of figures and ratios. Env: BENCH_DIR (data, default target/bench-data),
 # THREADS (default 2), PARQUET_RECORDS (canonical-Parquet phase, held in memory on purpose;
 # default min(RECORDS, 200000)).
@@ -89,7 +92,18 @@ cat "$BIG" > /dev/null
   > "$BENCH_DIR/cli-report.json" || true
 cat "$CLI_OUT"
 
-python3 - "$DUCK_OUT" "$BENCH_OUT" "$SMALL_OUT" "$CLI_OUT" "$RECORDS" "$QUARTER_N" <<'EOF'
+echo "== careplay replay --stream --assume-user-risk none (the decided path)"
+# No log carries user risk, so CA008 (user risk high) leaves most events Unknown above;
+# assuming no user risk decides them, and measures the path that decides.
+DECIDED_OUT="$BENCH_DIR/cli-decided-time.txt"
+cat "$BIG" > /dev/null
+/usr/bin/time -f "decided_seconds=%e decided_peak_rss_kib=%M" -o "$DECIDED_OUT" \
+  "$BIN" --quiet replay "$TENANT" --logs "$BIG" --promote all-report-only --stream --format json \
+  --assume-user-risk none > "$BENCH_DIR/cli-decided-report.json" || true
+cat "$DECIDED_OUT"
+
+python3 - "$DUCK_OUT" "$BENCH_OUT" "$SMALL_OUT" "$CLI_OUT" "$RECORDS" "$QUARTER_N" \
+  "$DECIDED_OUT" "$BENCH_DIR/cli-report.json" "$BENCH_DIR/cli-decided-report.json" <<'EOF'
 import sys
 
 def kv(path):
@@ -106,6 +120,19 @@ def kv(path):
 
 duck, big, small, cli = (kv(p) for p in sys.argv[1:5])
 n, q = int(sys.argv[5]), int(sys.argv[6])
+decided = kv(sys.argv[7])
+
+def outcomes(path):
+    """Baseline outcome -> events, from a replay's JSON report."""
+    import json
+    try:
+        return {o["outcome"]: o["events"] for o in json.load(open(path))["totals"]["baseline"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+def unknown_share(o):
+    total = sum(o.values())
+    return f"{100 * o.get('unknown', 0) / total:.0f}% of events Unknown" if total else "no report"
 f = lambda d, k: float(d[k]) if k in d and d[k] not in ("na", "") else None
 rows = []
 def row(name, value, note=""):
@@ -119,6 +146,12 @@ if dk:
 else:
     row("DuckDB read_json + group", "skipped", "duckdb not installable")
 row("careplay load only", f"{f(big, 'load_seconds'):.2f} s", f"{big.get('load_cpu_seconds', 'na')} CPU s")
+sf = f(big, "syntax_floor_seconds")
+if sf:
+    row("JSON syntax check only (serde_json)", f"{sf:.2f} s",
+        f"{big.get('syntax_floor_cpu_seconds', 'na')} CPU s; a floor for any validating reader, not careplay")
+    if dk:
+        row("syntax check only / DuckDB", f"{sf / dk:.2f}x", "")
 row("careplay full replay (streaming)", f"{replay:.2f} s",
     f"{big.get('replay_cpu_seconds', 'na')} CPU s, {big.get('replay_events_per_sec')} events/s")
 if dk and replay:
@@ -137,6 +170,12 @@ if "cli_seconds" in cli:
     row("careplay replay --stream (CLI)", f"{cs:.2f} s", f"peak RSS {int(cli['cli_peak_rss_kib']) // 1024} MiB")
     if dk:
         row("CLI replay / DuckDB", f"{cs / dk:.1f}x", "target <= 1.0x")
+if "decided_seconds" in decided:
+    ds = float(decided["decided_seconds"])
+    row("CLI replay, --assume-user-risk none", f"{ds:.2f} s",
+        f"{unknown_share(outcomes(sys.argv[9]))} (without: {unknown_share(outcomes(sys.argv[8]))})")
+    if dk:
+        row("decided-path CLI replay / DuckDB", f"{ds / dk:.1f}x", "")
 w = max(len(r[0]) for r in rows)
 print()
 print("== results")

@@ -61,6 +61,10 @@ fn bench_command_prints_consistent_figures() {
     assert!(evaluations >= keys && evaluations <= records);
     assert!(num("replay_seconds") > 0.0 && num("load_seconds") > 0.0);
     assert!(num("replay_thread_speedup") > 0.0);
+    // The syntax-check reference reads the same files: one JSON Lines record per line
+    // (the diagnostic file is JSON Lines too), all well-formed.
+    assert_eq!(num("syntax_floor_lines"), records);
+    assert_eq!(num("syntax_floor_invalid_lines"), 0.0);
     if let Some(rss) = kv.get("replay_peak_rss_mib").filter(|v| **v != "na") {
         let rss: f64 = rss.parse().expect("rss");
         assert!(rss > 1.0 && rss < 4096.0, "{rss} MiB");

@@ -8,6 +8,7 @@
 //! asserts an absolute target: the binary prints figures and ratios, tests compare ratios.
 
 pub mod eval;
+pub mod floor;
 pub mod render;
 pub mod rss;
 
@@ -71,6 +72,8 @@ pub enum BenchError {
     Parquet { path: String, message: String },
     #[error("{0}")]
     Tenant(#[from] crate::replay::ReplayError),
+    #[error("{path}: cannot read for the syntax-check figure: {message}")]
+    Floor { path: String, message: String },
 }
 
 /// One timed phase.
@@ -121,6 +124,8 @@ pub struct BenchReport {
     pub batch_rows: usize,
     pub records: u64,
     pub load: Phase,
+    /// The JSON syntax check alone ([`floor::syntax_floor`]): a reference, not careplay.
+    pub syntax_floor: Option<(floor::Floor, Phase)>,
     pub replay: Phase,
     pub replay_events: u64,
     /// Keys evaluated by the streaming replay (shared key cache).
@@ -228,6 +233,7 @@ pub fn run(cfg: &BenchConfig) -> Result<BenchReport, BenchError> {
         .sum();
     let peak_reset_supported = rss::reset_peak();
     let (records, load) = load_only(cfg)?;
+    let syntax_floor = floor::syntax_floor(&signin::source::expand(&cfg.logs)?, cfg.threads)?;
     let (outcome, replay) = replay_on(cfg, cfg.threads, cfg.stream.dedup)?;
     let replay_1_thread = if cfg.scaling && cfg.threads > 1 {
         Some(replay_on(cfg, 1, cfg.stream.dedup)?.1)
@@ -247,6 +253,7 @@ pub fn run(cfg: &BenchConfig) -> Result<BenchReport, BenchError> {
         batch_rows: cfg.stream.batch_rows,
         records,
         load,
+        syntax_floor,
         replay,
         replay_events: outcome.stats.events,
         replay_evaluations: outcome.stats.evaluations,

@@ -58,6 +58,16 @@ pub fn text(r: &BenchReport, out: &mut dyn Write) -> io::Result<()> {
         mib(&r.load),
         cpu(&r.load)
     )?;
+    if let Some((f, p)) = &r.syntax_floor {
+        writeln!(
+            out,
+            "  JSON syntax check only       {:>7.3} s  {:>9.0} line/s  {:>10}  {}   (serde_json, builds nothing: a floor, not careplay)",
+            p.secs(),
+            f.lines as f64 / p.secs().max(1e-9),
+            "",
+            cpu(p)
+        )?;
+    }
     writeln!(
         out,
         "  full replay (streaming)      {:>7.3} s  {:>9.0} ev/s   {:>10}  {}",
@@ -174,6 +184,14 @@ pub fn kv(r: &BenchReport, out: &mut dyn Write) -> io::Result<()> {
     )?;
     line("load_seconds", format!("{:.3}", r.load.secs()))?;
     line("load_peak_rss_mib", mib_num(&r.load))?;
+    if let Some((f, p)) = &r.syntax_floor {
+        line("syntax_floor_seconds", format!("{:.3}", p.secs()))?;
+        line("syntax_floor_lines", f.lines.to_string())?;
+        line("syntax_floor_invalid_lines", f.invalid.to_string())?;
+        if let Some(c) = p.cpu_secs {
+            line("syntax_floor_cpu_seconds", format!("{c:.2}"))?;
+        }
+    }
     line("replay_seconds", format!("{:.3}", r.replay.secs()))?;
     line("replay_peak_rss_mib", mib_num(&r.replay))?;
     line(

@@ -1,0 +1,154 @@
+//! A reference figure, not careplay's work: how long it takes only to check the JSON
+//! syntax of every line of the inputs with `serde_json` (the parser careplay's serde path
+//! uses; `IgnoredAny` builds nothing), on the same pool. Any reader that validates its
+//! input pays at least this, so `syntax_floor / DuckDB` tells how far under DuckDB's time
+//! a validating Rust replay can go on this machine before it reads a single field.
+
+use std::fs::File;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde::de::IgnoredAny;
+
+use super::{pool, timed, BenchError, Phase};
+
+/// Bytes mapped at a time.
+const WINDOW: usize = 256 << 20;
+
+/// What the syntax check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Floor {
+    /// Non-empty lines checked.
+    pub lines: u64,
+    /// Of which not one JSON text.
+    pub invalid: u64,
+}
+
+/// Check every line of `paths` (uncompressed JSON Lines; other inputs are skipped and
+/// `None` is returned when none is left) on a pool of `threads`.
+pub fn syntax_floor(
+    paths: &[PathBuf],
+    threads: usize,
+) -> Result<Option<(Floor, Phase)>, BenchError> {
+    let plain: Vec<&PathBuf> = paths
+        .iter()
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x == "ndjson" || x == "jsonl" || x == "json")
+        })
+        .collect();
+    if plain.is_empty() {
+        return Ok(None);
+    }
+    let p = pool(threads)?;
+    let (res, phase) = timed(|| p.install(|| check_files(&plain, WINDOW)));
+    Ok(Some((res?, phase)))
+}
+
+fn io_err(path: &std::path::Path, e: std::io::Error) -> BenchError {
+    BenchError::Floor {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+fn check_files(paths: &[&PathBuf], window: usize) -> Result<Floor, BenchError> {
+    let mut total = Floor::default();
+    for path in paths {
+        let file = File::open(path).map_err(|e| io_err(path, e))?;
+        let size = file.metadata().map_err(|e| io_err(path, e))?.len();
+        let (mut at, mut window) = (0u64, window.max(1));
+        while at < size {
+            let len = (size - at).min(window as u64) as usize;
+            // SAFETY: a read-only mapping of a range inside the file as opened; as in
+            // signin/chunks.rs, the bench's input is not rewritten while it is read.
+            let map = unsafe {
+                memmap2::MmapOptions::new()
+                    .offset(at)
+                    .len(len)
+                    .map(&file)
+                    .map_err(|e| io_err(path, e))?
+            };
+            // Up to the window's last newline; the rest starts the next window.
+            let cut = if at + len as u64 >= size {
+                len
+            } else if let Some(i) = memchr::memrchr(b'\n', &map) {
+                i + 1
+            } else {
+                // A line longer than the window: map more of it.
+                window = window.saturating_mul(2);
+                continue;
+            };
+            let f = check(&map[..cut]);
+            total.lines += f.lines;
+            total.invalid += f.invalid;
+            at += cut as u64;
+        }
+    }
+    Ok(total)
+}
+
+/// Check each non-empty line of `bytes` on the current pool.
+fn check(bytes: &[u8]) -> Floor {
+    bytes
+        .par_split(|b| *b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .map(|l| Floor {
+            lines: 1,
+            invalid: u64::from(serde_json::from_slice::<IgnoredAny>(l).is_err()),
+        })
+        .reduce(Floor::default, |a, b| Floor {
+            lines: a.lines + b.lines,
+            invalid: a.invalid + b.invalid,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_lines_and_invalid_lines() {
+        let f = check(b"{\"a\":1}\n\n  \n{\"b\":[1,2]}\r\n{\"c\":\n1]\n");
+        assert_eq!(
+            f,
+            Floor {
+                lines: 4,
+                invalid: 2
+            }
+        );
+    }
+
+    #[test]
+    fn windows_split_at_newlines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.ndjson");
+        let line = "{\"id\":\"0123456789\"}\n";
+        std::fs::write(&path, line.repeat(1000) + "{bad}\n").unwrap();
+        let (f, _) = syntax_floor(std::slice::from_ref(&path), 2)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            f,
+            Floor {
+                lines: 1001,
+                invalid: 1
+            }
+        );
+        // Windows smaller than the file and than one line.
+        for window in [1, 7, 20, 21, 64, 4096] {
+            let f = check_files(&[&path], window).unwrap();
+            assert_eq!(
+                f,
+                Floor {
+                    lines: 1001,
+                    invalid: 1
+                },
+                "window {window}"
+            );
+        }
+        assert!(syntax_floor(&[dir.path().join("x.csv")], 1)
+            .unwrap()
+            .is_none());
+    }
+}
