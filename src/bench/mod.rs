@@ -226,14 +226,15 @@ pub fn load_only(cfg: &BenchConfig) -> Result<(u64, Phase), BenchError> {
 
 /// Run every phase.
 pub fn run(cfg: &BenchConfig) -> Result<BenchReport, BenchError> {
-    let input_bytes = signin::source::expand(&cfg.logs)?
+    let files = signin::source::expand(&cfg.logs)?;
+    let input_bytes = files
         .iter()
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
     let peak_reset_supported = rss::reset_peak();
     let (records, load) = load_only(cfg)?;
-    let syntax_floor = floor::syntax_floor(&signin::source::expand(&cfg.logs)?, cfg.threads)?;
+    let syntax_floor = floor::syntax_floor(&files, cfg.threads)?;
     let (outcome, replay) = replay_on(cfg, cfg.threads, cfg.stream.dedup)?;
     let replay_1_thread = if cfg.scaling && cfg.threads > 1 {
         Some(replay_on(cfg, 1, cfg.stream.dedup)?.1)

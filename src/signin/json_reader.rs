@@ -568,29 +568,24 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
         // parsed as `str`, so serde_json does not validate every string it reads again: that
         // was 5% of a replay's instructions. Other text takes the byte-slice parser, which
         // reads up to the bad byte and reports it, as before.
-        match std::str::from_utf8(t.bytes) {
-            // One object of plain values (a JSON Lines record) is read directly; `plain`
-            // builds the record serde would, or leaves the text to serde.
-            Ok(text) => match plain::record(text, ctx.projection) {
-                Some(rec) => {
-                    sink(Item::Record(rec));
-                    Ok(())
-                }
-                None => parse_all(
-                    serde_json::Deserializer::from_str(text),
-                    TopSeed {
-                        sink: &mut sink,
-                        projection: ctx.projection,
-                    },
-                ),
-            },
-            Err(_) => parse_all(
-                serde_json::Deserializer::from_slice(t.bytes),
-                TopSeed {
+        let text = std::str::from_utf8(t.bytes).ok();
+        // One object of plain values (a JSON Lines record) is read directly; `plain`
+        // builds the record serde would, or leaves the text to serde.
+        match text.and_then(|text| plain::record(text, ctx.projection)) {
+            Some(rec) => {
+                sink(Item::Record(rec));
+                Ok(())
+            }
+            None => {
+                let seed = TopSeed {
                     sink: &mut sink,
                     projection: ctx.projection,
-                },
-            ),
+                };
+                match text {
+                    Some(text) => parse_all(serde_json::Deserializer::from_str(text), seed),
+                    None => parse_all(serde_json::Deserializer::from_slice(t.bytes), seed),
+                }
+            }
         }
     };
     let several = index > 1;

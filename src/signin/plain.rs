@@ -41,29 +41,21 @@ pub fn record(text: &str, projection: Projection) -> Option<WireRecord<'_>> {
     if p.peek() != Some(b'{') {
         return None;
     }
-    p.i += 1;
     let mut rec = WireRecord::default();
     let mut norm = String::new();
-    p.ws();
-    if p.peek() == Some(b'}') {
-        p.i += 1;
-    } else {
-        loop {
-            let key = p.key()?;
-            p.colon()?;
-            match lookup(Table::Json, key, &mut norm) {
-                Some(F::Value | F::Records | F::Properties) => return None,
-                Some(f) if projection.reads(f) => {
-                    let v = p.value(1)?;
-                    rec.set(f, v);
-                }
-                _ => p.skip(1)?,
+    p.items(b'}', 0, |p| {
+        let key = p.key()?;
+        p.colon()?;
+        match lookup(Table::Json, key, &mut norm) {
+            Some(F::Value | F::Records | F::Properties) => None,
+            Some(f) if projection.reads(f) => {
+                let v = p.value(1)?;
+                rec.set(f, v);
+                Some(())
             }
-            if !p.comma_or_close(b'}')? {
-                break;
-            }
+            _ => p.skip(1),
         }
-    }
+    })?;
     p.ws();
     (p.i == p.s.len()).then_some(rec)
 }
@@ -120,6 +112,32 @@ impl<'a> Parser<'a> {
         (self.peek() == Some(b':')).then(|| self.i += 1)?;
         self.ws();
         Some(())
+    }
+
+    /// The items of the container whose opening bracket is at `self.i`, closed by
+    /// `close`, each read by `item` (which stops at the item's end); `None` past
+    /// [`DEPTH`] or on any syntax error.
+    fn items(
+        &mut self,
+        close: u8,
+        depth: usize,
+        mut item: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        if depth >= DEPTH {
+            return None;
+        }
+        self.i += 1;
+        self.ws();
+        if self.peek() == Some(close) {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            if !self.comma_or_close(close)? {
+                return Some(());
+            }
+        }
     }
 
     /// After a value in a container closed by `close`: true on `,` (another value
@@ -297,43 +315,23 @@ impl<'a> Parser<'a> {
         match self.peek()? {
             b'"' => self.string().map(Val::String),
             b'{' => {
-                if depth >= DEPTH {
-                    return None;
-                }
-                self.i += 1;
-                self.ws();
                 let mut o = Obj::with_room();
-                if self.peek() == Some(b'}') {
-                    self.i += 1;
-                    return Some(Val::Object(o));
-                }
-                loop {
-                    let k = self.key()?;
-                    self.colon()?;
-                    let v = self.value(depth + 1)?;
+                self.items(b'}', depth, |p| {
+                    let k = p.key()?;
+                    p.colon()?;
+                    let v = p.value(depth + 1)?;
                     o.insert(Cow::Borrowed(k), v);
-                    if !self.comma_or_close(b'}')? {
-                        return Some(Val::Object(o));
-                    }
-                }
+                    Some(())
+                })?;
+                Some(Val::Object(o))
             }
             b'[' => {
-                if depth >= DEPTH {
-                    return None;
-                }
-                self.i += 1;
-                self.ws();
                 let mut a = Vec::new();
-                if self.peek() == Some(b']') {
-                    self.i += 1;
-                    return Some(Val::Array(a));
-                }
-                loop {
-                    a.push(self.value(depth + 1)?);
-                    if !self.comma_or_close(b']')? {
-                        return Some(Val::Array(a));
-                    }
-                }
+                self.items(b']', depth, |p| {
+                    a.push(p.value(depth + 1)?);
+                    Some(())
+                })?;
+                Some(Val::Array(a))
             }
             b't' => self.literal(b"true").map(|()| Val::Bool(true)),
             b'f' => self.literal(b"false").map(|()| Val::Bool(false)),
@@ -347,45 +345,15 @@ impl<'a> Parser<'a> {
     fn skip(&mut self, depth: usize) -> Option<()> {
         match self.peek()? {
             b'"' => self.skip_string(),
-            b'{' => {
-                if depth >= DEPTH {
+            b'{' => self.items(b'}', depth, |p| {
+                if p.peek() != Some(b'"') {
                     return None;
                 }
-                self.i += 1;
-                self.ws();
-                if self.peek() == Some(b'}') {
-                    self.i += 1;
-                    return Some(());
-                }
-                loop {
-                    if self.peek() != Some(b'"') {
-                        return None;
-                    }
-                    self.skip_string()?;
-                    self.colon()?;
-                    self.skip(depth + 1)?;
-                    if !self.comma_or_close(b'}')? {
-                        return Some(());
-                    }
-                }
-            }
-            b'[' => {
-                if depth >= DEPTH {
-                    return None;
-                }
-                self.i += 1;
-                self.ws();
-                if self.peek() == Some(b']') {
-                    self.i += 1;
-                    return Some(());
-                }
-                loop {
-                    self.skip(depth + 1)?;
-                    if !self.comma_or_close(b']')? {
-                        return Some(());
-                    }
-                }
-            }
+                p.skip_string()?;
+                p.colon()?;
+                p.skip(depth + 1)
+            }),
+            b'[' => self.items(b']', depth, |p| p.skip(depth + 1)),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
