@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde::de::IgnoredAny;
 
 use super::{pool, timed, BenchError, Phase};
+use crate::signin::chunks::{ChunkSource, MappedChunks};
 
 /// Bytes mapped at a time.
 const WINDOW: usize = 256 << 20;
@@ -56,33 +57,12 @@ fn check_files(paths: &[&PathBuf], window: usize) -> Result<Floor, BenchError> {
     let mut total = Floor::default();
     for path in paths {
         let file = File::open(path).map_err(|e| io_err(path, e))?;
-        let size = file.metadata().map_err(|e| io_err(path, e))?.len();
-        let (mut at, mut window) = (0u64, window.max(1));
-        while at < size {
-            let len = (size - at).min(window as u64) as usize;
-            // SAFETY: a read-only mapping of a range inside the file as opened; as in
-            // signin/chunks.rs, the bench's input is not rewritten while it is read.
-            let map = unsafe {
-                memmap2::MmapOptions::new()
-                    .offset(at)
-                    .len(len)
-                    .map(&file)
-                    .map_err(|e| io_err(path, e))?
-            };
-            // Up to the window's last newline; the rest starts the next window.
-            let cut = if at + len as u64 >= size {
-                len
-            } else if let Some(i) = memchr::memrchr(b'\n', &map) {
-                i + 1
-            } else {
-                // A line longer than the window: map more of it.
-                window = window.saturating_mul(2);
-                continue;
-            };
-            let f = check(&map[..cut]);
+        // The loader's own windows of complete lines (a leading byte order mark skipped).
+        let mut chunks = MappedChunks::new(file, window, None).map_err(|e| io_err(path, e))?;
+        while let Some(chunk) = chunks.next().map_err(|e| io_err(path, e))? {
+            let f = check(&chunk.bytes);
             total.lines += f.lines;
             total.invalid += f.invalid;
-            at += cut as u64;
         }
     }
     Ok(total)
@@ -147,6 +127,16 @@ mod tests {
                 "window {window}"
             );
         }
+        // A byte order mark is skipped, as the loader skips it.
+        let bom = dir.path().join("bom.ndjson");
+        std::fs::write(&bom, [&b"\xEF\xBB\xBF"[..], line.as_bytes()].concat()).unwrap();
+        assert_eq!(
+            check_files(&[&bom], 4096).unwrap(),
+            Floor {
+                lines: 1,
+                invalid: 0
+            }
+        );
         assert!(syntax_floor(&[dir.path().join("x.csv")], 1)
             .unwrap()
             .is_none());

@@ -10,13 +10,13 @@ use std::io::{BufRead, Read, Seek, SeekFrom};
 use std::ops::Deref;
 
 /// One chunk of complete lines and the number of its first line.
-pub(super) struct Chunk {
+pub(crate) struct Chunk {
     pub bytes: ChunkBytes,
     pub first_line: u64,
 }
 
 /// A chunk's bytes: a buffer, or a slice of a mapping of the file.
-pub(super) enum ChunkBytes {
+pub(crate) enum ChunkBytes {
     Owned(Vec<u8>),
     /// `map[..len]`: the complete lines of a mapping.
     Mapped {
@@ -45,7 +45,7 @@ impl ChunkBytes {
 }
 
 /// A source of chunks for the parallel reader.
-pub(super) trait ChunkSource {
+pub(crate) trait ChunkSource {
     /// The next chunk: complete lines, at least the chunk size when the input has that
     /// many bytes left (or one whole longer line); its `first_line` is left 0 for the
     /// caller to number. `None` at the end of the input.
@@ -139,7 +139,7 @@ impl<R: BufRead> ChunkSource for ReadChunks<R> {
 /// Chunks mapped from a plain file, each its own mapping (unmapped when the chunk is
 /// dropped), so the process maps only the few chunks in flight and its resident memory
 /// does not grow with the file.
-pub(super) struct MappedChunks {
+pub(crate) struct MappedChunks {
     file: File,
     /// File size when it was opened.
     size: u64,

@@ -8,7 +8,7 @@
 //! **per batch** in this mode, so duplicates that land in different batches are both
 //! kept; `load` is exact).
 
-mod chunks;
+pub(crate) mod chunks;
 mod csv_reader;
 pub mod error;
 pub mod facts;
