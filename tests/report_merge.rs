@@ -1,7 +1,9 @@
 //! Merge laws of the report aggregates: however rows are split across workers (rayon
 //! fold/reduce or any partition) and in whatever order, the report is the same.
 
-use careplay::report::{render, Aggregator, EventRow, Format, Outcome, Report, ReportMeta};
+use careplay::report::{
+    render, Aggregator, EventRow, Format, Outcome, Report, ReportMeta, UnknownCause,
+};
 use proptest::prelude::*;
 use rayon::prelude::*;
 
@@ -28,6 +30,8 @@ const POLICIES: [&str; 3] = [
     "Block guests",
     "Require compliant device",
 ];
+const CAUSES: [&str; 2] = ["userRisk", "users"];
+
 const DEMANDS: [&str; 4] = [
     "",
     "mfa",
@@ -71,6 +75,7 @@ fn arb_row() -> impl Strategy<Value = EventRow> {
             candidate_demand: DEMANDS[d].to_owned(),
             changed_by: pols.iter().map(|&p| POLICIES[p].to_owned()).collect(),
             explanation: format!("{base} -> {cand}"),
+            unknown_causes: Vec::new(),
         })
 }
 
@@ -158,6 +163,16 @@ fn rayon_fold_reduce_equals_one_pass() {
                 candidate_demand: DEMANDS[(i % 4) as usize].to_owned(),
                 changed_by: vec![POLICIES[(i % 3) as usize].to_owned()],
                 explanation: format!("explanation {}", i % 7),
+                // Undecided events carry causes whose example reasons differ by event, so
+                // the merged example (the smallest) depends on merging right.
+                unknown_causes: if base == Outcome::Unknown || cand == Outcome::Unknown {
+                    vec![UnknownCause {
+                        cause: CAUSES[(i % 2) as usize],
+                        reason: format!("reason {}", i % 11).into(),
+                    }]
+                } else {
+                    vec![]
+                },
             }
         })
         .collect();
@@ -177,4 +192,14 @@ fn rayon_fold_reduce_equals_one_pass() {
     assert_eq!(serial.totals.all.events, 5_000);
     // 4 of 16 cells are the diagonal: a quarter of the events stay put.
     assert_eq!(serial.totals.moved.events, 3_750);
+    let undecided = rows
+        .iter()
+        .filter(|r| {
+            r.baseline_outcome == Outcome::Unknown || r.candidate_outcome == Outcome::Unknown
+        })
+        .count() as u64;
+    assert!(undecided > 0);
+    assert_eq!(serial.totals.undecided.events, undecided);
+    let causes: u64 = serial.undecided_by_cause.iter().map(|c| c.events).sum();
+    assert_eq!(causes, serial.totals.undecided.events);
 }

@@ -58,6 +58,7 @@ fn row(
         candidate_demand: demand.to_owned(),
         changed_by: changed_by.iter().map(|s| (*s).to_owned()).collect(),
         explanation: explanation.to_owned(),
+        unknown_causes: Vec::new(),
     }
 }
 

@@ -2,10 +2,11 @@
 
 use std::str::FromStr;
 
-use careplay::report::Report;
+use careplay::report::{pct, Report};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-/// A gate metric: events or distinct users newly in an outcome.
+/// A gate metric: events or distinct users newly in an outcome, undecided events, or
+/// rejected log rows.
 pub enum Metric {
     Blocked,
     Challenged,
@@ -13,16 +14,31 @@ pub enum Metric {
     BlockedUsers,
     ChallengedUsers,
     UnknownUsers,
+    /// Events whose baseline or candidate outcome is Unknown (`totals.undecided`).
+    Undecided,
+    /// Log rows that could not be read (`input.rows_rejected`).
+    Rejected,
+}
+
+/// What a metric is compared with: a count, or a percentage of its whole (replayed events
+/// for `unknown-rate`, rows read for `rejected-rate`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Limit {
+    Count(u64),
+    Percent(f64),
 }
 
 impl Metric {
-    const NAMES: [(&'static str, Metric); 6] = [
+    /// Count metrics, and the two that also take a rate (`NAME-rate>P%`).
+    const NAMES: [(&'static str, Metric); 8] = [
         ("newly-blocked", Metric::Blocked),
         ("newly-challenged", Metric::Challenged),
         ("newly-unknown", Metric::Unknown),
         ("newly-blocked-users", Metric::BlockedUsers),
         ("newly-challenged-users", Metric::ChallengedUsers),
         ("newly-unknown-users", Metric::UnknownUsers),
+        ("unknown", Metric::Undecided),
+        ("rejected", Metric::Rejected),
     ];
     fn name(self) -> &'static str {
         Metric::NAMES
@@ -31,41 +47,68 @@ impl Metric {
             .map(|(n, _)| *n)
             .unwrap_or("?")
     }
-    fn value(self, r: &Report) -> u64 {
+    fn has_rate(self) -> bool {
+        matches!(self, Metric::Undecided | Metric::Rejected)
+    }
+    /// The metric's count, and the whole a rate is taken of.
+    fn value(self, r: &Report) -> (u64, u64) {
+        let events = r.totals.all.events;
         match self {
-            Metric::Blocked => r.newly_blocked(),
-            Metric::Challenged => r.newly_challenged(),
-            Metric::Unknown => r.newly_unknown(),
-            Metric::BlockedUsers => r.newly_blocked_users(),
-            Metric::ChallengedUsers => r.newly_challenged_users(),
-            Metric::UnknownUsers => r.newly_unknown_users(),
+            Metric::Blocked => (r.newly_blocked(), events),
+            Metric::Challenged => (r.newly_challenged(), events),
+            Metric::Unknown => (r.newly_unknown(), events),
+            Metric::BlockedUsers => (r.newly_blocked_users(), r.totals.all.users),
+            Metric::ChallengedUsers => (r.newly_challenged_users(), r.totals.all.users),
+            Metric::UnknownUsers => (r.newly_unknown_users(), r.totals.all.users),
+            Metric::Undecided => (r.undecided(), events),
+            Metric::Rejected => (r.input.rows_rejected, r.input.rows_read),
         }
     }
 }
 
 /// One gate: the metric must not exceed the limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FailOn {
     pub metric: Metric,
-    pub limit: u64,
+    pub limit: Limit,
 }
 
 impl FromStr for FailOn {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let expected = || {
+            let names: Vec<&str> = Metric::NAMES.iter().map(|(n, _)| *n).collect();
             format!(
-                "expected METRIC>N with METRIC one of {} (got `{s}`)",
-                Metric::NAMES.map(|(n, _)| n).join(", ")
+                "expected METRIC>N with METRIC one of {}, or unknown-rate>P% / rejected-rate>P% \
+                 (got `{s}`; quote the whole gate in a shell: --fail-on 'newly-blocked>0')",
+                names.join(", ")
             )
         };
         let (m, n) = s.split_once('>').ok_or_else(expected)?;
+        let m = m.trim();
+        let (m, rate) = match m.strip_suffix("-rate") {
+            Some(base) => (base, true),
+            None => (m, false),
+        };
         let metric = Metric::NAMES
             .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(m.trim()))
+            .find(|(name, _)| name.eq_ignore_ascii_case(m))
             .map(|(_, m)| *m)
             .ok_or_else(expected)?;
-        let limit = n.trim().parse::<u64>().map_err(|_| expected())?;
+        let n = n.trim();
+        let limit = if rate {
+            if !metric.has_rate() {
+                return Err(expected());
+            }
+            let p = n.strip_suffix('%').unwrap_or(n).trim();
+            let p: f64 = p.parse().map_err(|_| expected())?;
+            if !(0.0..=100.0).contains(&p) {
+                return Err(format!("`{s}`: a rate is a percentage from 0 to 100"));
+            }
+            Limit::Percent(p)
+        } else {
+            Limit::Count(n.parse::<u64>().map_err(|_| expected())?)
+        };
         Ok(FailOn { metric, limit })
     }
 }
@@ -83,8 +126,28 @@ impl<'a> Gate<'a> {
         self.gates
             .iter()
             .filter_map(|g| {
-                let v = g.metric.value(r);
-                (v > g.limit).then(|| format!("{} = {v} > {}", g.metric.name(), g.limit))
+                let (v, whole) = g.metric.value(r);
+                match g.limit {
+                    Limit::Count(limit) => {
+                        (v > limit).then(|| format!("{} = {v} > {limit}", g.metric.name()))
+                    }
+                    Limit::Percent(p) => {
+                        // Compared exactly (v/whole > p/100), printed so that rounding never
+                        // shows a breach as equal to its limit.
+                        let rate = if whole == 0 {
+                            0.0
+                        } else {
+                            100.0 * v as f64 / whole as f64
+                        };
+                        (v as f64 * 100.0 > p * whole as f64).then(|| {
+                            format!(
+                                "{}-rate = {} ({v} of {whole}) > {p}%",
+                                g.metric.name(),
+                                pct::versus(rate, p)
+                            )
+                        })
+                    }
+                }
             })
             .collect()
     }

@@ -169,7 +169,10 @@ fn convert(a: &ConvertArgs, quiet: bool, out: &mut dyn Write) -> super::CmdResul
         path: path.clone(),
         message: e.to_string(),
     };
-    let file = std::fs::File::create(&a.output).map_err(|e| werr(&e))?;
+    // Checked and created before any input is read: `logs convert X -o X` used to empty X
+    // first and then report "wrote 0 rows".
+    let target = super::output::OutputFile::prepare(&a.output, &a.paths)?;
+    let file = target.file()?;
     let mut written: u64 = 0;
     let ledger = match a.to {
         OutFormat::Parquet => {
@@ -204,6 +207,7 @@ fn convert(a: &ConvertArgs, quiet: bool, out: &mut dyn Write) -> super::CmdResul
             ledger
         }
     };
+    target.commit()?;
     writeln!(
         out,
         "wrote {written} canonical row(s) to {path}; read {}, rejected {}, duplicates dropped {}",

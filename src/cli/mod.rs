@@ -7,6 +7,7 @@ use std::process::ExitCode;
 pub mod bench;
 mod gate;
 pub mod logs;
+mod output;
 pub mod policies;
 pub mod replay;
 pub mod verify;

@@ -7,6 +7,7 @@ use careplay::replay::{self, ChangeSpec, Dedup, Overrides, ReplayPlan};
 use careplay::report::{self, EventsWriter, Format};
 
 use super::gate::{FailOn, Gate};
+use super::output::{self, OutputFile};
 use super::{CmdResult, EXIT_OK, EXIT_THRESHOLD};
 
 /// Parts of a tenant snapshot; each flag replaces the matching part of TENANT_DIR.
@@ -138,13 +139,62 @@ pub struct Args {
     pub assume_user_risk: Option<careplay::model::RiskLevel>,
 }
 
+/// What the run read, assumed and could not decide, on stderr: the report may go to a file
+/// or a pipe, and a CI log should still show what the answer rests on.
+fn summarize(report: &report::Report, assume: &careplay::replay::Assumptions) {
+    let i = &report.input;
+    eprintln!(
+        "careplay: {} events replayed; {} log rows read, {} rejected, {} duplicates dropped",
+        report.totals.all.events, i.rows_read, i.rows_rejected, i.duplicates_dropped
+    );
+    for a in assume.describe() {
+        eprintln!("careplay: {a}");
+    }
+    for line in report
+        .undecided_line()
+        .into_iter()
+        .chain(report.rejected_line())
+    {
+        eprintln!("careplay: {line}");
+    }
+}
+
 pub fn parse_risk_arg(s: &str) -> Result<careplay::model::RiskLevel, String> {
     careplay::replay::enrich::parse_risk(s)
         .ok_or_else(|| format!("`{s}`: expected none, low, medium or high"))
 }
 
+/// Every path a replay reads, as given (files, folders, globs): what an output must not
+/// overwrite.
+pub fn inputs_of(tenant: &TenantArgs, changes: &ChangeArgs) -> Vec<PathBuf> {
+    let p = replay::TenantPaths::resolve(tenant.tenant_dir.as_deref(), &tenant.overrides());
+    let mut all = Vec::new();
+    for part in [p.policies, p.locations, p.strengths, p.directory, p.logs] {
+        all.extend(part);
+    }
+    all.extend(expand(&changes.add));
+    all.extend(expand(&changes.replace));
+    all
+}
+
 pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
     let format: Format = args.format.parse()?;
+    // Outputs are checked before anything is read: a path that cannot be written, or that
+    // is one of the inputs, fails now rather than after the replay.
+    let inputs = inputs_of(&args.tenant, &args.changes);
+    if let (Some(a), Some(b)) = (&args.output, &args.events_out) {
+        output::distinct(a, b)?;
+    }
+    let report_file = args
+        .output
+        .as_deref()
+        .map(|p| OutputFile::prepare(p, &inputs))
+        .transpose()?;
+    let events_file = args
+        .events_out
+        .as_deref()
+        .map(|p| OutputFile::prepare(p, &inputs))
+        .transpose()?;
     let plan = ReplayPlan {
         tenant_dir: args.tenant.tenant_dir.clone(),
         overrides: args.tenant.overrides(),
@@ -161,25 +211,26 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         careplay::replay::stream::run_replay_streaming(&plan, &cfg)?.report
     } else {
         let outcome = replay::run_replay(&plan)?;
-        if let Some(path) = &args.events_out {
-            let mut w = EventsWriter::create(path)?;
+        if let Some(file) = events_file {
+            let mut w = EventsWriter::create(file.path())?;
             w.write(&outcome.rows)?;
             w.finish()?;
+            file.commit()?;
         }
         outcome.report
     };
     let report = report.with_top(args.top);
-    match &args.output {
-        Some(p) => {
-            let mut f = std::io::BufWriter::new(
-                std::fs::File::create(p)
-                    .map_err(|e| format!("cannot write {}: {e}", p.display()))?,
-            );
+    match report_file {
+        Some(file) => {
+            let mut f = std::io::BufWriter::new(file.file()?);
             report::render(&report, format, &mut f)?;
             f.flush()?;
+            drop(f);
+            file.commit()?;
         }
         None => report::render(&report, format, out)?,
     }
+    summarize(&report, &plan.assume);
     let breaches = Gate::new(&args.fail_on).check(&report);
     for b in &breaches {
         eprintln!("careplay: threshold breached: {b}");

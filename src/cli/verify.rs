@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use careplay::report::{self, Format};
 use careplay::verify::{self, VerifyPlan};
 
+use super::output::OutputFile;
 use super::replay::TenantArgs;
 use super::{CmdResult, EXIT_OK, EXIT_THRESHOLD};
 
@@ -40,6 +41,13 @@ pub struct Args {
 
 pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
     let format: Format = args.format.parse()?;
+    let mut inputs = super::replay::inputs_of(&args.tenant, &Default::default());
+    inputs.extend(args.history.iter().cloned());
+    let report_file = args
+        .output
+        .as_deref()
+        .map(|p| OutputFile::prepare(p, &inputs))
+        .transpose()?;
     let plan = VerifyPlan {
         tenant_dir: args.tenant.tenant_dir.clone(),
         overrides: args.tenant.overrides(),
@@ -52,28 +60,28 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
     let r = verify::run_verify(&plan)?;
     let write = |w: &mut dyn Write| -> std::io::Result<()> {
         if format == Format::Json {
-            serde_json::to_writer_pretty(&mut *w, &r).map_err(std::io::Error::other)?;
+            // `From` keeps the I/O error's kind, so a closed pipe stays a closed pipe.
+            serde_json::to_writer_pretty(&mut *w, &r).map_err(std::io::Error::from)?;
             writeln!(w)
         } else {
             report::render_doc(&verify::render::document(&r, args.top), format, w)
         }
     };
-    match &args.output {
-        Some(p) => {
-            let mut f = std::io::BufWriter::new(
-                std::fs::File::create(p)
-                    .map_err(|e| format!("cannot write {}: {e}", p.display()))?,
-            );
+    match report_file {
+        Some(file) => {
+            let mut f = std::io::BufWriter::new(file.file()?);
             write(&mut f)?;
             f.flush()?;
+            drop(f);
+            file.commit()?;
         }
         None => write(out)?,
     }
     if let Some(min) = args.fail_below {
         if r.agreement_pct < min {
             eprintln!(
-                "careplay: agreement {:.1}% is below --fail-below {min}%",
-                r.agreement_pct
+                "careplay: agreement {} is below --fail-below {min}%",
+                careplay::report::pct::versus(r.agreement_pct, min)
             );
             return Ok(EXIT_THRESHOLD);
         }

@@ -16,6 +16,7 @@ pub(crate) mod grant;
 mod ids;
 mod result;
 pub(crate) mod strength;
+pub mod undecided;
 
 pub use compile::{compile, CompileIssue, CompiledPolicy, CompiledSet};
 pub use evaluate::SetPair;

@@ -40,6 +40,41 @@ pub enum ReplayError {
     NoLogs,
     #[error("{path}: {message}")]
     BadChangeFile { path: String, message: String },
+    /// No event survived loading: a report over nothing would pass every gate.
+    #[error("no sign-in events to replay: {0}")]
+    NoEvents(String),
+}
+
+/// Fail when the load produced no event (an empty `signins/`, or every row rejected):
+/// "0 events replayed" must not read as "nothing would change".
+pub fn require_events(ledger: &signin::Ledger) -> Result<(), ReplayError> {
+    if ledger.rows_loaded() > 0 {
+        return Ok(());
+    }
+    let files = ledger.files.len();
+    let read = ledger.rows_read();
+    let why = if files == 0 {
+        "no sign-in export file was found (folders are searched for .json, .jsonl, .ndjson, \
+         .csv, .parquet, .gz, .log and .txt files)"
+            .to_string()
+    } else if read == 0 {
+        format!("{files} file(s) read, but they hold no sign-in rows")
+    } else {
+        let reasons: Vec<String> = ledger
+            .rejected_by_reason()
+            .iter()
+            .take(3)
+            .map(|(k, n)| format!("{} {n}", k.as_str()))
+            .collect();
+        format!(
+            "{files} file(s), {read} row(s) read, {} rejected ({}), {} duplicate(s); \
+             see `careplay logs inspect` for examples",
+            ledger.rows_rejected(),
+            reasons.join(", "),
+            ledger.duplicates()
+        )
+    };
+    Err(ReplayError::NoEvents(why))
 }
 
 /// The policy side of a tenant snapshot, loaded.
@@ -282,6 +317,7 @@ pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
     let prepared = Prepared::new(plan)?;
     let opts = signin::LoadOptions::for_replay(None, plan.progress);
     let loaded = signin::load(&prepared.paths.logs, &opts)?;
+    require_events(&loaded.ledger)?;
     let replayer = prepared.replayer(plan);
     // One key cache for the whole replay, as the streaming replay keeps (each distinct
     // key evaluated once, not once per chunk of 2048 events: a key cache per chunk

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use crate::engine::undecided::unknown_causes;
 use crate::engine::{CompiledSet, Control, Decision, EventResult, SetPair};
 use crate::model::EventFacts;
 use crate::report::{EventRow, Outcome};
@@ -197,6 +198,12 @@ impl<'a> Replayer<'a> {
             candidate_demand: demand(&cand.decision),
             changed_by,
             explanation: summary(cand, self.candidate),
+            unknown_causes: {
+                let mut causes = Vec::new();
+                unknown_causes(base, &mut causes);
+                unknown_causes(cand, &mut causes);
+                causes
+            },
         }
     }
 }

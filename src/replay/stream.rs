@@ -320,6 +320,7 @@ fn blank_row() -> EventRow {
         candidate_demand: String::new(),
         changed_by: Vec::new(),
         explanation: String::new(),
+        unknown_causes: Vec::new(),
     }
 }
 
@@ -376,6 +377,7 @@ pub fn run_replay_streaming(
     };
     let networks = prepared.tenant.network_classes();
     let streamed = replay_stream(&replayer, &networks, &prepared.paths.logs, &load, &cfg)?;
+    super::require_events(&streamed.ledger)?;
     let meta = prepared.meta(plan, &streamed.ledger);
     Ok(StreamOutcome {
         report: streamed.aggregate.finish(meta),

@@ -5,8 +5,8 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::model::{
-    Count, DemandRow, ExplanationRow, Move, MoveRow, OutcomeCount, Report, ReportMeta, Totals,
-    Transition, DEFAULT_TOP,
+    CauseRow, Count, DemandRow, ExplanationRow, Move, MoveRow, OutcomeCount, Report, ReportMeta,
+    Totals, Transition, DEFAULT_TOP,
 };
 use super::row::{EventRow, InputSummary, Outcome};
 
@@ -260,6 +260,15 @@ struct DemandTally {
     moved_events: u64,
 }
 
+/// Undecided events of one cause (`UnknownCause::cause`).
+#[derive(Debug, Default, Clone)]
+struct CauseTally {
+    events: u64,
+    users: UserSet,
+    /// Smallest reason text met for the cause (deterministic whatever the merge order).
+    example: String,
+}
+
 #[derive(Debug, Default, Clone)]
 struct ExplanationTally {
     events: u64,
@@ -279,6 +288,7 @@ pub struct Aggregator {
     by_client_app_type: Dimension,
     demands: HashMap<String, DemandTally>,
     explanations: HashMap<String, ExplanationTally>,
+    causes: HashMap<&'static str, CauseTally>,
     users: Users,
     /// The current event's user key (reused buffer).
     user: String,
@@ -309,6 +319,15 @@ impl Aggregator {
         let cell = &mut self.matrix[b][c];
         cell.events += 1;
         cell.users.insert(user);
+
+        for c in &row.unknown_causes {
+            let tally = self.causes.entry(c.cause).or_default();
+            tally.events += 1;
+            tally.users.insert(user);
+            if tally.example.is_empty() || c.reason.as_ref() < tally.example.as_str() {
+                tally.example = c.reason.to_string();
+            }
+        }
 
         let moved = Move::of(row.baseline_outcome, row.candidate_outcome);
         self.push_demands(row, user, moved != Move::Unchanged);
@@ -406,6 +425,14 @@ impl Aggregator {
             mine.moved_events += t.moved_events;
             mine.users.extend(renumbered(t.users, map));
         }
+        for (k, t) in other.causes {
+            let mine = self.causes.entry(k).or_default();
+            mine.events += t.events;
+            mine.users.extend(renumbered(t.users, map));
+            if mine.example.is_empty() || (!t.example.is_empty() && t.example < mine.example) {
+                mine.example = t.example;
+            }
+        }
         for (k, t) in other.explanations {
             let mine = self.explanations.entry(k).or_default();
             mine.events += t.events;
@@ -457,6 +484,7 @@ impl Aggregator {
             newly_challenged: of_kind(Move::NewlyChallenged),
             newly_unknown: of_kind(Move::NewlyUnknown),
             relieved: of_kind(Move::Relieved),
+            undecided: self.count_where(|b, c| b == Outcome::Unknown || c == Outcome::Unknown),
             baseline: per(true),
             candidate: per(false),
         }
@@ -509,6 +537,14 @@ impl Aggregator {
                 .then_with(|| a.explanation.cmp(&b.explanation))
         });
 
+        let mut undecided_by_cause: Vec<CauseRow> = self
+            .causes
+            .into_iter()
+            .map(|(cause, t)| CauseRow::new(cause, t.events, t.users.len() as u64, t.example))
+            .collect();
+        undecided_by_cause
+            .sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.cause.cmp(&b.cause)));
+
         Report {
             title: meta.title,
             tenant: meta.tenant,
@@ -524,6 +560,7 @@ impl Aggregator {
             by_client_app_type: self.by_client_app_type.into_rows(),
             demands,
             explanations,
+            undecided_by_cause,
             input: sorted_input(meta.input),
             top: DEFAULT_TOP,
         }
@@ -577,6 +614,7 @@ mod tests {
             candidate_demand: String::new(),
             changed_by: Vec::new(),
             explanation: String::new(),
+            unknown_causes: Vec::new(),
         }
     }
 

@@ -7,15 +7,17 @@ pub mod aggregate;
 pub mod error;
 pub mod events;
 pub mod model;
+pub mod pct;
 pub mod render;
 pub mod row;
+pub mod undecided;
 
 pub use aggregate::{user_key, Aggregator};
 pub use error::ReportError;
 pub use events::{EventsFormat, EventsWriter};
 pub use model::{
-    Count, DemandRow, ExplanationRow, Move, MoveRow, OutcomeCount, PolicyInfo, Report, ReportMeta,
-    Totals, Transition, DEFAULT_TOP,
+    CauseRow, Count, DemandRow, ExplanationRow, Move, MoveRow, OutcomeCount, PolicyInfo, Report,
+    ReportMeta, Totals, Transition, DEFAULT_TOP,
 };
 pub use render::{render, render_doc, Doc, DocList, Format, Section, UnknownFormat};
-pub use row::{EventRow, FileSummary, InputSummary, Outcome};
+pub use row::{EventRow, FileSummary, InputSummary, Outcome, UnknownCause};

@@ -88,6 +88,9 @@ pub struct Totals {
     pub newly_challenged: Count,
     pub newly_unknown: Count,
     pub relieved: Count,
+    /// Events whose baseline or candidate outcome is Unknown: the part of the answer the
+    /// replay could not decide.
+    pub undecided: Count,
     /// Per outcome under the baseline set (order allowed, challenged, blocked, unknown).
     pub baseline: Vec<OutcomeCount>,
     /// Per outcome under the candidate set.
@@ -149,6 +152,35 @@ pub struct ExplanationRow {
     pub example_request_id: String,
 }
 
+/// Undecided events of one cause: a condition the logs and tenant data could not decide
+/// (`userRisk`, `location`, ...), an unknown grant, or an unknown interaction check.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CauseRow {
+    pub cause: String,
+    pub events: u64,
+    pub users: u64,
+    /// What is missing, in words.
+    pub what: String,
+    /// One reason the evaluator gave (the smallest text, so deterministic).
+    pub example_reason: String,
+    /// How to decide these events, when an input can: a flag or a tenant-folder field.
+    pub fix: Option<String>,
+}
+
+impl CauseRow {
+    pub fn new(cause: &str, events: u64, users: u64, example_reason: String) -> CauseRow {
+        let (what, fix) = super::undecided::describe(cause);
+        CauseRow {
+            cause: cause.to_string(),
+            events,
+            users,
+            what: what.to_string(),
+            example_reason,
+            fix: fix.map(str::to_string),
+        }
+    }
+}
+
 /// The impact report. JSON carries every row; text renderers cap tables at `top` rows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -170,6 +202,9 @@ pub struct Report {
     pub by_client_app_type: Vec<MoveRow>,
     pub demands: Vec<DemandRow>,
     pub explanations: Vec<ExplanationRow>,
+    /// Undecided events (`totals.undecided`) by cause, most events first. An event with
+    /// several causes counts under each.
+    pub undecided_by_cause: Vec<CauseRow>,
     pub input: InputSummary,
     /// Rows per table in the text renderers; not part of the data.
     #[serde(skip)]
@@ -249,6 +284,65 @@ impl Report {
             plural(t.all.users, "user"),
             t.moved.events,
         )
+    }
+}
+
+impl Report {
+    /// Events whose baseline or candidate outcome is Unknown.
+    pub fn undecided(&self) -> u64 {
+        self.totals.undecided.events
+    }
+
+    /// The line that says which log rows the numbers leave out, when some could not be
+    /// read (the three most frequent reasons; the Input section has them all).
+    pub fn rejected_line(&self) -> Option<String> {
+        let i = &self.input;
+        if i.rows_rejected == 0 {
+            return None;
+        }
+        let reasons: Vec<String> = i
+            .rejected_by_reason
+            .iter()
+            .take(3)
+            .map(|(r, n)| format!("{r} {n}"))
+            .collect();
+        Some(format!(
+            "{} of {} log rows could not be read and are left out of these numbers ({})",
+            i.rows_rejected,
+            i.rows_read,
+            reasons.join(", ")
+        ))
+    }
+
+    /// The line that says how much of the answer is undecided, why, and how to decide it
+    /// (the two largest causes; the table "Undecided events by cause" has them all).
+    /// `None` when every event was decided.
+    pub fn undecided_line(&self) -> Option<String> {
+        let t = &self.totals;
+        if t.undecided.events == 0 {
+            return None;
+        }
+        let mut line = format!(
+            "{} of events ({} of {}) could not be decided",
+            super::pct::share(t.undecided.events, t.all.events),
+            t.undecided.events,
+            t.all.events,
+        );
+        for (k, c) in self.undecided_by_cause.iter().take(2).enumerate() {
+            line.push_str(if k == 0 { ": " } else { "; " });
+            line.push_str(&format!("{} ({})", c.what, plural(c.events, "event")));
+            if let Some(fix) = &c.fix {
+                line.push_str(&format!(": {fix}"));
+            }
+        }
+        let more = self.undecided_by_cause.len().saturating_sub(2);
+        if more > 0 {
+            line.push_str(&format!(
+                "; {more} more cause{} under \"Undecided events by cause\"",
+                if more == 1 { "" } else { "s" }
+            ));
+        }
+        Some(line)
     }
 }
 

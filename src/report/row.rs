@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+pub use crate::engine::undecided::UnknownCause;
+
 /// Outcome of one event under one policy set (design.md "Per event").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -70,6 +72,9 @@ pub struct EventRow {
     pub changed_by: Vec<String>,
     /// Human-readable explanation of the candidate outcome.
     pub explanation: String,
+    /// Why the baseline or candidate outcome is Unknown (empty when both are decided):
+    /// one entry per cause, sorted by cause name.
+    pub unknown_causes: Vec<UnknownCause>,
 }
 
 /// Row accounting from the loader, stated in every report.

@@ -553,6 +553,7 @@ pub fn run_verify(plan: &VerifyPlan) -> Result<VerifyReport, VerifyError> {
         no_mmap: false,
     };
     let loaded = crate::signin::load(&paths.logs, &opts)?;
+    crate::replay::require_events(&loaded.ledger)?;
     let vs = VerifySets {
         history: &history,
         sets: &sets,

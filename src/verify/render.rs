@@ -4,9 +4,10 @@ use crate::report::{Doc, DocList, Section};
 
 use super::VerifyReport;
 
-/// Two decimals so 99.98% never shows as 100.0%.
+/// An agreement with two decimals, rounded down, so one below 100% never shows as
+/// `100.00%` (99.996% rounded to nearest would).
 fn pct(x: f64) -> String {
-    format!("{x:.2}%")
+    format!("{:.2}%", (x * 100.0).floor() / 100.0)
 }
 
 /// Build the format-neutral document; `top` caps table lengths (0 = no cap).
@@ -16,6 +17,8 @@ pub fn document(r: &VerifyReport, top: usize) -> Doc {
         pct(r.agreement_pct),
         r.agree + r.disagree
     );
+    // Rounded up, as a share of what is left out should never look smaller than it is.
+    let undecided_pct = format!("{:.2}%", (r.undecided_pct * 100.0).ceil() / 100.0);
     let subheadline = format!(
         "{} events ({} with logged per-policy results), {} pairs compared: {} agree, {} disagree, \
          {} undecided by careplay ({} of pairs)",
@@ -25,7 +28,7 @@ pub fn document(r: &VerifyReport, top: usize) -> Doc {
         r.agree,
         r.disagree,
         r.undecided,
-        pct(r.undecided_pct)
+        undecided_pct
     );
     let mut sections = Vec::new();
 
@@ -132,6 +135,7 @@ pub fn document(r: &VerifyReport, top: usize) -> Doc {
         tenant: r.tenant.clone(),
         headline,
         subheadline,
+        caveats: Vec::new(),
         lists: vec![DocList {
             id: "notes",
             header: "note",

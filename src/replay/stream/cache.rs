@@ -40,6 +40,7 @@ pub struct Verdict {
     pub candidate_demand: String,
     pub changed_by: Vec<String>,
     pub explanation: String,
+    pub unknown_causes: Vec<crate::report::UnknownCause>,
 }
 
 impl Verdict {
@@ -54,6 +55,7 @@ impl Verdict {
             candidate_demand: row.candidate_demand,
             changed_by: row.changed_by,
             explanation: row.explanation,
+            unknown_causes: row.unknown_causes,
         }
     }
 
@@ -70,6 +72,7 @@ impl Verdict {
         row.candidate_demand.clone_from(&self.candidate_demand);
         row.changed_by.clone_from(&self.changed_by);
         row.explanation.clone_from(&self.explanation);
+        row.unknown_causes.clone_from(&self.unknown_causes);
     }
 }
 

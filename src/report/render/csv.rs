@@ -17,11 +17,19 @@ pub(super) fn render(doc: &Doc, out: &mut dyn Write) -> io::Result<()> {
         .flexible(true)
         .terminator(csv::Terminator::CRLF)
         .from_writer(&mut *out);
-    let to_io = |e: csv::Error| io::Error::other(e);
+    // An I/O error (a closed pipe) keeps its kind; others become `Other`.
+    let to_io = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => io::Error::other(format!("{other:?}")),
+    };
 
     w.write_record(["section", "headline"]).map_err(to_io)?;
-    for line in [&doc.headline, &doc.subheadline] {
-        w.write_record(["headline", line.as_str()]).map_err(to_io)?;
+    for line in [&doc.headline, &doc.subheadline]
+        .into_iter()
+        .chain(&doc.caveats)
+    {
+        w.write_record(["headline", defuse(line).as_ref()])
+            .map_err(to_io)?;
     }
 
     for l in &doc.lists {

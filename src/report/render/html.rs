@@ -33,6 +33,9 @@ pub(super) fn render(doc: &Doc, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "<p class=\"answer\">{}</p>", escape(&doc.headline))?;
     writeln!(out, "<p>{}</p>", escape(&doc.subheadline))?;
+    for c in &doc.caveats {
+        writeln!(out, "<p class=\"caveat\">{}</p>", escape(c))?;
+    }
     for l in &doc.lists {
         list(out, &l.title, &l.items)?;
     }

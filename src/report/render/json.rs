@@ -5,6 +5,6 @@ use std::io::{self, Write};
 use crate::report::model::Report;
 
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::from)?;
     writeln!(out)
 }

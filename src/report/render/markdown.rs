@@ -19,6 +19,10 @@ pub(super) fn render(doc: &Doc, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "**{}**", inline(&doc.headline))?;
     writeln!(out)?;
     writeln!(out, "{}", inline(&doc.subheadline))?;
+    for c in &doc.caveats {
+        writeln!(out)?;
+        writeln!(out, "**{}**", inline(c))?;
+    }
     for l in doc.lists.iter().filter(|l| !l.items.is_empty()) {
         writeln!(out)?;
         writeln!(out, "## {}", inline(&l.title))?;

@@ -101,6 +101,9 @@ pub struct Doc {
     /// The answer, first.
     pub headline: String,
     pub subheadline: String,
+    /// Lines that qualify the answer (how much is undecided and why, what was skipped),
+    /// shown right under the headline in every format.
+    pub caveats: Vec<String>,
     pub lists: Vec<DocList>,
     pub sections: Vec<Section>,
 }
@@ -121,7 +124,7 @@ pub fn render_doc(doc: &Doc, format: Format, out: &mut dyn std::io::Write) -> st
     match format {
         Format::Terminal => terminal::render(doc, out),
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, doc).map_err(std::io::Error::other)?;
+            serde_json::to_writer_pretty(&mut *out, doc).map_err(std::io::Error::from)?;
             writeln!(out)
         }
         Format::Csv => csv::render(doc, out),
@@ -136,6 +139,11 @@ fn doc_of(report: &Report, layout: MatrixLayout) -> Doc {
         tenant: report.tenant.clone(),
         headline: report.headline(),
         subheadline: report.subheadline(),
+        caveats: report
+            .undecided_line()
+            .into_iter()
+            .chain(report.rejected_line())
+            .collect(),
         lists: vec![
             DocList {
                 id: "changes",
@@ -230,6 +238,7 @@ pub(crate) fn sections(report: &Report, layout: MatrixLayout) -> Vec<Section> {
         ("newly unknown", t.newly_unknown),
         ("relieved", t.relieved),
         ("moved (any change)", t.moved),
+        ("undecided (baseline or candidate unknown)", t.undecided),
         ("replayed", t.all),
     ] {
         s.rows.push(vec![
@@ -241,6 +250,36 @@ pub(crate) fn sections(report: &Report, layout: MatrixLayout) -> Vec<Section> {
     out.push(s);
 
     out.push(transitions(report, layout));
+
+    let mut s = Section::new(
+        "undecided",
+        "Undecided events by cause",
+        &[
+            ("cause", false),
+            ("events", true),
+            ("users", true),
+            ("what is missing", false),
+            ("how to decide it", false),
+            ("example reason", false),
+        ],
+    )
+    .caption(&format!(
+        "events whose baseline or candidate outcome is unknown: {} of {}; an event with several causes counts under each",
+        t.undecided.events, t.all.events
+    ));
+    for c in &report.undecided_by_cause {
+        s.rows.push(vec![
+            c.cause.clone(),
+            c.events.to_string(),
+            c.users.to_string(),
+            c.what.clone(),
+            c.fix
+                .clone()
+                .unwrap_or_else(|| "(no input carries it)".to_string()),
+            c.example_reason.clone(),
+        ]);
+    }
+    out.push(s.capped(top));
 
     out.push(move_section(
         "by_policy",

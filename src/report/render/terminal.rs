@@ -14,6 +14,9 @@ pub(super) fn render(doc: &Doc, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "{}", clean(&doc.headline))?;
     writeln!(out, "{}", clean(&doc.subheadline))?;
+    for c in &doc.caveats {
+        writeln!(out, "{}", clean(c))?;
+    }
     for l in doc.lists.iter().filter(|l| !l.items.is_empty()) {
         writeln!(out)?;
         writeln!(out, "{}:", clean(&l.title))?;

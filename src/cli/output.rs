@@ -1,0 +1,171 @@
+//! Output files (`-o`, `--events-out`, `logs convert -o`): checked before any input is
+//! read, written to a temporary file in the target's folder, and renamed over the target
+//! only when complete. A failed or interrupted run leaves no half-written report under the
+//! target's name, a path that cannot be written fails before a long replay instead of
+//! after it, and an output never overwrites one of the run's own inputs.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error(
+        "{output}: refusing to write over an input of this run ({input}); choose another output path"
+    )]
+    OverInput { output: PathBuf, input: PathBuf },
+    #[error("{output}: cannot write the output: folder {folder} does not exist")]
+    NoFolder { output: PathBuf, folder: PathBuf },
+    #[error("{output}: cannot write the output: {message}")]
+    Unwritable { output: PathBuf, message: String },
+}
+
+/// The same path given for two outputs of one run (`-o` and `--events-out`).
+pub fn distinct(a: &Path, b: &Path) -> Result<(), OutputError> {
+    let same = a == b
+        || match (a.canonicalize(), b.canonicalize()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        };
+    if same {
+        return Err(OutputError::Unwritable {
+            output: a.to_path_buf(),
+            message: "given for two outputs of this run".to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// A prepared output: the temporary file exists and is writable.
+pub struct OutputFile {
+    target: PathBuf,
+    temp: tempfile::NamedTempFile,
+}
+
+impl OutputFile {
+    /// Check `target` against the run's `inputs` (files, folders or glob patterns, as
+    /// given) and create the temporary file beside it.
+    pub fn prepare(target: &Path, inputs: &[PathBuf]) -> Result<OutputFile, OutputError> {
+        if let Some(input) = input_at(target, inputs) {
+            return Err(OutputError::OverInput {
+                output: target.to_path_buf(),
+                input,
+            });
+        }
+        if target.is_dir() {
+            return Err(OutputError::Unwritable {
+                output: target.to_path_buf(),
+                message: "it is a folder".to_string(),
+            });
+        }
+        let folder = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !folder.is_dir() {
+            return Err(OutputError::NoFolder {
+                output: target.to_path_buf(),
+                folder,
+            });
+        }
+        // The temporary name ends with the target's own name, so writers that pick a
+        // format by extension (`--events-out x.parquet`) see the same extension.
+        let name = target
+            .file_name()
+            .map(|n| format!("-{}", n.to_string_lossy()))
+            .unwrap_or_default();
+        let temp = tempfile::Builder::new()
+            .prefix(".careplay-")
+            .suffix(&name)
+            .tempfile_in(&folder)
+            .map_err(|e| OutputError::Unwritable {
+                output: target.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        Ok(OutputFile {
+            target: target.to_path_buf(),
+            temp,
+        })
+    }
+
+    /// Where to write (the temporary file).
+    pub fn path(&self) -> &Path {
+        self.temp.path()
+    }
+
+    /// A handle on the temporary file.
+    pub fn file(&self) -> Result<File, OutputError> {
+        self.temp.reopen().map_err(|e| self.unwritable(e))
+    }
+
+    /// Move the finished file over the target.
+    pub fn commit(self) -> Result<(), OutputError> {
+        let target = self.target.clone();
+        self.temp
+            .persist(&target)
+            .map(|_| ())
+            .map_err(|e| OutputError::Unwritable {
+                output: target,
+                message: e.error.to_string(),
+            })
+    }
+
+    fn unwritable(&self, e: std::io::Error) -> OutputError {
+        OutputError::Unwritable {
+            output: self.target.clone(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Extensions the loaders pick up when they walk a folder (signin::source, policy::load).
+const READ_FROM_FOLDERS: &[&str] = &[
+    "json", "jsonl", "ndjson", "csv", "parquet", "gz", "log", "txt",
+];
+
+/// The input that `target` would overwrite: an input file that is the same file (by
+/// identity, so hard links, symlinks and `./` spellings count), or an input folder that
+/// holds the existing target under a name the loaders read from folders.
+fn input_at(target: &Path, inputs: &[PathBuf]) -> Option<PathBuf> {
+    if !target.exists() {
+        return None;
+    }
+    let target_real = target.canonicalize().ok()?;
+    let mut given: Vec<PathBuf> = Vec::new();
+    for p in inputs {
+        let s = p.to_string_lossy();
+        if !p.exists() && s.contains(['*', '?', '[']) {
+            if let Ok(paths) = glob::glob(&s) {
+                given.extend(paths.filter_map(Result::ok));
+            }
+        } else {
+            given.push(p.clone());
+        }
+    }
+    given.into_iter().find(|p| {
+        p.canonicalize().is_ok_and(|real| {
+            if real.is_dir() {
+                let read = target_real
+                    .extension()
+                    .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                    .is_some_and(|e| READ_FROM_FOLDERS.contains(&e.as_str()));
+                read && target_real.starts_with(&real)
+            } else {
+                same_file(&real, &target_real)
+            }
+        })
+    })
+}
+
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (a.metadata(), b.metadata()) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => a == b,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+}
