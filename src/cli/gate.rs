@@ -78,8 +78,24 @@ impl<'a> Gate<'a> {
     pub fn new(gates: &'a [FailOn]) -> Gate<'a> {
         Gate { gates }
     }
-    /// Human-readable breaches; empty = pass.
+    /// Human-readable breaches; empty = pass. A partial answer (inputs skipped by
+    /// `--keep-going`) fails every gate: a count over part of the tenant proves nothing.
     pub fn check(&self, r: &Report) -> Vec<String> {
+        if r.is_partial() {
+            return self
+                .gates
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{}>{}: the answer is partial ({} policy input(s) skipped by \
+                         --keep-going), so the gate cannot pass",
+                        g.metric.name(),
+                        g.limit,
+                        r.skipped_inputs.len()
+                    )
+                })
+                .collect();
+        }
         self.gates
             .iter()
             .filter_map(|g| {

@@ -50,6 +50,7 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         },
     };
     let r = verify::run_verify(&plan)?;
+    super::replay::warn_inputs(&r.skipped_inputs, &[]);
     let write = |w: &mut dyn Write| -> std::io::Result<()> {
         if format == Format::Json {
             serde_json::to_writer_pretty(&mut *w, &r).map_err(std::io::Error::other)?;
@@ -70,6 +71,14 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         None => write(out)?,
     }
     if let Some(min) = args.fail_below {
+        if !r.skipped_inputs.is_empty() {
+            eprintln!(
+                "careplay: --fail-below {min}% fails: the answer is partial ({} policy input(s) \
+                 skipped by --keep-going)",
+                r.skipped_inputs.len()
+            );
+            return Ok(EXIT_THRESHOLD);
+        }
         if r.agreement_pct < min {
             eprintln!(
                 "careplay: agreement {:.1}% is below --fail-below {min}%",
