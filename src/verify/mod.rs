@@ -87,6 +87,10 @@ fn pct(a: u64, n: u64) -> f64 {
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct VerifyReport {
     pub tenant: String,
+    /// Policy inputs skipped by `--keep-going`: the agreement leaves them out, and
+    /// `--fail-below` then fails. Absent from the JSON when nothing was skipped.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped_inputs: Vec<String>,
     pub events: u64,
     pub events_with_logged_results: u64,
     pub pairs: u64,
@@ -105,10 +109,6 @@ pub struct VerifyReport {
     /// Logged policy ids not present in the snapshot.
     pub unknown_policy_ids: Vec<(String, u64)>,
     pub notes: Vec<String>,
-    /// Policy inputs skipped by `--keep-going`: the agreement leaves them out, and
-    /// `--fail-below` then fails. Absent from the JSON when nothing was skipped.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub skipped_inputs: Vec<String>,
 }
 
 /// The compiled policy sets to compare against: one per history version.
