@@ -387,6 +387,7 @@ fn compile_case(policies: &[(String, Policy)], fx: &Fixtures, with_dir: bool) ->
             no_locations_snapshot: false,
             strengths: &fx.strengths,
             mfa_trusted_ips: &fx.mfa_ips,
+            mfa_trusted_ips_unknown: false,
         },
     )
 }

@@ -217,6 +217,37 @@ fn a_group_the_directory_snapshot_does_not_name_is_unknown_not_no() {
 }
 
 #[test]
+fn the_mfa_trusted_ips_pseudo_location_is_unknown_without_its_list() {
+    let (_t, dir) = seed_copy();
+    let policy = json!({
+        "id": "9e0c0000-0000-4000-8000-000000000002",
+        "displayName": "Block from MFA trusted IPs",
+        "state": "enabled",
+        "conditions": {
+            "users": {"includeUsers": ["All"]},
+            "applications": {"includeApplications": ["All"]},
+            "locations": {"includeLocations": ["00000000-0000-0000-0000-000000000000"]},
+            "clientAppTypes": ["all"]
+        },
+        "grantControls": {"operator": "OR", "builtInControls": ["block"]}
+    });
+    std::fs::write(
+        dir.join("policies/51-mfa-ips.json"),
+        serde_json::to_string_pretty(&policy).unwrap(),
+    )
+    .unwrap();
+    let r = careplay(&["whatif", s(&dir), "--user", "x", "--ip", "198.51.100.7"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let block = r
+        .stdout
+        .split("[On] Block from MFA trusted IPs")
+        .nth(1)
+        .unwrap_or_default();
+    // Before: "not applied (network location ...)", a guess.
+    assert!(block.contains("no MFA trusted IPs list"), "{}", r.stdout);
+}
+
+#[test]
 fn one_broken_policy_file_stops_the_run_and_the_gate_cannot_pass() {
     let (_t, dir) = seed_copy();
     let p = break_policy(&dir);

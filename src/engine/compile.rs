@@ -323,6 +323,7 @@ pub fn compile(policies: &[Policy], tenant: &TenantInputs) -> CompiledSet {
         tenant.locations,
         tenant.mfa_trusted_ips,
         tenant.no_locations_snapshot,
+        tenant.mfa_trusted_ips_unknown,
     );
     let mut strengths: Vec<(Arc<CompiledStrength>, Vec<String>)> = tenant
         .strengths

@@ -44,4 +44,7 @@ pub struct TenantInputs<'a> {
     pub strengths: &'a [AuthenticationStrength],
     /// Legacy MFA trusted IPs (the `00000000-…` pseudo-location, policy-model.md §8).
     pub mfa_trusted_ips: &'a [ipnet::IpNet],
+    /// The MFA trusted IPs list was not given (a tenant snapshot has no file for it): a
+    /// policy naming the pseudo-location is then Unknown there, not "not in it".
+    pub mfa_trusted_ips_unknown: bool,
 }

@@ -219,6 +219,10 @@ impl Tenant {
             no_locations_snapshot: self.no_locations_snapshot,
             strengths: &self.strengths,
             mfa_trusted_ips: &[],
+            // A tenant snapshot has no input for them. `AllTrusted` still reads them as
+            // empty (the documented assumption: most tenants have none); only a policy
+            // naming the pseudo-location itself is Unknown.
+            mfa_trusted_ips_unknown: true,
         }
     }
 

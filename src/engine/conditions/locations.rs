@@ -54,7 +54,13 @@ struct Trust {
     mfa_trusted_ips: Vec<IpNet>,
     /// No named-location snapshot was given: which ranges are trusted is not known.
     no_snapshot: bool,
+    /// The MFA trusted IPs list was not given.
+    mfa_unknown: bool,
 }
+
+/// Why a policy naming the MFA trusted IPs pseudo-location is Unknown without the list.
+const MFA_UNKNOWN: &str = "the MFA trusted IPs pseudo-location (00000000-…) is named, but \
+     the tenant snapshot has no MFA trusted IPs list (legacy MFA service setting)";
 
 /// Why `AllTrusted` and location ids are Unknown without a named-locations file.
 const NO_SNAPSHOT: &str =
@@ -73,12 +79,14 @@ impl LocationTable {
         locations: &[NamedLocation],
         mfa_trusted_ips: &[IpNet],
         no_snapshot: bool,
+        mfa_unknown: bool,
     ) -> LocationTable {
         let mut t = LocationTable::default();
         let mut trust = Trust {
             trusted_ranges: vec![],
             mfa_trusted_ips: mfa_trusted_ips.to_vec(),
             no_snapshot,
+            mfa_unknown,
         };
         for (i, l) in locations.iter().enumerate() {
             let Some(id) = l.id.as_deref() else {
@@ -165,6 +173,9 @@ pub struct LocationCond {
 
 fn resolve(id: &str, cx: &mut CompileCx) -> LocRef {
     if is(id, MFA_TRUSTED_IPS_ID) {
+        if cx.locations.trust.mfa_unknown {
+            cx.issue(format!("{MFA_UNKNOWN}: the location condition is Unknown"));
+        }
         return LocRef::MfaTrustedIps;
     }
     let key = norm(id);
@@ -240,6 +251,7 @@ fn in_location(l: &LocRef, ip: Option<IpAddr>, country: Option<&Country>, trust:
         LocRef::Missing(id) => Tri::unknown(format!(
             "named location `{id}` is not in the named locations file"
         )),
+        LocRef::MfaTrustedIps if trust.mfa_unknown => Tri::unknown(MFA_UNKNOWN),
         LocRef::MfaTrustedIps => match ip {
             // MFA trusted IPs are IPv4 only; contains() is false across families.
             Some(ip) => Tri::from_bool(contains(&trust.mfa_trusted_ips, ip)),
