@@ -266,7 +266,9 @@ fn usage_and_input_errors_exit_2_with_a_message() {
     let missing = careplay(&["replay", "no/such/tenant"]);
     assert_eq!(missing.code, 2);
     assert!(
-        missing.stderr.contains("no policies found"),
+        missing
+            .stderr
+            .contains("no/such/tenant: no such tenant folder"),
         "{}",
         missing.stderr
     );

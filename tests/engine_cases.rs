@@ -384,8 +384,10 @@ fn compile_case(policies: &[(String, Policy)], fx: &Fixtures, with_dir: bool) ->
         &TenantInputs {
             directory: with_dir.then_some(&fx.directory),
             locations: &fx.locations,
+            no_locations_snapshot: false,
             strengths: &fx.strengths,
             mfa_trusted_ips: &fx.mfa_ips,
+            mfa_trusted_ips_unknown: false,
         },
     )
 }

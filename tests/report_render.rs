@@ -218,6 +218,8 @@ fn meta() -> ReportMeta {
             policies_rejected: 0,
         },
         notes: vec!["directory snapshot lacks group Registration Exclusions".to_owned()],
+        skipped_inputs: vec![],
+        absent_inputs: vec![],
     }
 }
 

@@ -441,4 +441,20 @@ fn a_closed_stdout_pipe_ends_the_run_quietly() {
             "{args:?}: {stderr}"
         );
     }
+    // ... but it still reaches its gates: the seed tenant's promotion blocks 4 events.
+    for format in ["terminal", "json", "csv"] {
+        let (code, stderr) = with_closed_stdout(&[
+            "--quiet",
+            "replay",
+            "datasets/seed-registration",
+            "--promote",
+            "all-report-only",
+            "--format",
+            format,
+            "--fail-on",
+            "newly-blocked>0",
+        ]);
+        assert_eq!(code, Some(1), "{format}: {stderr}");
+        assert!(stderr.contains("threshold breached"), "{stderr}");
+    }
 }

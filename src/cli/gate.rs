@@ -66,6 +66,27 @@ impl Metric {
     }
 }
 
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Limit::Count(n) => write!(f, "{n}"),
+            Limit::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+/// A gate as written on the command line (`unknown-rate>5%`).
+impl std::fmt::Display for FailOn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rate = if matches!(self.limit, Limit::Percent(_)) {
+            "-rate"
+        } else {
+            ""
+        };
+        write!(f, "{}{rate}>{}", self.metric.name(), self.limit)
+    }
+}
+
 /// One gate: the metric must not exceed the limit.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FailOn {
@@ -121,8 +142,22 @@ impl<'a> Gate<'a> {
     pub fn new(gates: &'a [FailOn]) -> Gate<'a> {
         Gate { gates }
     }
-    /// Human-readable breaches; empty = pass.
+    /// Human-readable breaches; empty = pass. A partial answer (inputs skipped by
+    /// `--keep-going`) fails every gate: a count over part of the tenant proves nothing.
     pub fn check(&self, r: &Report) -> Vec<String> {
+        if r.is_partial() {
+            return self
+                .gates
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{g}: the answer is partial ({} policy input(s) skipped by \
+                         --keep-going), so the gate cannot pass",
+                        r.skipped_inputs.len()
+                    )
+                })
+                .collect();
+        }
         self.gates
             .iter()
             .filter_map(|g| {

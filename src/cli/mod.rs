@@ -58,6 +58,16 @@ pub enum Command {
     Bench(bench::Args),
 }
 
+/// A closed stdout pipe (`careplay replay … | head`) is the reader's choice, not an error,
+/// but the run must still reach its gates: returning early with exit 0 would let
+/// `--fail-on` pass whenever the report was cut off.
+pub(crate) fn unless_closed_pipe(r: std::io::Result<()>) -> std::io::Result<()> {
+    match r {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,

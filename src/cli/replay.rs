@@ -25,12 +25,19 @@ pub struct TenantArgs {
     /// Authentication strengths file (built-ins are always bundled).
     #[arg(long = "strengths", value_name = "PATH")]
     pub strengths: Vec<PathBuf>,
-    /// Directory snapshot (users, groups, roles, guests).
+    /// Directory snapshot (users, groups, roles, guests). One file: several Graph exports
+    /// go into it as concatenated JSON texts, so a second --directory is refused rather
+    /// than silently ignored.
     #[arg(long = "directory", value_name = "PATH")]
-    pub directory: Vec<PathBuf>,
+    pub directory: Option<PathBuf>,
     /// Sign-in export files, folders or globs (replaces TENANT_DIR/signins).
     #[arg(long = "logs", value_name = "PATH")]
     pub logs: Vec<PathBuf>,
+    /// Skip broken policy files instead of stopping (exit 2). The report then lists each
+    /// skipped file at the top and every --fail-on gate fails: the answer is partial.
+    /// Problems in named locations, strengths or the directory snapshot still stop the run.
+    #[arg(long)]
+    pub keep_going: bool,
 }
 
 impl TenantArgs {
@@ -39,9 +46,21 @@ impl TenantArgs {
             policies: expand(&self.policies),
             locations: expand(&self.locations),
             strengths: expand(&self.strengths),
-            directory: expand(&self.directory),
+            directory: expand(self.directory.as_slice()),
             logs: expand(&self.logs),
+            keep_going: self.keep_going,
         }
+    }
+}
+
+/// Say on stderr what the answer leaves out or could not decide for lack of an input
+/// (the report says it too, but a CI log shows stderr).
+pub fn warn_inputs(skipped: &[String], absent: &[String]) {
+    for s in skipped {
+        eprintln!("careplay: skipped (--keep-going, the answer is partial): {s}");
+    }
+    for a in absent {
+        eprintln!("careplay: note: {a}");
     }
 }
 
@@ -220,6 +239,7 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         outcome.report
     };
     let report = report.with_top(args.top);
+    warn_inputs(&report.skipped_inputs, &report.absent_inputs);
     match report_file {
         Some(file) => {
             let mut f = std::io::BufWriter::new(file.file()?);
@@ -228,7 +248,7 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
             drop(f);
             file.commit()?;
         }
-        None => report::render(&report, format, out)?,
+        None => super::unless_closed_pipe(report::render(&report, format, out))?,
     }
     summarize(&report, &plan.assume);
     let breaches = Gate::new(&args.fail_on).check(&report);

@@ -58,6 +58,7 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         },
     };
     let r = verify::run_verify(&plan)?;
+    super::replay::warn_inputs(&r.skipped_inputs, &[]);
     let write = |w: &mut dyn Write| -> std::io::Result<()> {
         if format == Format::Json {
             // `From` keeps the I/O error's kind, so a closed pipe stays a closed pipe.
@@ -75,9 +76,17 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
             drop(f);
             file.commit()?;
         }
-        None => write(out)?,
+        None => super::unless_closed_pipe(write(out))?,
     }
     if let Some(min) = args.fail_below {
+        if !r.skipped_inputs.is_empty() {
+            eprintln!(
+                "careplay: --fail-below {min}% fails: the answer is partial ({} policy input(s) \
+                 skipped by --keep-going)",
+                r.skipped_inputs.len()
+            );
+            return Ok(EXIT_THRESHOLD);
+        }
         if r.agreement_pct < min {
             eprintln!(
                 "careplay: agreement {} is below --fail-below {min}%",

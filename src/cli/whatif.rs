@@ -308,8 +308,11 @@ fn external_upn(upn: &str) -> String {
 }
 
 pub fn run(args: &Args, out: &mut dyn Write) -> CmdResult {
-    let paths = TenantPaths::resolve(args.tenant.tenant_dir.as_deref(), &args.tenant.overrides());
-    let tenant = Tenant::load("tenant", &paths)?;
+    let overrides = args.tenant.overrides();
+    let paths = TenantPaths::resolve(args.tenant.tenant_dir.as_deref(), &overrides);
+    let tenant = Tenant::load_with("tenant", &paths, overrides.options())?;
+    let skipped = tenant.skipped_lines();
+    super::replay::warn_inputs(&skipped, &tenant.notes);
     let f = facts(args, &tenant)?;
     let changes = Changes {
         promote: args.promote.iter().map(|s| Selector::parse(s)).collect(),
@@ -321,6 +324,16 @@ pub fn run(args: &Args, out: &mut dyn Write) -> CmdResult {
     let set = tenant.compile(&candidate);
     let res: EventResult = set.evaluate(&f);
     writeln!(out, "What If (offline) — {} policies", set.policies().len())?;
+    if !skipped.is_empty() {
+        writeln!(
+            out,
+            "PARTIAL ANSWER: {} policy input(s) skipped by --keep-going (not evaluated):",
+            skipped.len()
+        )?;
+        for s in &skipped {
+            writeln!(out, "  skipped: {s}")?;
+        }
+    }
     for l in &log {
         writeln!(out, "  {l}")?;
     }

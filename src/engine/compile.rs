@@ -34,6 +34,9 @@ pub(crate) struct CompileCx<'a> {
     pub name: String,
     pub issues: &'a mut Vec<CompileIssue>,
     pub locations: &'a LocationTable,
+    /// The directory snapshot, to tell a group the snapshot does not know from one the
+    /// user is not in.
+    pub directory: Option<&'a crate::policy::Directory>,
     strengths: &'a [(Arc<CompiledStrength>, Vec<String>)],
 }
 
@@ -60,6 +63,7 @@ impl CompileCx<'_> {
             name: "test".into(),
             issues,
             locations: EMPTY.get_or_init(LocationTable::default),
+            directory: None,
             strengths: &[],
         }
     }
@@ -315,7 +319,12 @@ fn session_summary(s: Option<&SessionControls>) -> Vec<String> {
 /// Compile a policy set against tenant data. Built-in strengths are always available;
 /// tenant strengths with the same id win.
 pub fn compile(policies: &[Policy], tenant: &TenantInputs) -> CompiledSet {
-    let locations = LocationTable::build(tenant.locations, tenant.mfa_trusted_ips);
+    let locations = LocationTable::build(
+        tenant.locations,
+        tenant.mfa_trusted_ips,
+        tenant.no_locations_snapshot,
+        tenant.mfa_trusted_ips_unknown,
+    );
     let mut strengths: Vec<(Arc<CompiledStrength>, Vec<String>)> = tenant
         .strengths
         .iter()
@@ -345,6 +354,7 @@ pub fn compile(policies: &[Policy], tenant: &TenantInputs) -> CompiledSet {
             name: name.clone(),
             issues: &mut issues,
             locations: &locations,
+            directory: tenant.directory,
             strengths: &strengths,
         };
         let state = parse_state(p.state.as_deref(), &mut cx);

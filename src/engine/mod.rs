@@ -37,8 +37,15 @@ pub struct TenantInputs<'a> {
     /// so every condition needing it is Unknown.
     pub directory: Option<&'a Directory>,
     pub locations: &'a [NamedLocation],
+    /// No named-location snapshot was given at all (not "the tenant has none"): whether
+    /// an address is trusted, and every named location id, is then Unknown — "not
+    /// trusted" would be a guess (evaluation.md §3.5).
+    pub no_locations_snapshot: bool,
     /// Tenant / custom strengths; the built-ins are added by `compile`.
     pub strengths: &'a [AuthenticationStrength],
     /// Legacy MFA trusted IPs (the `00000000-…` pseudo-location, policy-model.md §8).
     pub mfa_trusted_ips: &'a [ipnet::IpNet],
+    /// The MFA trusted IPs list was not given (a tenant snapshot has no file for it): a
+    /// policy naming the pseudo-location is then Unknown there, not "not in it".
+    pub mfa_trusted_ips_unknown: bool,
 }

@@ -117,6 +117,8 @@ pub struct Directory {
     /// user id -> transitive group ids.
     transitive: FxHashMap<String, GroupSet>,
     groups: FxHashMap<String, DirGroup>,
+    /// Every group id the snapshot names: `groups[].id` and each user's direct groups.
+    known_groups: FxHashSet<String>,
     service_principals: FxHashMap<String, DirServicePrincipal>,
     devices: FxHashMap<String, DirDevice>,
 }
@@ -153,8 +155,19 @@ impl Directory {
             }
             transitive.insert(norm(&u.id), seen);
         }
+        let known_groups = file
+            .groups
+            .iter()
+            .map(|g| norm(&g.id))
+            .chain(
+                file.users
+                    .iter()
+                    .flat_map(|u| u.groups.iter().map(|g| norm(g))),
+            )
+            .collect();
         Directory {
             tenant_id: file.tenant_id.map(|t| norm(&t)),
+            known_groups,
             users: file.users.into_iter().map(|u| (norm(&u.id), u)).collect(),
             transitive,
             groups: file.groups.into_iter().map(|g| (norm(&g.id), g)).collect(),
@@ -191,6 +204,13 @@ impl Directory {
 
     pub fn group(&self, id: &str) -> Option<&DirGroup> {
         self.groups.get(id_key(id).as_ref())
+    }
+
+    /// Whether the snapshot names this group at all (as a group or in a user's groups).
+    /// A group it does not name may still hold the user through nesting the snapshot
+    /// does not show, so membership in it is unknown, not "no".
+    pub fn knows_group(&self, id: &str) -> bool {
+        self.known_groups.contains(id_key(id).as_ref())
     }
 
     pub fn service_principal(&self, id: &str) -> Option<&DirServicePrincipal> {

@@ -1,6 +1,7 @@
 //! Replay: tenant snapshot + sign-in exports -> baseline and candidate evaluation of every
 //! event (rayon) -> report. I/O happens here and in `signin`/`policy`; `engine` stays pure.
 
+pub mod config;
 pub mod enrich;
 pub mod labels;
 pub mod run;
@@ -11,15 +12,16 @@ pub mod tenant;
 use std::path::PathBuf;
 
 use crate::engine::{self, CompiledSet, TenantInputs};
-use crate::policy::{self, AuthenticationStrength, Directory, NamedLocation, Policy};
+use crate::policy::{self, AuthenticationStrength, Directory, NamedLocation, Policy, Rejection};
 use crate::report::{Aggregator, EventRow, InputSummary, PolicyInfo, Report, ReportMeta};
 use crate::signin;
 
+pub use config::{ConfigErrors, ConfigInput, ConfigProblem};
 pub use enrich::{enrich, Assumptions};
 pub use labels::LocationLabeler;
 pub use run::{Dedup, ReplayStats, Replayer};
 pub use scenario::{Changes, Selector};
-pub use tenant::{Overrides, TenantPaths};
+pub use tenant::{Overrides, TenantOptions, TenantPaths};
 
 /// Errors of a replay run (displayed by the binary; exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +34,15 @@ pub enum ReplayError {
     Scenario(#[from] scenario::ScenarioError),
     #[error("{0}")]
     Report(#[from] crate::report::ReportError),
+    #[error("{0}")]
+    Config(ConfigErrors),
+    #[error("{0}: no such tenant folder")]
+    NoTenantFolder(String),
+    #[error(
+        "{0}: is a file, not a tenant folder (expected a folder with policies/, \
+         namedLocations.json, directory.json, signins/)"
+    )]
+    TenantNotAFolder(String),
     #[error(
         "no policies found (looked in {0}); give a tenant folder with policies/ or --policies"
     )]
@@ -82,25 +93,133 @@ pub struct Tenant {
     pub name: String,
     pub policies: Vec<Policy>,
     pub locations: Vec<NamedLocation>,
+    /// No named-locations file was given: trusted and named locations are Unknown.
+    pub no_locations_snapshot: bool,
     pub strengths: Vec<AuthenticationStrength>,
     pub directory: Option<Directory>,
-    pub policies_rejected: Vec<String>,
+    /// Policy objects skipped by `--keep-going` (empty otherwise: any problem stops the
+    /// load). Non-empty = the answer is partial.
+    pub skipped: Vec<Rejection>,
+    /// What the run lacks and what that makes Unknown (report notes and stderr).
     pub notes: Vec<String>,
 }
 
 impl Tenant {
-    /// Load policies, named locations, strengths and the directory snapshot.
+    /// Load policies, named locations, strengths and the directory snapshot; any problem
+    /// in them is an error.
     pub fn load(name: &str, paths: &TenantPaths) -> Result<Tenant, ReplayError> {
+        Tenant::load_with(name, paths, TenantOptions::default())
+    }
+
+    /// Load the snapshot. Every problem of every input is collected first, so one error
+    /// lists them all; with `keep_going`, problems in policy files only are skipped.
+    pub fn load_with(
+        name: &str,
+        paths: &TenantPaths,
+        opts: TenantOptions,
+    ) -> Result<Tenant, ReplayError> {
+        if let Some(dir) = &paths.folder {
+            if !dir.exists() {
+                return Err(ReplayError::NoTenantFolder(dir.display().to_string()));
+            }
+            if !dir.is_dir() {
+                return Err(ReplayError::TenantNotAFolder(dir.display().to_string()));
+            }
+        }
         if paths.policies.is_empty() {
             return Err(ReplayError::NoPolicies(name.to_string()));
         }
-        let load = policy::load_policies(&paths.policies)?;
-        let policies_rejected: Vec<String> = load
-            .rejected
-            .iter()
-            .map(|r| format!("{}: {}", r.origin, r.message))
-            .collect();
-        let policies: Vec<Policy> = load.policies.into_iter().map(|p| p.policy).collect();
+        let mut problems: Vec<ConfigProblem> = Vec::new();
+        let policies: Vec<Policy> = match policy::load_policies(&paths.policies) {
+            Ok(load) => {
+                problems.extend(load.rejected.into_iter().map(|rejection| ConfigProblem {
+                    input: ConfigInput::Policies,
+                    rejection,
+                }));
+                load.policies.into_iter().map(|p| p.policy).collect()
+            }
+            Err(e) => {
+                problems.extend(ConfigProblem::from_error(ConfigInput::Policies, e));
+                Vec::new()
+            }
+        };
+        let mut notes = Vec::new();
+        let locations = if paths.locations.is_empty() {
+            notes.push(
+                "no named locations file (namedLocations.json): every trusted-location and \
+                 named-location condition is Unknown"
+                    .to_string(),
+            );
+            Vec::new()
+        } else {
+            load_part(
+                ConfigInput::Locations,
+                &paths.locations,
+                &mut problems,
+                |p| {
+                    policy::load_named_locations(p).map(|l| {
+                        let items = l.locations.into_iter().map(|l| l.location).collect();
+                        (items, l.rejected, l.files.len())
+                    })
+                },
+            )
+        };
+        let strengths = if paths.strengths.is_empty() {
+            Vec::new()
+        } else {
+            load_part(
+                ConfigInput::Strengths,
+                &paths.strengths,
+                &mut problems,
+                |p| {
+                    policy::load_strengths(p).map(|l| {
+                        let items = l.strengths.into_iter().map(|s| s.strength).collect();
+                        (items, l.rejected, l.files.len())
+                    })
+                },
+            )
+        };
+        let directory = match paths.directory.as_slice() {
+            [] => {
+                notes.push(
+                    "no directory snapshot: group, role and guest facts not in the logs are Unknown"
+                        .to_string(),
+                );
+                None
+            }
+            [p] => match policy::load_directory(p) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    problems.extend(ConfigProblem::from_error(ConfigInput::Directory, e));
+                    None
+                }
+            },
+            many => {
+                problems.push(ConfigProblem::new(
+                    ConfigInput::Directory,
+                    crate::diag::Origin::default(),
+                    format!(
+                        "{} directory snapshots given ({}): give one file (concatenate Graph \
+                         exports into it: one file may hold several JSON texts)",
+                        many.len(),
+                        many.iter()
+                            .map(|p| p.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+                None
+            }
+        };
+        let only_policies = problems.iter().all(|p| p.input == ConfigInput::Policies);
+        // --keep-going can skip broken policy files, and only while a policy is left.
+        let skippable = opts.keep_going && only_policies && !policies.is_empty();
+        if !problems.is_empty() && !skippable {
+            return Err(ReplayError::Config(ConfigErrors {
+                problems,
+                keep_going: opts.keep_going,
+            }));
+        }
         if policies.is_empty() {
             return Err(ReplayError::NoPolicies(
                 paths
@@ -111,52 +230,34 @@ impl Tenant {
                     .join(", "),
             ));
         }
-        let locations = if paths.locations.is_empty() {
-            Vec::new()
-        } else {
-            policy::load_named_locations(&paths.locations)?
-                .locations
-                .into_iter()
-                .map(|l| l.location)
-                .collect()
-        };
-        let strengths = if paths.strengths.is_empty() {
-            Vec::new()
-        } else {
-            policy::load_strengths(&paths.strengths)?
-                .strengths
-                .into_iter()
-                .map(|s| s.strength)
-                .collect()
-        };
-        let mut notes = Vec::new();
-        let directory = match paths.directory.first() {
-            Some(p) => Some(policy::load_directory(p)?),
-            None => {
-                notes.push(
-                    "no directory snapshot: group, role and guest facts not in the logs are Unknown"
-                        .to_string(),
-                );
-                None
-            }
-        };
         Ok(Tenant {
             name: name.to_string(),
             policies,
             locations,
+            no_locations_snapshot: paths.locations.is_empty(),
             strengths,
             directory,
-            policies_rejected,
+            skipped: problems.into_iter().map(|p| p.rejection).collect(),
             notes,
         })
+    }
+
+    /// The skipped policy objects as report lines.
+    pub fn skipped_lines(&self) -> Vec<String> {
+        self.skipped.iter().map(ToString::to_string).collect()
     }
 
     pub fn inputs(&self) -> TenantInputs<'_> {
         TenantInputs {
             directory: self.directory.as_ref(),
             locations: &self.locations,
+            no_locations_snapshot: self.no_locations_snapshot,
             strengths: &self.strengths,
             mfa_trusted_ips: &[],
+            // A tenant snapshot has no input for them. `AllTrusted` still reads them as
+            // empty (the documented assumption: most tenants have none); only a policy
+            // naming the pseudo-location itself is Unknown.
+            mfa_trusted_ips_unknown: true,
         }
     }
 
@@ -168,6 +269,57 @@ impl Tenant {
     /// evaluation keys group IPs by (`stream::NetworkClasses`).
     pub fn network_classes(&self) -> stream::NetworkClasses {
         stream::NetworkClasses::new(&self.locations, self.inputs().mfa_trusted_ips)
+    }
+}
+
+/// Load one multi-file part (named locations, strengths): its objects, and every problem
+/// in it, including a path that yields no file (a folder named like a file, or empty).
+fn load_part<T>(
+    input: ConfigInput,
+    paths: &[PathBuf],
+    problems: &mut Vec<ConfigProblem>,
+    load: impl FnOnce(
+        &[PathBuf],
+    ) -> Result<(Vec<T>, Vec<policy::Rejection>, usize), policy::PolicyError>,
+) -> Vec<T> {
+    for p in paths.iter().filter(|p| p.is_dir()) {
+        if p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            problems.push(ConfigProblem::new(
+                input,
+                crate::diag::Origin::file(p),
+                "is a folder; expected a JSON file",
+            ));
+        }
+    }
+    match load(paths) {
+        Ok((items, rejected, files)) => {
+            if files == 0 && problems.iter().all(|p| p.input != input) {
+                problems.push(ConfigProblem::new(
+                    input,
+                    crate::diag::Origin::default(),
+                    format!(
+                        "no JSON file found in {}",
+                        paths
+                            .iter()
+                            .map(|p| p.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            problems.extend(
+                rejected
+                    .into_iter()
+                    .map(|rejection| ConfigProblem { input, rejection }),
+            );
+            items
+        }
+        Err(e) => {
+            problems.extend(ConfigProblem::from_error(input, e));
+            Vec::new()
+        }
     }
 }
 
@@ -247,7 +399,7 @@ impl Prepared {
                     .unwrap_or_else(|| d.display().to_string())
             })
             .unwrap_or_else(|| "tenant".to_string());
-        let tenant = Tenant::load(&name, &paths)?;
+        let tenant = Tenant::load_with(&name, &paths, plan.overrides.options())?;
         if paths.logs.is_empty() {
             return Err(ReplayError::NoLogs);
         }
@@ -282,15 +434,9 @@ impl Prepared {
         let tenant = &self.tenant;
         let mut input: InputSummary = ledger.to_input_summary();
         input.policies_loaded = tenant.policies.len() as u64;
-        input.policies_rejected = tenant.policies_rejected.len() as u64;
+        input.policies_rejected = tenant.skipped.len() as u64;
         let mut notes = tenant.notes.clone();
         notes.extend(plan.assume.describe());
-        notes.extend(
-            tenant
-                .policies_rejected
-                .iter()
-                .map(|r| format!("policy rejected: {r}")),
-        );
         notes.extend(
             self.candidate
                 .issues()
@@ -308,6 +454,8 @@ impl Prepared {
             policies: policy_infos(&tenant.policies, &self.candidate_policies),
             input,
             notes,
+            skipped_inputs: tenant.skipped_lines(),
+            absent_inputs: tenant.notes.clone(),
         }
     }
 }

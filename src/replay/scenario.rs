@@ -59,8 +59,16 @@ pub struct Changes {
 /// A change that could not be applied (names no policy).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("--{flag} {key}: no policy has this id or display name")]
-    NoSuchPolicy { flag: &'static str, key: String },
+    #[error(
+        "--{flag} {key:?}: no policy has this id or display name; nearest names: {}",
+        nearest.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+    )]
+    NoSuchPolicy {
+        flag: &'static str,
+        key: String,
+        /// The closest display names (substring matches first, then edit distance).
+        nearest: Vec<String>,
+    },
     #[error("--replace: the replacement policy has no id to match an existing policy")]
     ReplaceWithoutId,
     #[error("--replace: no existing policy has id {0}")]
@@ -108,6 +116,7 @@ impl Changes {
                 return Err(ScenarioError::NoSuchPolicy {
                     flag: "promote",
                     key: k.clone(),
+                    nearest: nearest_names(k, &out),
                 });
             }
         }
@@ -122,6 +131,7 @@ impl Changes {
                 return Err(ScenarioError::NoSuchPolicy {
                     flag: "disable",
                     key: k.clone(),
+                    nearest: nearest_names(k, &out),
                 });
             }
         }
@@ -135,6 +145,47 @@ impl Changes {
         }
         Ok((out, log))
     }
+}
+
+/// How many names a no-match error lists.
+const NEAREST: usize = 5;
+
+/// The policy names closest to `key`: names containing it (or contained in it) first,
+/// then by edit distance, case-insensitive; ties by name.
+fn nearest_names(key: &str, policies: &[Policy]) -> Vec<String> {
+    let k = key.trim().to_lowercase();
+    let mut scored: Vec<(bool, usize, String)> = policies
+        .iter()
+        .map(name_of)
+        .map(|name| {
+            let n = name.to_lowercase();
+            let substring = !k.is_empty() && (n.contains(&k) || k.contains(&n));
+            (!substring, edit_distance(&k, &n), name)
+        })
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.2 == b.2);
+    scored
+        .into_iter()
+        .take(NEAREST)
+        .map(|(_, _, n)| n)
+        .collect()
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = Vec::with_capacity(b.len() + 1);
+        cur.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 pub fn name_of(p: &Policy) -> String {
@@ -188,5 +239,18 @@ mod tests {
             ch.apply(&[pol("1", "A", ENABLED)]),
             Err(ScenarioError::NoSuchPolicy { .. })
         ));
+    }
+
+    #[test]
+    fn nearest_names_substring_then_distance() {
+        let base = vec![
+            pol("1", "Block legacy auth", ENABLED),
+            pol("2", "Require MFA for admins", ENABLED),
+            pol("3", "Require MFA for guests", ENABLED),
+        ];
+        let n = nearest_names("mfa for admin", &base);
+        assert_eq!(n[0], "Require MFA for admins");
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "ab"), 2);
     }
 }

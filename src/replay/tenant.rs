@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 /// Where each part of the snapshot comes from.
 #[derive(Debug, Clone, Default)]
 pub struct TenantPaths {
+    /// The tenant folder given on the command line, if any (checked to exist on load).
+    pub folder: Option<PathBuf>,
     pub policies: Vec<PathBuf>,
     pub locations: Vec<PathBuf>,
     pub strengths: Vec<PathBuf>,
@@ -22,10 +24,14 @@ pub struct Overrides {
     pub strengths: Vec<PathBuf>,
     pub directory: Vec<PathBuf>,
     pub logs: Vec<PathBuf>,
+    /// `--keep-going`: skip broken policy files (see [`TenantOptions`]).
+    pub keep_going: bool,
 }
 
+/// A part of the folder that is there. A dangling symlink counts as there, so the loader
+/// names it instead of the run treating the part as absent.
 fn existing(p: PathBuf) -> Vec<PathBuf> {
-    if p.exists() {
+    if p.symlink_metadata().is_ok() {
         vec![p]
     } else {
         vec![]
@@ -46,6 +52,7 @@ impl TenantPaths {
     pub fn resolve(dir: Option<&Path>, o: &Overrides) -> TenantPaths {
         let d = |name: &str| dir.map(|d| existing(d.join(name))).unwrap_or_default();
         TenantPaths {
+            folder: dir.map(Path::to_path_buf),
             policies: pick(&o.policies, d("policies")),
             locations: pick(&o.locations, d("namedLocations.json")),
             strengths: pick(&o.strengths, d("authenticationStrengths.json")),
@@ -53,4 +60,21 @@ impl TenantPaths {
             logs: pick(&o.logs, d("signins")),
         }
     }
+}
+
+impl Overrides {
+    /// The load options these flags ask for.
+    pub fn options(&self) -> TenantOptions {
+        TenantOptions {
+            keep_going: self.keep_going,
+        }
+    }
+}
+
+/// How strictly the configuration inputs are loaded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TenantOptions {
+    /// Skip broken policy files (listed in the report, every gate fails) instead of
+    /// stopping; problems in the other inputs still stop the run.
+    pub keep_going: bool,
 }

@@ -548,6 +548,8 @@ impl Aggregator {
         Report {
             title: meta.title,
             tenant: meta.tenant,
+            skipped_inputs: meta.skipped_inputs,
+            absent_inputs: meta.absent_inputs,
             changes: meta.changes,
             policies: meta.policies,
             notes: meta.notes,

@@ -19,6 +19,12 @@ pub struct ReportMeta {
     pub policies: Vec<PolicyInfo>,
     pub input: InputSummary,
     pub notes: Vec<String>,
+    /// Inputs skipped by `--keep-going` (`file: JSON path: why`); non-empty = the answer
+    /// is partial.
+    pub skipped_inputs: Vec<String>,
+    /// Optional inputs that were not given and what that leaves Unknown (also in
+    /// `notes`); the binary repeats them on stderr.
+    pub absent_inputs: Vec<String>,
 }
 
 /// One policy and its state in each set (`enabled`, `enabledForReportingButNotEnforced`,
@@ -186,6 +192,13 @@ impl CauseRow {
 pub struct Report {
     pub title: String,
     pub tenant: String,
+    /// Inputs skipped by `--keep-going`: the answer below leaves them out (every
+    /// `--fail-on` gate then fails). Absent from the JSON when nothing was skipped.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped_inputs: Vec<String>,
+    /// Optional inputs not given (already in `notes`): for the binary's stderr.
+    #[serde(skip)]
+    pub absent_inputs: Vec<String>,
     pub changes: Vec<String>,
     pub policies: Vec<PolicyInfo>,
     pub notes: Vec<String>,
@@ -216,6 +229,11 @@ impl Report {
     pub fn with_top(mut self, n: usize) -> Report {
         self.top = n;
         self
+    }
+
+    /// Whether inputs were skipped, so the numbers leave part of the tenant out.
+    pub fn is_partial(&self) -> bool {
+        !self.skipped_inputs.is_empty()
     }
 
     /// Events newly blocked (candidate blocked, baseline not blocked). CI gate.

@@ -87,6 +87,10 @@ fn pct(a: u64, n: u64) -> f64 {
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct VerifyReport {
     pub tenant: String,
+    /// Policy inputs skipped by `--keep-going`: the agreement leaves them out, and
+    /// `--fail-below` then fails. Absent from the JSON when nothing was skipped.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped_inputs: Vec<String>,
     pub events: u64,
     pub events_with_logged_results: u64,
     pub pairs: u64,
@@ -507,11 +511,12 @@ pub fn run_verify(plan: &VerifyPlan) -> Result<VerifyReport, VerifyError> {
         .and_then(|d| d.file_name())
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "tenant".to_string());
-    let tenant = Tenant::load(&name, &paths)?;
+    let tenant = Tenant::load_with(&name, &paths, plan.overrides.options())?;
     if paths.logs.is_empty() {
         return Err(crate::replay::ReplayError::NoLogs.into());
     }
     let mut notes = tenant.notes.clone();
+    let mut skipped = tenant.skipped_lines();
     let history = match &plan.history {
         None => PolicyHistory::single(tenant.policies.clone(), tenant.directory.as_ref()),
         Some(dir) => {
@@ -525,12 +530,25 @@ pub fn run_verify(plan: &VerifyPlan) -> Result<VerifyReport, VerifyError> {
             let mut versions = Vec::new();
             for (date, path) in folders {
                 let load = crate::policy::load_policies(std::slice::from_ref(&path))?;
-                for r in &load.rejected {
-                    notes.push(format!(
-                        "history policy rejected: {}: {}",
-                        r.origin, r.message
-                    ));
+                // A dated snapshot is a policy input like the tenant's own: a broken file
+                // stops the run unless --keep-going skips it.
+                if !load.rejected.is_empty() && !plan.overrides.keep_going {
+                    return Err(
+                        crate::replay::ReplayError::Config(crate::replay::ConfigErrors {
+                            problems: load
+                                .rejected
+                                .into_iter()
+                                .map(|rejection| crate::replay::ConfigProblem {
+                                    input: crate::replay::ConfigInput::Policies,
+                                    rejection,
+                                })
+                                .collect(),
+                            keep_going: false,
+                        })
+                        .into(),
+                    );
                 }
+                skipped.extend(load.rejected.iter().map(ToString::to_string));
                 notes.push(format!(
                     "policy version in force from {}: {} ({} policies)",
                     date.to_rfc3339(),
@@ -602,5 +620,7 @@ pub fn run_verify(plan: &VerifyPlan) -> Result<VerifyReport, VerifyError> {
         "input: {} rows read, {} loaded, {} rejected, {} duplicates dropped",
         input.rows_read, input.rows_loaded, input.rows_rejected, input.duplicates_dropped
     ));
-    Ok(verifier.finish(&tenant.name, &history, notes))
+    let mut report = verifier.finish(&tenant.name, &history, notes);
+    report.skipped_inputs = skipped;
+    Ok(report)
 }

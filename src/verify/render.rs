@@ -136,12 +136,25 @@ pub fn document(r: &VerifyReport, top: usize) -> Doc {
         headline,
         subheadline,
         caveats: Vec::new(),
-        lists: vec![DocList {
-            id: "notes",
-            header: "note",
-            title: "Notes".to_string(),
-            items: r.notes.clone(),
-        }],
+        lists: (!r.skipped_inputs.is_empty())
+            .then(|| DocList {
+                id: "skipped",
+                header: "skipped input (PARTIAL ANSWER)",
+                title: format!(
+                    "PARTIAL ANSWER: {} policy input(s) skipped by --keep-going (left out of \
+                     every number below)",
+                    r.skipped_inputs.len()
+                ),
+                items: r.skipped_inputs.clone(),
+            })
+            .into_iter()
+            .chain([DocList {
+                id: "notes",
+                header: "note",
+                title: "Notes".to_string(),
+                items: r.notes.clone(),
+            }])
+            .collect(),
         sections,
     }
 }

@@ -52,7 +52,19 @@ pub(crate) struct LocationTable {
 struct Trust {
     trusted_ranges: Vec<IpNet>,
     mfa_trusted_ips: Vec<IpNet>,
+    /// No named-location snapshot was given: which ranges are trusted is not known.
+    no_snapshot: bool,
+    /// The MFA trusted IPs list was not given.
+    mfa_unknown: bool,
 }
+
+/// Why a policy naming the MFA trusted IPs pseudo-location is Unknown without the list.
+const MFA_UNKNOWN: &str = "the MFA trusted IPs pseudo-location (00000000-…) is named, but \
+     the tenant snapshot has no MFA trusted IPs list (legacy MFA service setting)";
+
+/// Why `AllTrusted` and location ids are Unknown without a named-locations file.
+const NO_SNAPSHOT: &str =
+    "no named locations file (namedLocations.json): which networks are trusted is unknown";
 
 pub(crate) fn canonical_ip(ip: IpAddr) -> IpAddr {
     ip.to_canonical()
@@ -63,11 +75,18 @@ fn contains(ranges: &[IpNet], ip: IpAddr) -> bool {
 }
 
 impl LocationTable {
-    pub fn build(locations: &[NamedLocation], mfa_trusted_ips: &[IpNet]) -> LocationTable {
+    pub fn build(
+        locations: &[NamedLocation],
+        mfa_trusted_ips: &[IpNet],
+        no_snapshot: bool,
+        mfa_unknown: bool,
+    ) -> LocationTable {
         let mut t = LocationTable::default();
         let mut trust = Trust {
             trusted_ranges: vec![],
             mfa_trusted_ips: mfa_trusted_ips.to_vec(),
+            no_snapshot,
+            mfa_unknown,
         };
         for (i, l) in locations.iter().enumerate() {
             let Some(id) = l.id.as_deref() else {
@@ -154,6 +173,9 @@ pub struct LocationCond {
 
 fn resolve(id: &str, cx: &mut CompileCx) -> LocRef {
     if is(id, MFA_TRUSTED_IPS_ID) {
+        if cx.locations.trust.mfa_unknown {
+            cx.issue(format!("{MFA_UNKNOWN}: the location condition is Unknown"));
+        }
         return LocRef::MfaTrustedIps;
     }
     let key = norm(id);
@@ -164,6 +186,12 @@ fn resolve(id: &str, cx: &mut CompileCx) -> LocRef {
     }
     match cx.locations.by_id.get(&key) {
         Some(l) => LocRef::Named(l.clone()),
+        None if cx.locations.trust.no_snapshot => {
+            cx.issue(format!(
+                "named location `{id}`: {NO_SNAPSHOT}; the location condition is Unknown"
+            ));
+            LocRef::Missing(id.to_string())
+        }
         None => {
             cx.issue(format!(
                 "named location `{id}` is not in the tenant data (V12): evaluated as Unknown"
@@ -217,7 +245,13 @@ fn no_ip() -> Tri {
 fn in_location(l: &LocRef, ip: Option<IpAddr>, country: Option<&Country>, trust: &Trust) -> Tri {
     match l {
         LocRef::Missing(id) if id == "All" => Tri::Yes,
-        LocRef::Missing(id) => Tri::unknown(format!("named location `{id}` unknown")),
+        LocRef::Missing(id) if trust.no_snapshot => {
+            Tri::unknown(format!("named location `{id}`: {NO_SNAPSHOT}"))
+        }
+        LocRef::Missing(id) => Tri::unknown(format!(
+            "named location `{id}` is not in the named locations file"
+        )),
+        LocRef::MfaTrustedIps if trust.mfa_unknown => Tri::unknown(MFA_UNKNOWN),
         LocRef::MfaTrustedIps => match ip {
             // MFA trusted IPs are IPv4 only; contains() is false across families.
             Some(ip) => Tri::from_bool(contains(&trust.mfa_trusted_ips, ip)),
@@ -254,6 +288,13 @@ fn in_location(l: &LocRef, ip: Option<IpAddr>, country: Option<&Country>, trust:
 
 /// `trusted(e)`: a trusted IP location or the MFA trusted IPs contain the address.
 fn trusted(ip: Option<IpAddr>, trust: &Trust) -> Tri {
+    if trust.no_snapshot {
+        // An address in the MFA trusted IPs is trusted whatever the named locations say.
+        return match ip {
+            Some(ip) if contains(&trust.mfa_trusted_ips, ip) => Tri::Yes,
+            _ => Tri::unknown(NO_SNAPSHOT),
+        };
+    }
     if trust.trusted_ranges.is_empty() && trust.mfa_trusted_ips.is_empty() {
         return Tri::No;
     }

@@ -28,6 +28,9 @@ struct Side {
     all: bool,
     users: IdSet,
     groups: IdSet,
+    /// Groups of `groups` the directory snapshot does not name: membership in them is
+    /// Unknown for a user not shown in another of the side's groups.
+    unknown_groups: Vec<String>,
     roles: IdSet,
     guests: Vec<GuestSelector>,
 }
@@ -96,6 +99,14 @@ fn side(
         }
     }
     groups.iter().for_each(|g| s.groups.insert(g));
+    if let Some(dir) = cx.directory {
+        for g in groups.iter().filter(|g| !dir.knows_group(g)) {
+            cx.issue(format!(
+                "group `{g}` is not in the directory snapshot: membership in it is Unknown"
+            ));
+            s.unknown_groups.push(g.trim().to_string());
+        }
+    }
     roles.iter().for_each(|r| s.roles.insert(r));
     if let Some(g) = guests.and_then(|g| guest_selector(g, cx)) {
         s.guests.push(g);
@@ -183,7 +194,13 @@ fn side_match(s: &Side, ctx: &Ctx) -> Tri {
             (None, _) => Tri::unknown("group membership unknown (no directory snapshot)"),
             (_, None) => Tri::unknown("user id unknown"),
             (Some(_), Some(_)) => match ctx.transitive_groups() {
-                Some(groups) => Tri::from_bool(s.groups.intersects(groups)),
+                Some(groups) if s.groups.intersects(groups) => Tri::Yes,
+                Some(_) => match s.unknown_groups.first() {
+                    Some(g) => Tri::unknown(format!(
+                        "group `{g}` is not in the directory snapshot: membership unknown"
+                    )),
+                    None => Tri::No,
+                },
                 None => Tri::unknown("group membership unknown (user not in directory snapshot)"),
             },
         });
@@ -193,6 +210,9 @@ fn side_match(s: &Side, ctx: &Ctx) -> Tri {
             (None, _) => Tri::unknown("directory roles unknown (no directory snapshot)"),
             (_, None) => Tri::unknown("user id unknown"),
             // Only active built-in role assignments count; PIM-eligible ones do not (§3.2).
+            // Roles are Microsoft's fixed built-in catalog (custom roles are not supported,
+            // concept-conditional-access-users-groups.md), so no role is "missing from the
+            // snapshot": a user it lists without the role does not hold it.
             (Some(_), Some(_)) => match ctx.dir_user().map(|u| u.roles.as_slice()) {
                 Some(roles) => Tri::from_bool(roles.iter().any(|r| s.roles.contains(r))),
                 None => Tri::unknown("directory roles unknown (user not in directory snapshot)"),

@@ -71,14 +71,27 @@ fn validate_device(e: &Expr) -> Result<(), String> {
     }
 }
 
+/// Parse a device-filter rule as the evaluator does: grammar, then every property and
+/// operator checked against the filters doc. `policies check` / `lint` (V10) call this, so
+/// a rule they pass is one the evaluator can use.
+pub fn parse_device_rule(rule: &str) -> Result<Expr, String> {
+    parse::parse(rule)
+        .map_err(|e| e.message)
+        .and_then(|e| validate_device(&e).map(|_| e))
+}
+
+/// Parse an application / service-principal filter rule as the evaluator does (the
+/// grammar only: custom security attribute names are tenant-defined).
+pub fn parse_attribute_rule(rule: &str) -> Result<Expr, String> {
+    parse::parse(rule).map_err(|e| e.message)
+}
+
 impl RuleFilter {
     pub(crate) fn compile_device_filter(f: &Filter, cx: &mut CompileCx) -> Option<RuleFilter> {
         let mode = mode_of(f, "deviceFilter", cx).unwrap_or(FilterMode::Include);
         let rule = match f.rule.as_deref() {
             None => Err("deviceFilter has no rule".to_string()),
-            Some(r) => parse::parse(r)
-                .map_err(|e| e.message)
-                .and_then(|e| validate_device(&e).map(|_| e)),
+            Some(r) => parse_device_rule(r),
         };
         if let Err(m) = &rule {
             cx.issue(format!(
@@ -101,7 +114,7 @@ impl RuleFilter {
         let mode = mode_of(f, what, cx).unwrap_or(FilterMode::Include);
         let rule = match f.rule.as_deref() {
             None => Err(format!("{what} has no rule")),
-            Some(r) => parse::parse(r).map_err(|e| e.message),
+            Some(r) => parse_attribute_rule(r),
         };
         if let Err(m) = &rule {
             cx.issue(format!("{what} rule rejected (V10): {m}"));

@@ -5,8 +5,9 @@
 //! file and the JSON path of the offending value.
 
 use super::normalize::normalize;
-use super::{deserialize_at, json_child, json_index, text, type_name, PolicyError};
+use super::{deserialize_at, json_child, json_index, text, type_name, PolicyError, Rejection};
 use crate::diag::Origin;
+use crate::model::ExternalUserType;
 use crate::policy::directory::{DirGroup, DirServicePrincipal, DirUser, Directory, DirectoryFile};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -59,6 +60,11 @@ pub fn parse_directory_str(text: &str, origin: &Origin) -> Result<DirectoryFile,
         }
         b.top(normalize(t.value))?;
     }
+    if !b.rejected.is_empty() {
+        return Err(PolicyError::Rejected {
+            rejected: b.rejected,
+        });
+    }
     Ok(b.finish())
 }
 
@@ -78,6 +84,22 @@ struct Builder {
     sps: Vec<DirServicePrincipal>,
     /// (user id, role template id) from `directoryRoles[].members`.
     role_members: Vec<(String, String)>,
+    /// Values outside their sets: all collected, then the load fails listing them.
+    rejected: Vec<Rejection>,
+}
+
+/// `userType` values (Graph `user.userType`).
+const USER_TYPES: &[&str] = &["Member", "Guest"];
+/// `riskLevel` values (Graph `riskyUser.riskLevel`, riskLevel enum).
+const RISK_LEVELS: &[&str] = &["none", "low", "medium", "high", "hidden"];
+
+/// The value of `v` within `set` (case-insensitive), or a message naming the set.
+fn in_set(v: &str, set: &[&str]) -> Result<(), String> {
+    if set.iter().any(|s| s.eq_ignore_ascii_case(v.trim())) {
+        Ok(())
+    } else {
+        Err(format!("{v:?} is not one of {}", set.join(", ")))
+    }
 }
 
 enum Kind {
@@ -256,6 +278,7 @@ impl Builder {
                 }
                 let mut user: DirUser = deserialize_at(Value::Object(m), path)
                     .map_err(|(at, msg)| self.err(&at, msg))?;
+                self.check_user_sets(&user, path);
                 user.groups.extend(groups);
                 user.roles.extend(roles);
                 self.add_user(user);
@@ -309,6 +332,32 @@ impl Builder {
             }
         }
         Ok(())
+    }
+
+    /// A value outside its set would change an answer silently (an unknown `userType`
+    /// reads as "not a member", an unknown `riskLevel` as no risk): each is an error.
+    fn check_user_sets(&mut self, u: &DirUser, path: &str) {
+        let external: Vec<&str> = ExternalUserType::ALL
+            .iter()
+            .map(|t| t.graph_name())
+            .collect();
+        let fields: [(&str, Option<&str>, &[&str]); 3] = [
+            ("userType", u.user_type.as_deref(), USER_TYPES),
+            (
+                "externalUserType",
+                u.external_user_type.as_deref(),
+                &external,
+            ),
+            ("riskLevel", u.risk_level.as_deref(), RISK_LEVELS),
+        ];
+        for (key, value, set) in fields {
+            if let Some(Err(message)) = value.map(|v| in_set(v, set)) {
+                self.rejected.push(Rejection {
+                    origin: self.origin.clone().with_path(json_child(path, key)),
+                    message,
+                });
+            }
+        }
     }
 
     /// One `memberOf` entry: a group id string, or a group / directoryRole object.

@@ -39,6 +39,9 @@ pub enum PolicyError {
     /// A single-document input (the directory snapshot) whose content is unusable.
     #[error("{origin}: {message}")]
     Invalid { origin: Origin, message: String },
+    /// A single-document input with values outside their sets (every one is listed).
+    #[error("{}", rejected.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Rejected { rejected: Vec<Rejection> },
 }
 
 /// One input object (or whole file) that was not loaded, and why.

@@ -1,13 +1,21 @@
-//! V10: filters (device, application, service principal) have a mode, a rule of at most
-//! 3072 characters, and a rule that is at least well-formed: balanced parentheses and
-//! quotes (the full grammar, evaluation.md §3.8, is checked by the engine's parser).
+//! V10: filters (device, application, service principal) have a mode and a rule the
+//! evaluator can use. The rule is parsed by the evaluator's own parser
+//! (`engine::device_filter`, evaluation.md §3.8: grammar, the 3072-character limit, and
+//! for device filters every property and operator), so `policies check` / `lint` report
+//! exactly the rules replay would call unusable; there is no second grammar here.
+use crate::engine::device_filter::{parse_attribute_rule, parse_device_rule};
 use crate::policy::finding::{define_rule, Hit, Severity};
 use crate::policy::model::Filter;
 use crate::policy::view;
 
-const MAX_RULE: usize = 3072;
+/// Which parser a filter's rule goes through.
+#[derive(Clone, Copy)]
+enum Kind {
+    Device,
+    Attributes,
+}
 
-fn check_filter(f: &Filter, path: &str, hits: &mut Vec<Hit>) {
+fn check_filter(f: &Filter, path: &str, kind: Kind, hits: &mut Vec<Hit>) {
     match f
         .mode
         .as_deref()
@@ -25,46 +33,15 @@ fn check_filter(f: &Filter, path: &str, hits: &mut Vec<Hit>) {
         hits.push(Hit::new(format!("{path}.rule"), "empty filter rule"));
         return;
     }
-    let n = rule.chars().count();
-    if n > MAX_RULE {
+    let parsed = match kind {
+        Kind::Device => parse_device_rule(rule),
+        Kind::Attributes => parse_attribute_rule(rule),
+    };
+    if let Err(problem) = parsed {
         hits.push(Hit::new(
             format!("{path}.rule"),
-            format!("filter rule has {n} characters (limit {MAX_RULE})"),
+            format!("filter rule cannot be used (the evaluator would make it Unknown): {problem}"),
         ));
-    }
-    if let Some(problem) = shape_problem(rule) {
-        hits.push(Hit::new(
-            format!("{path}.rule"),
-            format!("filter rule is malformed: {problem}"),
-        ));
-    }
-}
-
-/// Unbalanced parentheses or an unterminated string literal.
-fn shape_problem(rule: &str) -> Option<String> {
-    let mut depth = 0i64;
-    let mut quote: Option<char> = None;
-    for (i, ch) in rule.chars().enumerate() {
-        match (quote, ch) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"') | (None, '\'') => quote = Some(ch),
-            (None, '(') => depth += 1,
-            (None, ')') => {
-                depth -= 1;
-                if depth < 0 {
-                    return Some(format!("unmatched `)` at character {}", i + 1));
-                }
-            }
-            _ => {}
-        }
-    }
-    if quote.is_some() {
-        Some("unterminated string literal".to_string())
-    } else if depth > 0 {
-        Some(format!("{depth} unclosed `(`"))
-    } else {
-        None
     }
 }
 
@@ -73,21 +50,31 @@ define_rule!(
     "V10",
     "filter-rule",
     Severity::Error,
-    "filters have mode include|exclude and a well-formed rule of at most 3072 characters",
+    "filters have mode include|exclude and a rule the evaluator can use (at most 3072 characters)",
     |p, t| {
         let mut hits = Vec::new();
         let Some(c) = view::conditions(p) else {
             return hits;
         };
         if let Some(f) = c.devices.as_ref().and_then(|d| d.device_filter.as_ref()) {
-            check_filter(f, ".conditions.devices.deviceFilter", &mut hits);
+            check_filter(
+                f,
+                ".conditions.devices.deviceFilter",
+                Kind::Device,
+                &mut hits,
+            );
         }
         if let Some(f) = c
             .applications
             .as_ref()
             .and_then(|a| a.application_filter.as_ref())
         {
-            check_filter(f, ".conditions.applications.applicationFilter", &mut hits);
+            check_filter(
+                f,
+                ".conditions.applications.applicationFilter",
+                Kind::Attributes,
+                &mut hits,
+            );
         }
         if let Some(f) = c
             .client_applications
@@ -97,6 +84,7 @@ define_rule!(
             check_filter(
                 f,
                 ".conditions.clientApplications.servicePrincipalFilter",
+                Kind::Attributes,
                 &mut hits,
             );
         }
@@ -106,16 +94,29 @@ define_rule!(
 
 #[cfg(test)]
 mod tests {
-    use super::shape_problem;
+    use super::*;
+
+    fn hits(rule: &str) -> Vec<Hit> {
+        let f = Filter {
+            mode: Some("include".into()),
+            rule: Some(rule.into()),
+        };
+        let mut h = Vec::new();
+        check_filter(&f, "$.d", Kind::Device, &mut h);
+        h
+    }
 
     #[test]
-    fn shapes() {
-        assert_eq!(
-            shape_problem(r#"device.model -eq "a(b" and (device.x -eq 'c')"#),
-            None
-        );
-        assert!(shape_problem("(device.model -eq \"a\"").is_some());
-        assert!(shape_problem("device.model -eq \"a").is_some());
-        assert!(shape_problem("a)").is_some());
+    fn the_evaluators_verdict() {
+        assert!(hits(r#"device.model -eq "a(b" -and (device.trustType -eq "AzureAD")"#).is_empty());
+        for bad in [
+            r#"device.displayName -match "^A""#,
+            r#"device.colour -eq "red""#,
+            r#"device.model -eq "a" -and"#,
+            "()",
+            "(device.model -eq \"a\"",
+        ] {
+            assert_eq!(hits(bad).len(), 1, "{bad}");
+        }
     }
 }

@@ -134,6 +134,19 @@ pub fn render_doc(doc: &Doc, format: Format, out: &mut dyn std::io::Write) -> st
 }
 
 fn doc_of(report: &Report, layout: MatrixLayout) -> Doc {
+    // A partial answer says so first, right under the headline, in every format.
+    let skipped = report.is_partial().then(|| DocList {
+        id: "skipped",
+        header: "skipped input (PARTIAL ANSWER)",
+        title: format!(
+            "PARTIAL ANSWER: {} skipped by --keep-going (left out of every number below)",
+            match report.skipped_inputs.len() {
+                1 => "1 policy input".to_string(),
+                n => format!("{n} policy inputs"),
+            }
+        ),
+        items: report.skipped_inputs.clone(),
+    });
     Doc {
         title: report.title.clone(),
         tenant: report.tenant.clone(),
@@ -144,20 +157,23 @@ fn doc_of(report: &Report, layout: MatrixLayout) -> Doc {
             .into_iter()
             .chain(report.rejected_line())
             .collect(),
-        lists: vec![
-            DocList {
-                id: "changes",
-                header: "change",
-                title: "Changes previewed".to_string(),
-                items: report.changes.clone(),
-            },
-            DocList {
-                id: "notes",
-                header: "note",
-                title: "Notes".to_string(),
-                items: report.notes.clone(),
-            },
-        ],
+        lists: skipped
+            .into_iter()
+            .chain([
+                DocList {
+                    id: "changes",
+                    header: "change",
+                    title: "Changes previewed".to_string(),
+                    items: report.changes.clone(),
+                },
+                DocList {
+                    id: "notes",
+                    header: "note",
+                    title: "Notes".to_string(),
+                    items: report.notes.clone(),
+                },
+            ])
+            .collect(),
         sections: sections(report, layout),
     }
 }
