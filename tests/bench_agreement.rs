@@ -1,26 +1,48 @@
-//! Every performance path agrees with its slow twin (issue "Performance"): the streaming
-//! replay gives the in-memory replay's report; per-key dedup (with IPs grouped into network
-//! classes and row templates) gives per-event evaluation's report; 1 thread gives 2
-//! threads' report; small batches give one big batch's report. On the bundled seed tenant
-//! and on a small file from the deterministic perf generator (datasets/generate.py).
+//! Every performance path of the replay agrees with the slowest one (issue "Performance"),
+//! through one table (tests/common/twins.rs): the in-memory replay on 1 and 2 threads with
+//! its one key cache, with dedup off; the streaming replay in one batch and in small
+//! batches, on 1 and 2 threads, with a tiny key cache and with dedup off; the keyed
+//! replayer's rows. Each gives the report (and, where it has them, the per-event rows) of
+//! the reference: every event loaded in full and evaluated alone (`replay_chunk`, dedup
+//! off), folded in one pass. Inputs: the seed tenant, the seed with an assumption, the seed
+//! with directory user risk (enrichment happens after the key), and a 3000-record file of
+//! the deterministic perf generator on the contoso tenant.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+mod common;
 
-use careplay::replay::stream::{run_replay_streaming, StreamConfig};
-use careplay::replay::{self, ChangeSpec, Dedup, Overrides, ReplayPlan};
-use careplay::report::Report;
+use std::path::PathBuf;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+use careplay::replay::stream::{run_replay_streaming, KeyCache, KeyedReplayer, StreamConfig};
+use careplay::replay::{self, Assumptions, ChangeSpec, Dedup, Overrides, Prepared, ReplayPlan};
+use careplay::report::{Aggregator, EventRow, Report};
+use careplay::signin::{self, LoadOptions};
+use common::root;
+use common::twins::{assert_agree, same, same_items, Twin};
+
+/// One replay input: a tenant, its logs, an assumption, and what the reference's report
+/// must show for the input to exercise what it is here for.
+struct Case {
+    tenant: PathBuf,
+    logs: Vec<PathBuf>,
+    assume: Assumptions,
+    exercises: fn(&Report) -> Result<(), String>,
+    _dir: Option<tempfile::TempDir>,
 }
 
-fn plan(tenant: &Path, logs: Vec<PathBuf>, dedup: Dedup) -> ReplayPlan {
+/// What one implementation gives; `None` where it has no such output (the streaming
+/// replay keeps no rows, the keyed replayer builds no report).
+struct Replayed {
+    report: Option<Report>,
+    rows: Option<Vec<EventRow>>,
+    events: u64,
+    evaluations: u64,
+}
+
+fn plan(c: &Case, dedup: Dedup, keep_rows: bool) -> ReplayPlan {
     ReplayPlan {
-        tenant_dir: Some(tenant.to_path_buf()),
+        tenant_dir: Some(c.tenant.clone()),
         overrides: Overrides {
-            logs,
+            logs: c.logs.clone(),
             ..Overrides::default()
         },
         changes: ChangeSpec {
@@ -29,269 +51,336 @@ fn plan(tenant: &Path, logs: Vec<PathBuf>, dedup: Dedup) -> ReplayPlan {
         },
         dedup,
         progress: false,
-        keep_rows: false,
-        assume: Default::default(),
+        keep_rows,
+        assume: c.assume,
     }
 }
 
-fn in_memory(p: &ReplayPlan) -> Report {
-    replay::run_replay(p).expect("in-memory replay").report
-}
-
-fn streaming(p: &ReplayPlan, batch_rows: usize, threads: usize) -> (Report, u64, u64) {
-    let pool = rayon::ThreadPoolBuilder::new()
+fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .expect("pool");
-    let cfg = StreamConfig {
-        batch_rows,
-        ..StreamConfig::default()
-    };
-    let out = pool
-        .install(|| run_replay_streaming(p, &cfg))
-        .expect("streaming replay");
-    (out.report, out.stats.events, out.stats.evaluations)
+        .expect("pool")
+        .install(f)
 }
 
-/// A 3000-record Graph NDJSON file from the perf generator (contoso tenant), made once.
-fn perf_file() -> Option<&'static Path> {
-    static FILE: OnceLock<Option<(tempfile::TempDir, PathBuf)>> = OnceLock::new();
-    FILE.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let out = dir.path().join("perf-3000.ndjson");
-        let status = Command::new("python3")
-            .arg(root().join("datasets/generate.py"))
-            .args(["perf", "--records", "3000", "--out"])
-            .arg(&out)
-            .status();
-        match status {
-            Ok(s) if s.success() => Some((dir, out)),
-            other => {
-                eprintln!("skipped: python3 datasets/generate.py perf failed: {other:?}");
-                None
-            }
-        }
+/// The reference: the full load (nothing projected away), every event evaluated alone
+/// (`replay_chunk` without dedup, one chunk), rows folded in one pass.
+fn per_event(c: &Case) -> Replayed {
+    let p = plan(c, Dedup::Off, true);
+    let prepared = Prepared::new(&p).expect("tenant");
+    let loaded = signin::load(&prepared.paths.logs, &LoadOptions::default()).expect("load");
+    let (rows, stats) = prepared
+        .replayer(&p)
+        .replay_chunk(&loaded.records, Dedup::Off);
+    let mut agg = Aggregator::new();
+    rows.iter().for_each(|r| agg.push(r));
+    Replayed {
+        report: Some(agg.finish(prepared.meta(&p, &loaded.ledger))),
+        rows: Some(rows),
+        events: stats.events,
+        evaluations: stats.evaluations,
+    }
+}
+
+fn in_memory(c: &Case, dedup: Dedup, threads: usize) -> Replayed {
+    let out = on_threads(threads, || replay::run_replay(&plan(c, dedup, true))).expect("replay");
+    Replayed {
+        report: Some(out.report),
+        rows: Some(out.rows),
+        events: out.stats.events,
+        evaluations: out.stats.evaluations,
+    }
+}
+
+fn streaming(c: &Case, dedup: Dedup, batch_rows: usize, threads: usize, keys: usize) -> Replayed {
+    let cfg = StreamConfig {
+        batch_rows,
+        max_cached_keys: keys,
+        ..StreamConfig::default()
+    };
+    let out = on_threads(threads, || {
+        run_replay_streaming(&plan(c, dedup, false), &cfg)
     })
-    .as_ref()
-    .map(|(_, p)| p.as_path())
+    .expect("streaming replay");
+    Replayed {
+        report: Some(out.report),
+        rows: None,
+        events: out.stats.events,
+        evaluations: out.stats.evaluations,
+    }
+}
+
+/// The keyed replayer alone over chunks of 333 events sharing one cache: rows only.
+fn keyed_rows(c: &Case) -> Replayed {
+    let p = plan(c, Dedup::On, true);
+    let prepared = Prepared::new(&p).expect("tenant");
+    let loaded = signin::load(&prepared.paths.logs, &LoadOptions::default()).expect("load");
+    let replayer = prepared.replayer(&p);
+    let cache = KeyCache::new(prepared.tenant.network_classes(), 1 << 20);
+    let mut keyed = KeyedReplayer::new(&replayer, &cache, &StreamConfig::default());
+    let mut rows = Vec::new();
+    for chunk in loaded.records.chunks(333) {
+        keyed.replay(chunk, |row| rows.push(row.clone()));
+    }
+    let stats = keyed.stats();
+    assert_eq!(stats.evaluations, cache.evaluations(), "keyed stats");
+    assert!(
+        cache.verdicts() as u64 <= stats.evaluations,
+        "cached verdicts"
+    );
+    Replayed {
+        report: None,
+        rows: Some(rows),
+        events: stats.events,
+        evaluations: stats.evaluations,
+    }
+}
+
+/// Distinct keys evaluated by `replay_chunk` with a cache per chunk of 2048 events, the
+/// in-memory replay's former scheme (its one cache must not evaluate more).
+fn per_chunk_keys(c: &Case) -> u64 {
+    let p = plan(c, Dedup::On, false);
+    let prepared = Prepared::new(&p).expect("tenant");
+    let loaded = signin::load(&prepared.paths.logs, &LoadOptions::default()).expect("load");
+    let replayer = prepared.replayer(&p);
+    loaded
+        .records
+        .chunks(2048)
+        .map(|chunk| replayer.replay_chunk(chunk, Dedup::On).1.evaluations)
+        .sum()
+}
+
+fn compare(expected: &Replayed, got: &Replayed) -> Result<(), String> {
+    same("event count", &expected.events, &got.events)?;
+    let mut compared = false;
+    if let (Some(e), Some(g)) = (&expected.report, &got.report) {
+        same("report", e, g)?;
+        compared = true;
+    }
+    if let (Some(e), Some(g)) = (&expected.rows, &got.rows) {
+        same_items("row", e, g)?;
+        compared = true;
+    }
+    if compared {
+        Ok(())
+    } else {
+        Err("neither a report nor rows to compare".into())
+    }
+}
+
+fn every_event_evaluated(_: &Case, _: &Replayed, got: &Replayed) -> Result<(), String> {
+    if got.evaluations == got.events {
+        Ok(())
+    } else {
+        Err(format!(
+            "dedup off evaluated {} keys for {} events",
+            got.evaluations, got.events
+        ))
+    }
+}
+
+fn fewer_keys_than_events(_: &Case, _: &Replayed, got: &Replayed) -> Result<(), String> {
+    if got.evaluations < got.events {
+        Ok(())
+    } else {
+        Err(format!(
+            "dedup on evaluated {} keys for {} events",
+            got.evaluations, got.events
+        ))
+    }
 }
 
 fn seed() -> PathBuf {
     root().join("datasets/seed-registration")
 }
 
-fn contoso() -> PathBuf {
-    root().join("datasets/contoso")
-}
-
-#[test]
-fn seed_streaming_report_equals_in_memory_report() {
-    let logs = vec![seed().join("signins")];
-    let p = plan(&seed(), logs, Dedup::On);
-    let expected = in_memory(&p);
-    assert!(expected.totals.all.events > 0, "the seed replays events");
-    // One batch holds the whole seed, so duplicates are resolved exactly as `load` does.
-    let (got, events, _) = streaming(&p, 1 << 20, 2);
-    assert_eq!(events, expected.totals.all.events);
-    assert_eq!(got, expected);
-}
-
-#[test]
-fn seed_dedup_on_equals_dedup_off() {
-    let logs = vec![seed().join("signins")];
-    let (on, _, on_evals) = streaming(&plan(&seed(), logs.clone(), Dedup::On), 1 << 20, 2);
-    let (off, off_events, off_evals) = streaming(&plan(&seed(), logs, Dedup::Off), 1 << 20, 2);
-    assert_eq!(off_evals, off_events, "dedup off evaluates every event");
-    assert!(
-        on_evals < off_evals,
-        "{on_evals} keys vs {off_evals} events"
-    );
-    assert_eq!(on, off);
-}
-
-#[test]
-fn perf_streaming_small_batches_equal_in_memory() {
-    let Some(file) = perf_file() else { return };
-    let p = plan(&contoso(), vec![file.to_path_buf()], Dedup::On);
-    let expected = in_memory(&p);
-    assert_eq!(expected.totals.all.events, 3000);
-    assert_eq!(
-        expected.input.duplicates_dropped, 0,
-        "generator ids are unique"
-    );
-    for batch in [97, 1024] {
-        let (got, events, _) = streaming(&p, batch, 2);
-        assert_eq!(events, 3000);
-        assert_eq!(got, expected, "batch_rows {batch}");
+fn moves(r: &Report) -> Result<(), String> {
+    if r.totals.moved.events > 0 {
+        Ok(())
+    } else {
+        Err("no event moves: the comparison would be of empty reports".into())
     }
 }
 
-#[test]
-fn perf_dedup_on_equals_dedup_off_and_evaluates_fewer_keys() {
-    let Some(file) = perf_file() else { return };
-    let logs = vec![file.to_path_buf()];
-    let (on, _, keys) = streaming(&plan(&contoso(), logs.clone(), Dedup::On), 512, 2);
-    let (off, events, evals) = streaming(&plan(&contoso(), logs, Dedup::Off), 512, 2);
-    assert_eq!(evals, events);
-    assert!(keys < events, "{keys} keys for {events} events");
-    assert_eq!(on, off);
-}
-
-#[test]
-fn perf_one_thread_equals_two_threads() {
-    let Some(file) = perf_file() else { return };
-    let p = plan(&contoso(), vec![file.to_path_buf()], Dedup::On);
-    let (one, _, _) = streaming(&p, 256, 1);
-    let (two, _, _) = streaming(&p, 256, 2);
-    assert_eq!(one, two);
-}
-
-#[test]
-fn perf_in_memory_dedup_off_equals_streaming_dedup_on() {
-    // The slowest twin (whole input in memory, every event evaluated) against the fastest
-    // path (streaming, per-key templates, network classes).
-    let Some(file) = perf_file() else { return };
-    let logs = vec![file.to_path_buf()];
-    let slow = in_memory(&plan(&contoso(), logs.clone(), Dedup::Off));
-    let (fast, _, _) = streaming(&plan(&contoso(), logs, Dedup::On), 1000, 2);
-    assert_eq!(fast, slow);
-}
-
-#[test]
-fn perf_keyed_rows_equal_replay_chunk_rows_field_for_field() {
-    use careplay::replay::stream::{KeyCache, KeyedReplayer};
-    let Some(file) = perf_file() else { return };
-    with_contoso_replayer(|replayer, tenant| {
-        let loaded =
-            careplay::signin::load(&[file.to_path_buf()], &Default::default()).expect("load");
-        let (expected, _) = replayer.replay_chunk(&loaded.records, Dedup::Off);
-        let cache = KeyCache::new(tenant.network_classes(), 1 << 20);
-        let mut keyed = KeyedReplayer::new(replayer, &cache, &StreamConfig::default());
-        let mut got = Vec::new();
-        for chunk in loaded.records.chunks(333) {
-            keyed.replay(chunk, |row| got.push(row.clone()));
-        }
-        assert_eq!(got.len(), expected.len());
-        for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
-            assert_eq!(g, e, "row {i}");
-        }
-        let stats = keyed.stats();
-        assert_eq!(stats.events, 3000);
-        assert_eq!(stats.evaluations, cache.evaluations());
-        assert!(cache.verdicts() as u64 <= stats.evaluations);
-        assert!(
-            stats.evaluations < stats.events,
-            "keys repeat across chunks: {} evaluations",
-            stats.evaluations
-        );
-    });
-}
-
-/// The contoso tenant with its baseline and every-report-only-promoted candidate as a
-/// `Replayer`, lent to `f`.
-fn with_contoso_replayer<T>(
-    f: impl FnOnce(&careplay::replay::Replayer<'_>, &careplay::replay::Tenant) -> T,
-) -> T {
-    use careplay::replay::{LocationLabeler, Replayer, Tenant, TenantPaths};
-    let paths = TenantPaths::resolve(Some(&contoso()), &Overrides::default());
-    let tenant = Tenant::load("contoso", &paths).expect("tenant");
-    let changes = ChangeSpec {
-        promote: vec!["all-report-only".to_string()],
-        ..ChangeSpec::default()
-    }
-    .resolve()
-    .expect("changes");
-    let (cand, _) = changes.apply(&tenant.policies).expect("apply");
-    let baseline = tenant.compile(&tenant.policies);
-    let candidate = tenant.compile(&cand);
-    let labels = LocationLabeler::new(&tenant.locations);
-    let assume = Default::default();
-    let replayer = Replayer::new(
-        &baseline,
-        &candidate,
-        &labels,
-        tenant.directory.as_ref(),
-        &assume,
-    );
-    f(&replayer, &tenant)
-}
-
-/// The in-memory replay (`careplay replay` without `--stream`) evaluates through one key
-/// cache for all its chunks: its per-event rows (what `--events-out` writes) equal the
-/// rows of every event evaluated alone (`replay_chunk`, dedup off), and on one thread it
-/// evaluates fewer keys than a cache per chunk of 2048 events did.
-#[test]
-fn perf_in_memory_rows_equal_per_event_rows_with_one_key_cache() {
-    let Some(file) = perf_file() else { return };
-    let mut p = plan(&contoso(), vec![file.to_path_buf()], Dedup::On);
-    p.keep_rows = true;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .expect("pool");
-    let out = pool.install(|| replay::run_replay(&p)).expect("replay");
-
-    with_contoso_replayer(|replayer, _| {
-        let loaded =
-            careplay::signin::load(&[file.to_path_buf()], &Default::default()).expect("load");
-        let (expected, _) = replayer.replay_chunk(&loaded.records, Dedup::Off);
-        assert_eq!(out.rows.len(), expected.len());
-        for (i, (g, e)) in out.rows.iter().zip(&expected).enumerate() {
-            assert_eq!(g, e, "row {i}");
-        }
-        let per_chunk: u64 = loaded
-            .records
-            .chunks(2048)
-            .map(|c| replayer.replay_chunk(c, Dedup::On).1.evaluations)
-            .sum();
-        assert!(
-            out.stats.evaluations < per_chunk,
-            "{} evaluations with one cache, {per_chunk} with a cache per chunk",
-            out.stats.evaluations
-        );
-    });
-}
-
-#[test]
-fn perf_tiny_key_cache_still_agrees() {
-    // A cache emptied every few keys re-evaluates more but must not change the report.
-    let Some(file) = perf_file() else { return };
-    let p = plan(&contoso(), vec![file.to_path_buf()], Dedup::On);
-    let (expected, _, roomy) = streaming(&p, 1000, 2);
-    let cfg = StreamConfig {
-        batch_rows: 1000,
-        max_cached_keys: 70,
-        ..StreamConfig::default()
+fn inputs() -> Vec<(String, Case)> {
+    let seed_case = |assume, exercises| Case {
+        tenant: seed(),
+        logs: vec![seed().join("signins")],
+        assume,
+        exercises,
+        _dir: None,
     };
-    let out = run_replay_streaming(&p, &cfg).expect("replay");
-    assert!(
-        out.stats.evaluations > roomy,
-        "{} vs {roomy}",
-        out.stats.evaluations
-    );
-    assert_eq!(out.report, expected);
+    let (dir, risky) = seed_with_user_risk();
+    vec![
+        (
+            "the seed tenant".into(),
+            seed_case(Assumptions::default(), moves),
+        ),
+        (
+            "the seed with --assume-user-risk high".into(),
+            seed_case(
+                Assumptions {
+                    user_risk: Some(careplay::model::RiskLevel::High),
+                },
+                |r| {
+                    if r.notes.iter().any(|n| n.contains("assumed")) {
+                        Ok(())
+                    } else {
+                        Err(format!("the assumption is not in the notes: {:?}", r.notes))
+                    }
+                },
+            ),
+        ),
+        (
+            "the seed with directory user risk".into(),
+            Case {
+                tenant: risky,
+                logs: vec![seed().join("signins")],
+                assume: Assumptions::default(),
+                exercises: |r| {
+                    let blocked = r
+                        .by_policy
+                        .iter()
+                        .find(|p| p.name == "Block high user risk")
+                        .map_or(0, |p| p.newly_blocked);
+                    if blocked > 0 {
+                        Ok(())
+                    } else {
+                        Err(
+                            "the user-risk policy blocks nobody: enrichment is not exercised"
+                                .into(),
+                        )
+                    }
+                },
+                _dir: Some(dir),
+            },
+        ),
+        (
+            "3000 generated sign-ins on contoso".into(),
+            Case {
+                tenant: root().join("datasets/contoso"),
+                logs: vec![common::perf_file(3000)],
+                assume: Assumptions::default(),
+                exercises: |r| {
+                    moves(r)?;
+                    if (r.totals.all.events, r.input.duplicates_dropped) == (3000, 0) {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "{} events, {} duplicates (generator ids are unique)",
+                            r.totals.all.events, r.input.duplicates_dropped
+                        ))
+                    }
+                },
+                _dir: None,
+            },
+        ),
+    ]
 }
 
 #[test]
-fn seed_streaming_equals_in_memory_with_an_assumption() {
-    // `--assume-user-risk high`: enriched facts and the report's notes must match too.
-    let logs = vec![seed().join("signins")];
-    let mut p = plan(&seed(), logs, Dedup::On);
-    p.assume.user_risk = Some(careplay::model::RiskLevel::High);
-    let expected = in_memory(&p);
-    assert!(
-        expected.notes.iter().any(|n| n.contains("assumed")),
-        "{:?}",
-        expected.notes
+fn every_replay_path_agrees_with_per_event_evaluation_on_every_input() {
+    let reference = Twin::new("full load, every event evaluated alone", per_event).also(
+        |c: &Case, r: &Replayed, _: &Replayed| {
+            every_event_evaluated(c, r, r)?;
+            (c.exercises)(r.report.as_ref().expect("reference report"))
+        },
     );
-    let (got, _, _) = streaming(&p, 1 << 20, 2);
-    assert_eq!(got, expected);
+    let twins = [
+        Twin::new("in-memory, 1 thread, one key cache", |c: &Case| {
+            in_memory(c, Dedup::On, 1)
+        })
+        .also(|c, r, got| {
+            fewer_keys_than_events(c, r, got)?;
+            let per_chunk = per_chunk_keys(c);
+            // Over more than one chunk the one cache must evaluate strictly fewer keys.
+            let ok = if got.events > 2048 {
+                got.evaluations < per_chunk
+            } else {
+                got.evaluations <= per_chunk
+            };
+            ok.then_some(()).ok_or(format!(
+                "{} keys with one cache, {per_chunk} with a cache per chunk",
+                got.evaluations
+            ))
+        }),
+        Twin::new("in-memory, 2 threads", |c: &Case| {
+            in_memory(c, Dedup::On, 2)
+        })
+        .also(fewer_keys_than_events),
+        Twin::new("in-memory, dedup off", |c: &Case| {
+            in_memory(c, Dedup::Off, 2)
+        })
+        .also(every_event_evaluated),
+        Twin::new("streaming, one batch", |c: &Case| {
+            streaming(c, Dedup::On, 1 << 20, 2, 1 << 20)
+        })
+        .also(fewer_keys_than_events),
+        Twin::new("streaming, 97-row batches", |c: &Case| {
+            streaming(c, Dedup::On, 97, 2, 1 << 20)
+        }),
+        Twin::new("streaming, 1024-row batches", |c: &Case| {
+            streaming(c, Dedup::On, 1024, 2, 1 << 20)
+        }),
+        Twin::new("streaming, 64-row batches, 1 thread", |c: &Case| {
+            streaming(c, Dedup::On, 64, 1, 1 << 20)
+        }),
+        Twin::new("streaming, 64-row batches, dedup off", |c: &Case| {
+            streaming(c, Dedup::Off, 64, 2, 1 << 20)
+        })
+        .also(every_event_evaluated),
+        // A cache emptied every few keys re-evaluates more but must not change the report.
+        Twin::new("streaming, 1000-row batches, 70-key cache", |c: &Case| {
+            streaming(c, Dedup::On, 1000, 2, 70)
+        })
+        .also(|c, _, got| {
+            let roomy = streaming(c, Dedup::On, 1000, 2, 1 << 20).evaluations;
+            let ok = if roomy > 70 {
+                got.evaluations > roomy
+            } else {
+                got.evaluations == roomy
+            };
+            ok.then_some(()).ok_or(format!(
+                "{} evaluations with 70 cached keys, {roomy} with room",
+                got.evaluations
+            ))
+        }),
+        Twin::new("keyed replayer rows, 333-event chunks", keyed_rows).also(fewer_keys_than_events),
+    ];
+    assert_agree(&inputs(), &reference, &twins, compare);
+}
+
+#[test]
+fn the_harness_reports_a_twin_that_disagrees() {
+    // The table above can fail: a twin that drops one event's row is caught.
+    let inputs = vec![("the seed tenant".to_string(), 0u8)];
+    let seed_case = Case {
+        tenant: seed(),
+        logs: vec![seed().join("signins")],
+        assume: Assumptions::default(),
+        exercises: moves,
+        _dir: None,
+    };
+    let reference = Twin::new("per event", |_: &u8| per_event(&seed_case));
+    let twins = [Twin::new("drops a row", |_: &u8| {
+        let mut r = in_memory(&seed_case, Dedup::On, 2);
+        r.report = None;
+        r.rows.as_mut().expect("rows").pop();
+        r
+    })];
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assert_agree(&inputs, &reference, &twins, compare)
+    }));
+    let msg = caught.expect_err("the harness missed a dropped row");
+    let msg = msg.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(msg.contains("`drops a row` on the seed tenant"), "{msg}");
 }
 
 /// The seed tenant with half its directory users at high user risk and a report-only
 /// policy that blocks high user risk: the outcome of those users' sign-ins depends on
-/// directory enrichment, which the keyed streaming replay does only for keys it has not
-/// cached (its keys are the log's facts before enrichment).
+/// directory enrichment, which the keyed replay does only for keys it has not cached (its
+/// keys are the log's facts before enrichment).
 fn seed_with_user_risk() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let t = dir.path().join("tenant");
@@ -325,34 +414,4 @@ fn seed_with_user_risk() -> (tempfile::TempDir, PathBuf) {
     )
     .unwrap();
     (dir, t)
-}
-
-#[test]
-fn directory_user_risk_agrees_between_keyed_streaming_per_event_and_in_memory() {
-    let (_dir, tenant) = seed_with_user_risk();
-    let logs = vec![seed().join("signins")];
-    let p = plan(&tenant, logs.clone(), Dedup::On);
-    let expected = in_memory(&p);
-    let risky = expected
-        .by_policy
-        .iter()
-        .find(|r| r.name == "Block high user risk")
-        .map_or(0, |r| r.newly_blocked);
-    assert!(
-        risky > 0,
-        "the user-risk policy blocks nobody: enrichment is not exercised ({:?})",
-        expected.by_policy
-    );
-    for threads in [1, 2] {
-        let (keyed, _, evaluations) = streaming(&p, 64, threads);
-        assert_eq!(keyed, expected, "keyed streaming, {threads} thread(s)");
-        let (per_event, events, every) =
-            streaming(&plan(&tenant, logs.clone(), Dedup::Off), 64, threads);
-        assert_eq!(
-            per_event, expected,
-            "per-event streaming, {threads} thread(s)"
-        );
-        assert_eq!(every, events);
-        assert!(evaluations < every, "{evaluations} keys vs {every} events");
-    }
 }
