@@ -93,6 +93,12 @@ pub fn golden(rel: &str, actual: &str) {
     }
 }
 
+/// Running under CI (`CI=true`, as .ci/run is run): there an optional measurement that
+/// the platform may refuse must be there.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
 /// `../shared/datasets/real/SUB`: public exports that are not redistributed with the crate.
 /// Every test that calls this is `#[ignore = "needs ../shared/datasets/real …"]`, so a
 /// plain `cargo test` on a machine without `../shared` lists it as ignored (counted on the
