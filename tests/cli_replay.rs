@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::twins::{assert_agree, same, Twin};
 use common::{careplay, careplay_json, golden, root};
 
 const SEED: &str = "datasets/seed-registration";
@@ -385,50 +386,50 @@ fn whatif_explains_each_policy() {
     assert!(bad.stderr.contains("carrier-pigeon"));
 }
 
+/// The binary's replay flags reach the paths of tests/bench_agreement.rs: the report of
+/// every flag combination equals the slow twin's (`--no-dedup`, in memory), byte for byte
+/// once parsed.
 #[test]
-fn dedup_and_its_slow_twin_agree() {
-    let fast = careplay(&[
-        "replay",
-        SEED,
-        "--promote",
-        "all-report-only",
-        "--format",
-        "json",
-    ]);
-    let slow = careplay(&[
-        "replay",
-        SEED,
-        "--promote",
-        "all-report-only",
-        "--format",
-        "json",
-        "--no-dedup",
-    ]);
-    assert_eq!(fast.code, 0);
-    assert_eq!(fast.stdout, slow.stdout);
+fn every_replay_mode_of_the_binary_gives_the_slow_twins_report() {
+    let inputs: Vec<(String, Vec<&str>)> = vec![
+        ("the seed".into(), vec![]),
+        (
+            "the seed, --assume-user-risk high".into(),
+            vec!["--assume-user-risk", "high"],
+        ),
+    ];
+    let replay = |flags: &'static [&'static str]| {
+        move |extra: &Vec<&str>| -> Result<serde_json::Value, String> {
+            let mut args = vec!["replay", SEED, "--promote", "all-report-only"];
+            args.extend(["--format", "json", "--quiet"]);
+            args.extend(flags);
+            args.extend(extra);
+            let r = careplay(&args);
+            if r.code != 0 {
+                return Err(format!("exit {}: {}", r.code, r.stderr));
+            }
+            serde_json::from_str(&r.stdout).map_err(|e| format!("not JSON ({e})"))
+        }
+    };
+    let reference = Twin::new("--no-dedup", replay(&["--no-dedup"])).also(|_, r, _| {
+        let moved = r
+            .as_ref()
+            .map_or(0, |v| v["totals"]["moved"]["events"].as_u64().unwrap_or(0));
+        (moved > 0)
+            .then_some(())
+            .ok_or(format!("nothing moves: {r:?}"))
+    });
+    let twins = [
+        Twin::new("default (dedup)", replay(&[])),
+        Twin::new("--stream", replay(&["--stream"])),
+        Twin::new("--stream --no-dedup", replay(&["--stream", "--no-dedup"])),
+    ];
+    assert_agree(&inputs, &reference, &twins, |e, g| same("report", e, g));
 }
 
 #[test]
-fn streaming_replay_gives_the_same_report() {
-    let mem = careplay(&[
-        "replay",
-        SEED,
-        "--promote",
-        "all-report-only",
-        "--format",
-        "json",
-    ]);
-    let streamed = careplay(&[
-        "replay",
-        SEED,
-        "--promote",
-        "all-report-only",
-        "--format",
-        "json",
-        "--stream",
-    ]);
-    assert_eq!(streamed.code, 0, "{}", streamed.stderr);
-    assert_eq!(mem.stdout, streamed.stdout);
+fn stream_refuses_events_out() {
     let conflict = careplay(&["replay", SEED, "--stream", "--events-out", "x.ndjson"]);
     assert_eq!(conflict.code, 2);
+    assert!(conflict.stderr.contains("--events-out"), "{}", conflict.stderr);
 }
