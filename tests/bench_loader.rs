@@ -1,16 +1,14 @@
-//! Every way of loading sign-ins agrees with the slowest one, through one table
-//! (tests/common/twins.rs). The reference reads every file through read(2), one text at a
-//! time on a 1-thread pool, every field materialised. The twins: the parallel JSON reader
-//! on two threads, mapping big files chunk by chunk (and its read(2) and 1-thread
-//! variants), and the replay's projection (`LoadOptions::for_replay`), which skips the
-//! fields a replay never reads (`signin::REPLAY_SKIPS`) in the JSON readers: it must give
-//! the reference with those fields cleared (`clear_replay_skipped`) and the same engine
-//! facts; the CSV readers parse whole rows, so there it gives the reference unchanged.
-//! Each must give the same records in the same order, the same file of origin and the
-//! same ledger (rejections, warnings, line numbers). Inputs: every sign-in fixture
-//! (malformed ones included) alone and all together, the seed tenant's exports, and a
-//! generated perf file bigger than one parse block and one 8 MiB map chunk, intact and
-//! with a garbage and a truncated line.
+//! Every way of loading sign-ins agrees with the slowest one, in one table
+//! (tests/common/twins.rs). The reference reads through read(2), one text at a time on a
+//! 1-thread pool, every field materialised. The twins: the parallel JSON reader on two
+//! threads, mapping big files chunk by chunk, its read(2) and 1-thread variants, and the
+//! replay's projection (`LoadOptions::for_replay`), whose JSON readers skip the fields a
+//! replay never reads (`signin::REPLAY_SKIPS`): it gives the reference with those fields
+//! cleared (`clear_replay_skipped`) and the same engine facts (CSV readers read whole rows:
+//! there it gives the reference). Same records in the same order, same file of origin, same
+//! ledger (rejections, warnings, line numbers), or the same error. Inputs: every sign-in
+//! fixture (malformed ones included) alone and all together, the seed's exports, and a
+//! generated file bigger than one parse block and one 8 MiB map chunk, intact and broken.
 
 mod common;
 
@@ -18,50 +16,39 @@ use std::path::{Path, PathBuf};
 
 use careplay::signin::{self, LoadOptions, Loaded};
 use common::root;
-use common::twins::{assert_agree, same, same_items, Twin};
+use common::twins::{assert_agree, ensure, same, same_items, Twin};
 
-/// One load input and what the reference's load must show for it to mean something.
-struct Case {
-    paths: Vec<PathBuf>,
-    exercises: Box<dyn Fn(&Load) -> Result<(), String>>,
-}
-
-/// A load, or the error that stopped it (a file in no known format), which every path
-/// must give alike.
+/// A load, or the error that stopped it (a file in no known format).
 type Load = Result<Loaded, String>;
 
-fn load_with(threads: usize, paths: &[PathBuf], opts: &LoadOptions) -> Load {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("pool")
-        .install(|| signin::load(paths, opts))
-        .map_err(|e| e.to_string())
-}
+/// One input: its paths and what the reference's load must show for it to mean something.
+type Case = (Vec<PathBuf>, fn(&[PathBuf], &Load) -> Result<(), String>);
 
-fn full(threads: usize, no_mmap: bool) -> impl Fn(&Case) -> Load {
-    move |c| {
-        let opts = LoadOptions {
-            no_mmap,
-            ..LoadOptions::default()
-        };
-        load_with(threads, &c.paths, &opts)
+fn load(threads: usize, opts: LoadOptions) -> impl Fn(&Case) -> Load {
+    move |(paths, _)| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads);
+        let pool = pool.build().expect("pool");
+        pool.install(|| signin::load(paths, &opts))
+            .map_err(|e| e.to_string())
     }
 }
 
-fn projected(threads: usize) -> impl Fn(&Case) -> Load {
-    move |c| load_with(threads, &c.paths, &LoadOptions::for_replay(None, false))
+fn full(threads: usize, no_mmap: bool) -> impl Fn(&Case) -> Load {
+    load(
+        threads,
+        LoadOptions {
+            no_mmap,
+            ..LoadOptions::default()
+        },
+    )
 }
 
-/// The projection's expected load: the reference with the skipped fields cleared in
-/// records read by a JSON reader (CSV readers read whole rows).
+/// The projection's expected load: the reference with the skipped fields cleared in the
+/// records a JSON reader read.
 fn cleared(_: &Case, reference: &Load) -> Load {
-    let Ok(reference) = reference else {
-        return reference.clone();
-    };
-    let mut out = reference.clone();
-    for (r, file) in out.records.iter_mut().zip(&reference.file_of) {
-        if !reference.ledger.files[*file].path.ends_with(".csv") {
+    let mut out = reference.clone()?;
+    for (r, file) in out.records.iter_mut().zip(&out.file_of) {
+        if !out.ledger.files[*file].path.ends_with(".csv") {
             r.clear_replay_skipped();
         }
     }
@@ -78,14 +65,12 @@ fn same_facts(_: &Case, reference: &Load, got: &Load) -> Result<(), String> {
 }
 
 fn compare(expected: &Load, got: &Load) -> Result<(), String> {
-    match (expected, got) {
-        (Ok(e), Ok(g)) => {
-            same_items("record", &e.records, &g.records)?;
-            same("file of origin", &e.file_of, &g.file_of)?;
-            same("ledger", &e.ledger, &g.ledger)
-        }
-        _ => same("load result", &expected.as_ref().err(), &got.as_ref().err()),
-    }
+    let (Ok(e), Ok(g)) = (expected, got) else {
+        return same("load result", &expected.as_ref().err(), &got.as_ref().err());
+    };
+    same_items("record", &e.records, &g.records)?;
+    same("file of origin", &e.file_of, &g.file_of)?;
+    same("ledger", &e.ledger, &g.ledger)
 }
 
 fn rows_read(l: &Loaded) -> u64 {
@@ -93,23 +78,52 @@ fn rows_read(l: &Loaded) -> u64 {
 }
 
 /// A fixture either loads rows or is refused naming the file.
-fn some_rows_or_named(c: &Case) -> impl Fn(&Load) -> Result<(), String> {
-    let file = c.paths[0].display().to_string();
-    move |l| match l {
-        Ok(l) if rows_read(l) > 0 => Ok(()),
-        Ok(_) => Err("no rows read".into()),
-        Err(e) if e.contains(&file) => Ok(()),
-        Err(e) => Err(format!("the error does not name {file}: {e}")),
+fn rows_or_named(paths: &[PathBuf], l: &Load) -> Result<(), String> {
+    let file = paths[0].display().to_string();
+    match l {
+        Ok(l) => ensure(rows_read(l) > 0, "no rows read"),
+        Err(e) => ensure(
+            e.contains(&file),
+            format!("the error does not name {file}: {e}"),
+        ),
     }
+}
+
+/// The projection comparison means something only if the full load read logged policies.
+fn logged_policies(_: &[PathBuf], l: &Load) -> Result<(), String> {
+    let with = l
+        .as_ref()?
+        .records
+        .iter()
+        .filter(|r| r.ca_policies.is_some());
+    ensure(with.count() > 0, "no record with logged policies")
+}
+
+/// More than one parse block of the parallel reader and one 8 MiB chunk, the size from
+/// which a file is mapped.
+fn big(paths: &[PathBuf], l: &Load) -> Result<(), String> {
+    let l = l.as_ref()?;
+    let size = std::fs::metadata(&paths[0]).map_or(0, |m| m.len());
+    let n = (rows_read(l), l.records.len());
+    ensure(
+        n == (3000, 3000) && size > 8 << 20,
+        format!("{n:?} rows, {size} bytes"),
+    )
+}
+
+fn broken_twice(_: &[PathBuf], l: &Load) -> Result<(), String> {
+    let f = &l.as_ref()?.ledger.files[0];
+    let n = (f.rows_read, f.rows_rejected, f.rows_loaded);
+    ensure(n == (3001, 2, 2999), format!("{f:?}"))
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).expect("fixture folder") {
         let p = e.expect("entry").path();
-        if p.is_dir() {
+        if p.is_dir() && !p.ends_with("diag_tree") {
             files_under(&p, out);
         } else {
-            out.push(p);
+            out.push(p); // the diagnostic-settings tree is one input, as it is exported
         }
     }
 }
@@ -119,109 +133,50 @@ fn broken_copy(perf: &Path, dir: &Path) -> PathBuf {
     let text = std::fs::read_to_string(perf).expect("read");
     let mut lines: Vec<&str> = text.lines().collect();
     lines.insert(1500, "this is not json");
-    let last = lines.len() - 1;
-    let cut = &lines[last][..lines[last].len() / 2];
-    lines[last] = cut;
-    let broken = dir.join("broken.ndjson");
-    std::fs::write(&broken, lines.join("\n")).expect("write");
-    broken
+    let last = lines.pop().expect("lines");
+    lines.push(&last[..last.len() / 2]);
+    std::fs::write(dir.join("broken.ndjson"), lines.join("\n")).expect("write");
+    dir.join("broken.ndjson")
 }
 
 #[test]
 fn every_load_path_agrees_with_the_sequential_full_load_on_every_input() {
-    let fixtures = root().join("tests/fixtures/signin");
     let mut files = Vec::new();
-    files_under(&fixtures, &mut files);
+    files_under(&root().join("tests/fixtures/signin"), &mut files);
     files.sort();
-    // The diagnostic-settings tree is one input, as it is exported.
-    files.retain(|f| !f.starts_with(fixtures.join("diag_tree")));
-    files.push(fixtures.join("diag_tree"));
     assert!(files.len() >= 15, "{} fixtures", files.len());
     let name = |p: &Path| p.strip_prefix(root()).unwrap_or(p).display().to_string();
-    let mut inputs: Vec<(String, Case)> = files
-        .iter()
-        .map(|f| {
-            let mut case = Case {
-                paths: vec![f.clone()],
-                exercises: Box::new(|_| Ok(())),
-            };
-            case.exercises = Box::new(some_rows_or_named(&case));
-            (name(f), case)
-        })
+    let mut inputs: Vec<(String, Case)> = (files.iter())
+        .map(|f| (name(f), (vec![f.clone()], rows_or_named as _)))
         .collect();
-    // Together: the fixtures a load accepts (one refused file stops a load).
-    let loadable: Vec<PathBuf> = files
-        .iter()
-        .filter(|f| signin::load(&[f.to_path_buf()], &LoadOptions::default()).is_ok())
-        .cloned()
-        .collect();
-    inputs.push((
-        format!("{} loadable fixtures in one load", loadable.len()),
-        Case {
-            paths: loadable,
-            exercises: Box::new(|l| {
-                let l = l.as_ref()?;
-                // The projection comparison means something only if the full load did
-                // read logged policies.
-                l.records
-                    .iter()
-                    .any(|r| r.ca_policies.is_some())
-                    .then_some(())
-                    .ok_or("no logged policies read".into())
-            }),
-        },
-    ));
-    inputs.push((
-        "the seed exports".into(),
-        Case {
-            paths: vec![root().join("datasets/seed-registration/signins")],
-            exercises: Box::new(|l| {
-                let l = l.as_ref()?;
-                (rows_read(l) > 100 && l.records.iter().any(|r| r.ca_policies.is_some()))
-                    .then_some(())
-                    .ok_or(format!("{} rows", rows_read(l)))
-            }),
-        },
-    ));
+    // Together, the fixtures a load accepts (one refused file stops a load).
+    let ok = |f: &&PathBuf| signin::load(&[f.to_path_buf()], &LoadOptions::default()).is_ok();
+    let loadable: Vec<PathBuf> = files.iter().filter(ok).cloned().collect();
+    let seed = vec![root().join("datasets/seed-registration/signins")];
     let perf = common::perf_file(3000);
     let dir = tempfile::tempdir().expect("tempdir");
-    let broken = broken_copy(&perf, dir.path());
-    inputs.push((
-        "3000 generated sign-ins".into(),
-        Case {
-            paths: vec![perf.clone()],
-            exercises: Box::new(|l| {
-                let l = l.as_ref()?;
-                // More than one parse block of the parallel reader, and more than one
-                // chunk (8 MiB), the size from which the file is mapped.
-                let size = std::fs::metadata(&l.ledger.files[0].path).map_or(0, |m| m.len());
-                (rows_read(l) == 3000 && l.records.len() == 3000 && size > 8 << 20)
-                    .then_some(())
-                    .ok_or(format!("{} rows, {size} bytes", rows_read(l)))
-            }),
-        },
-    ));
-    inputs.push((
-        "3000 generated sign-ins, a garbage line and a truncated last line".into(),
-        Case {
-            paths: vec![broken],
-            exercises: Box::new(|l| {
-                let l = l.as_ref()?;
-                let f = &l.ledger.files[0];
-                ((f.rows_read, f.rows_rejected, l.records.len()) == (3001, 2, 2999))
-                    .then_some(())
-                    .ok_or(format!("{f:?}"))
-            }),
-        },
-    ));
+    let broken = vec![broken_copy(&perf, dir.path())];
+    inputs.extend::<[(String, Case); 4]>([
+        (
+            format!("{} fixtures in one load", loadable.len()),
+            (loadable, logged_policies as _),
+        ),
+        ("the seed exports".into(), (seed, logged_policies)),
+        ("3000 generated sign-ins".into(), (vec![perf], big)),
+        (
+            "the generated file, broken twice".into(),
+            (broken, broken_twice),
+        ),
+    ]);
 
     let reference = Twin::new("read(2), 1 thread, every field", full(1, true))
-        .also(|c: &Case, r: &Load, _: &Load| (c.exercises)(r));
+        .also(|(paths, exercises): &Case, r, _| exercises(paths, r));
+    let projected = |threads| load(threads, LoadOptions::for_replay(None, false));
     let twins = [
-        Twin::new("parallel reader, 2 threads, mapped", full(2, false)),
-        Twin::new("parallel reader, 2 threads, read(2)", full(2, true)),
+        Twin::new("parallel reader, mapped", full(2, false)),
+        Twin::new("parallel reader, read(2)", full(2, true)),
         Twin::new("1 thread, mapped", full(1, false)),
-        Twin::new("replay projection, 2 threads", projected(2))
+        Twin::new("replay projection", projected(2))
             .expect(cleared)
             .also(same_facts),
         Twin::new("replay projection, 1 thread", projected(1))
@@ -229,4 +184,32 @@ fn every_load_path_agrees_with_the_sequential_full_load_on_every_input() {
             .also(same_facts),
     ];
     assert_agree(&inputs, &reference, &twins, compare);
+}
+
+/// The one place the projection must differ from the full load: a row whose only fault is
+/// in a skipped field is loaded, not rejected.
+#[test]
+fn a_malformed_skipped_field_rejects_the_row_only_when_it_is_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad_cap.jsonl");
+    let row = |id: &str, extra: &str| {
+        format!(
+            r#"{{"id":"{id}","createdDateTime":"2026-01-01T00:00:00Z","userId":"u1","appId":"x","isInteractive":true,{extra}}}"#
+        )
+    };
+    let rows = [
+        row("a", r#""appliedConditionalAccessPolicies":"oops""#),
+        row("b", r#""appliedConditionalAccessPolicies":[]"#),
+        row("c", r#""networkLocationDetails":"[not json""#),
+    ];
+    std::fs::write(&path, rows.join("\n") + "\n").expect("write");
+    let case: Case = (vec![path], |_, _| Ok(()));
+    let full = full(2, false)(&case).expect("full load");
+    let f = &full.ledger.files[0];
+    assert_eq!((full.records.len(), f.rows_rejected), (1, 2));
+    let proj = load(2, LoadOptions::for_replay(None, false))(&case).expect("projected load");
+    assert_eq!(
+        (proj.records.len(), proj.ledger.files[0].rows_rejected),
+        (3, 0)
+    );
 }

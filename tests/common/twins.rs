@@ -1,28 +1,30 @@
-//! Differential harness for fast paths and their slow twins, as cedar's differential
-//! tests do it: one table of implementations run over one list of inputs, every output
-//! compared with the reference implementation's (the simplest, slowest path). A new fast
-//! path is one more row of the table, checked on every input; a new input is checked by
-//! every path.
+//! Differential harness for fast paths and their slow twins, as cedar's differential tests
+//! do it: one table of implementations run over one list of inputs, each output compared
+//! with the reference implementation's (the simplest, slowest path). A new path is one
+//! more row, checked on every input; a new input is checked by every path.
+
+type Check<'a, I, O> = Box<dyn Fn(&I, &O, &O) -> Result<(), String> + 'a>;
+type Expect<'a, I, O> = Box<dyn Fn(&I, &O) -> O + 'a>;
 
 /// One implementation in the table.
 pub struct Twin<'a, I, O> {
-    pub name: &'a str,
+    name: &'a str,
     run: Box<dyn Fn(&I) -> O + 'a>,
-    /// What this twin must give, derived from the input and the reference's output
-    /// (default: the reference's output).
-    expect: Option<Box<dyn Fn(&I, &O) -> O + 'a>>,
-    /// Further properties of this twin's output (input, reference output, own output),
-    /// e.g. "evaluates fewer keys than events".
-    also: Option<Box<dyn Fn(&I, &O, &O) -> Result<(), String> + 'a>>,
+    /// What it must give, from the input and the reference's output (default: the same).
+    expect: Option<Expect<'a, I, O>>,
+    /// Further properties (input, reference output, own output), e.g. "fewer keys than
+    /// events". On the reference: that the input exercises what the table is about.
+    also: Option<Check<'a, I, O>>,
 }
 
 impl<'a, I, O> Twin<'a, I, O> {
     pub fn new(name: &'a str, run: impl Fn(&I) -> O + 'a) -> Self {
+        let (expect, also) = (None, None);
         Twin {
             name,
             run: Box::new(run),
-            expect: None,
-            also: None,
+            expect,
+            also,
         }
     }
 
@@ -35,12 +37,16 @@ impl<'a, I, O> Twin<'a, I, O> {
         self.also = Some(Box::new(f));
         self
     }
+
+    fn check(&self, input: &I, reference: &O, got: &O) -> Result<(), String> {
+        self.also
+            .as_ref()
+            .map_or(Ok(()), |f| f(input, reference, got))
+    }
 }
 
-/// Run `reference` and every twin on every input; `compare(expected, got)` returns the
-/// first difference. The reference's own `also` checks that the input exercises what the
-/// table is about (called with its output twice). Panics listing every (twin, input) that
-/// disagrees, and on an empty table, which would check nothing.
+/// Run `reference` and every twin on every input; `compare(expected, got)` gives the first
+/// difference. Panics listing every (twin, input) that fails, and on an empty table.
 pub fn assert_agree<I, O>(
     inputs: &[(String, I)],
     reference: &Twin<'_, I, O>,
@@ -54,27 +60,25 @@ pub fn assert_agree<I, O>(
     let mut failures = Vec::new();
     for (input_name, input) in inputs {
         let r = (reference.run)(input);
-        if let Some(also) = &reference.also {
-            if let Err(e) = also(input, &r, &r) {
-                failures.push(format!(
-                    "reference `{}` on {input_name}: {e}",
-                    reference.name
-                ));
-            }
+        if let Err(e) = reference.check(input, &r, &r) {
+            failures.push(format!(
+                "reference `{}` on {input_name}: {e}",
+                reference.name
+            ));
         }
         for t in twins {
             let got = (t.run)(input);
             let expected = t.expect.as_ref().map(|f| f(input, &r));
-            let check = compare(expected.as_ref().unwrap_or(&r), &got)
-                .and_then(|()| t.also.as_ref().map_or(Ok(()), |also| also(input, &r, &got)));
-            if let Err(e) = check {
+            let outcome = compare(expected.as_ref().unwrap_or(&r), &got)
+                .and_then(|()| t.check(input, &r, &got));
+            if let Err(e) = outcome {
                 failures.push(format!("`{}` on {input_name}: {e}", t.name));
             }
         }
     }
     assert!(
         failures.is_empty(),
-        "{} of {} comparisons against `{}` failed:\n  {}",
+        "{} of {} comparisons with `{}` failed:\n  {}",
         failures.len(),
         inputs.len() * twins.len(),
         reference.name,
@@ -82,36 +86,35 @@ pub fn assert_agree<I, O>(
     );
 }
 
-/// `Err` naming the first differing item of two lists (or their lengths).
+/// `Ok` when `ok`, else the message.
+pub fn ensure(ok: bool, msg: impl Into<String>) -> Result<(), String> {
+    ok.then_some(()).ok_or_else(|| msg.into())
+}
+
+/// `Err` naming the first differing item of two lists, or their lengths.
 pub fn same_items<T: PartialEq + std::fmt::Debug>(
     what: &str,
     a: &[T],
     b: &[T],
 ) -> Result<(), String> {
-    if let Some(i) = a.iter().zip(b).position(|(x, y)| x != y) {
-        return Err(format!(
-            "{what} {i} differs:\n    expected {:?}\n    got      {:?}",
-            a[i], b[i]
-        ));
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        Some(i) => same(&format!("{what} {i}"), &a[i], &b[i]),
+        None => {
+            let (m, n) = (a.len(), b.len());
+            ensure(m == n, format!("{m} {what}s expected, {n} got"))
+        }
     }
-    if a.len() != b.len() {
-        return Err(format!("{} {what}s expected, {} got", a.len(), b.len()));
-    }
-    Ok(())
 }
 
-/// `Err` when `a != b`, naming the first line of their pretty `Debug` forms that differs
-/// (a whole report would drown the difference).
+/// `Err` naming the first line of the pretty `Debug` forms of `a` and `b` that differs (a
+/// whole report would drown the difference).
 pub fn same<T: PartialEq + std::fmt::Debug>(what: &str, a: &T, b: &T) -> Result<(), String> {
     if a == b {
         return Ok(());
     }
     let (a, b) = (format!("{a:#?}"), format!("{b:#?}"));
-    let i = a
-        .lines()
-        .zip(b.lines())
-        .position(|(x, y)| x != y)
-        .unwrap_or_else(|| a.lines().count().min(b.lines().count()));
+    let i = a.lines().zip(b.lines()).position(|(x, y)| x != y);
+    let i = i.unwrap_or_else(|| a.lines().count().min(b.lines().count()));
     let line = |s: &str| s.lines().nth(i).unwrap_or("<end>").trim().to_string();
     Err(format!(
         "{what} differs at line {} of its Debug form:\n    expected {}\n    got      {}",
