@@ -6,7 +6,7 @@ Commands (run from anywhere; paths default to this file's folder):
     python3 datasets/generate.py seed-registration [--out DIR] [--seed S]
     python3 datasets/generate.py contoso [--out DIR] [--seed S] [--skip-signins]
     python3 datasets/generate.py perf --records N --out PATH [--seed S] [--ca-entries 8]
-    python3 datasets/generate.py check
+    python3 datasets/generate.py check [--quick] [--datasets DIR]
 
 Everything is a pure function of the seed: ids come from random.Random(seed) or from a
 hash of fixed names, timestamps from the fixed base date 2026-10-01T00:00:00Z, sets are
@@ -2437,25 +2437,42 @@ def write_perf(path: str, records: int, seed: int, ca_entries_n: int = 8) -> dic
 # ---------------------------------------------------------------------------------------
 
 
+# What lies in a tenant folder but is not the generator's committed output, so `check`
+# leaves it alone: `expected/` holds careplay's golden reports (written by its tests with
+# CAREPLAY_BLESS=1, not by this file); contoso's sign-ins and their manifest are generated
+# on demand and git-ignored (the full check generates and validates them in its temp dir).
+NOT_GENERATED = {
+    "seed-registration": ("expected",),
+    "contoso": ("expected", "signins", "signins-manifest.json"),
+}
+
+
 def _tree(root, skip=()):
+    """Files under `root` (relative, sorted), leaving out the top-level entries in `skip`."""
     out = []
     for d, dirs, files in os.walk(root):
         rel_d = os.path.relpath(d, root)
         dirs[:] = sorted(x for x in dirs if os.path.normpath(os.path.join(rel_d, x)) not in skip)
         for f in files:
-            out.append(os.path.normpath(os.path.join(rel_d, f)))
+            rel = os.path.normpath(os.path.join(rel_d, f))
+            if rel not in skip:
+                out.append(rel)
     return sorted(out)
 
 
 def compare_trees(committed, fresh, skip=()):
-    problems = []
+    """Drift of a committed tenant folder from a fresh generation: files the generator
+    writes that are missing or differ, and leftovers the generator no longer writes.
+    Returns (problems, relative paths of committed files that differ)."""
+    problems, differing = [], []
     a, b = _tree(committed, skip), _tree(fresh, skip)
     for f in sorted(set(a) ^ set(b)):
-        problems.append(f"{os.path.join(committed, f)}: {'not produced by the generator' if f in a else 'missing (generator writes it)'}")
+        problems.append(f"{os.path.join(committed, f)}: {'not produced by the generator (stale?)' if f in a else 'missing (generator writes it)'}")
     for f in sorted(set(a) & set(b)):
         if not filecmp.cmp(os.path.join(committed, f), os.path.join(fresh, f), shallow=False):
             problems.append(f"{os.path.join(committed, f)}: differs from a fresh generation")
-    return problems
+            differing.append(f)
+    return problems, differing
 
 
 def validate_file(path):
@@ -2488,30 +2505,45 @@ def validate_file(path):
             with opener(path, "rt", encoding="utf-8") as fh:
                 obj = json.load(fh)
             n = len(obj["value"]) if isinstance(obj, dict) and isinstance(obj.get("value"), list) else 1
-    except (ValueError, KeyError, StopIteration, OSError, EOFError) as err:
-        problems.append(f"{path}: {type(err).__name__}: {err}")
+    except (ValueError, KeyError, StopIteration, OSError, EOFError, UnicodeDecodeError) as err:
+        problems.append(f"{path}: does not parse: {type(err).__name__}: {err}")
     return n, problems
 
 
-def run_check(quick: bool, seed: int) -> int:
+def _parsed(rel):
+    return not rel.endswith((".md", ".gitignore"))
+
+
+def run_check(quick: bool, seed: int, datasets: str = HERE) -> int:
+    """Exit 1 exactly when a file the generator writes drifted from a fresh generation
+    (missing, different, or a leftover it no longer writes) or fails to parse; 0 otherwise.
+    Files in NOT_GENERATED are not looked at."""
     problems = []
     tmp = tempfile.mkdtemp(prefix="careplay-datasets-")
     try:
         write_seed(os.path.join(tmp, "seed-registration"), seed)
         manifest = write_contoso(os.path.join(tmp, "contoso"), seed, signins=not quick)
-        problems += compare_trees(os.path.join(HERE, "seed-registration"), os.path.join(tmp, "seed-registration"))
-        problems += compare_trees(os.path.join(HERE, "contoso"), os.path.join(tmp, "contoso"), skip=("signins",))
         counts = {}
-        for root in (os.path.join(tmp, "seed-registration"), os.path.join(tmp, "contoso")):
-            for rel in _tree(root):
-                if rel.endswith((".md", ".gitignore")):
-                    continue
-                n, probs = validate_file(os.path.join(root, rel))
-                counts[rel] = n
-                problems += probs
+        for tenant, skip in NOT_GENERATED.items():
+            committed, fresh = os.path.join(datasets, tenant), os.path.join(tmp, tenant)
+            drift, differing = compare_trees(committed, fresh, skip=skip)
+            problems += drift
+            # The generator's own output must parse; so must a committed file that differs
+            # (an edit that breaks it is reported as both).
+            for rel in _tree(fresh, skip=skip):
+                if _parsed(rel):
+                    counts[(tenant, rel)], probs = validate_file(os.path.join(fresh, rel))
+                    problems += probs
+            for rel in differing:
+                if _parsed(rel):
+                    problems += validate_file(os.path.join(committed, rel))[1]
         if manifest:
+            sdir = os.path.join(tmp, "contoso", "signins")
+            for rel in _tree(sdir):
+                counts[("contoso", os.path.join("signins", rel))], probs = validate_file(os.path.join(sdir, rel))
+                problems += probs
             for f in manifest["files"]:
-                got = counts.get(os.path.normpath(os.path.join("signins", f["path"])))
+                got = counts.get(("contoso", os.path.normpath(os.path.join("signins", f["path"]))))
                 if got != f["records"]:
                     problems.append(f"contoso/signins/{f['path']}: {got} records parsed, manifest says {f['records']}")
             if manifest["totalRecords"] < 100_000:
@@ -2528,7 +2560,8 @@ def run_check(quick: bool, seed: int) -> int:
         print(f"check: FAILED ({len(problems)} problems); regenerate with `python3 datasets/generate.py seed-registration` "
               "and `python3 datasets/generate.py contoso --skip-signins`", file=sys.stderr)
         return 1
-    print("check: ok (committed datasets match the generator; every generated file parses)"
+    print("check: ok (the generated files under " + datasets + " match a fresh generation and parse; "
+          "not checked: " + ", ".join(f"{t}/{x}" for t, xs in NOT_GENERATED.items() for x in xs) + ")"
           + (" [quick: contoso sign-ins not generated]" if quick else ""))
     return 0
 
@@ -2556,6 +2589,7 @@ def main(argv=None) -> int:
     s4 = sub.add_parser("check", help="regenerate into a temp dir; fail if committed files differ or anything fails to parse")
     s4.add_argument("--quick", action="store_true", help="skip generating and validating the contoso sign-ins")
     s4.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    s4.add_argument("--datasets", default=HERE, help="the datasets folder to check (default: this file's folder)")
     a = ap.parse_args(argv)
     if a.cmd == "seed-registration":
         write_seed(a.out, a.seed)
@@ -2566,7 +2600,7 @@ def main(argv=None) -> int:
             print(f"contoso: {m['totalRecords']} records in {len(m['files'])} files, {len(m['disagreements'])} injected disagreements")
         return 0
     if a.cmd == "check":
-        return run_check(a.quick, a.seed)
+        return run_check(a.quick, a.seed, a.datasets)
     if a.cmd == "perf":
         r = write_perf(a.out, a.records, a.seed, a.ca_entries)
         print(f"perf: {r['records']} records, {r['bytes']} bytes ({r['bytes'] / max(1, r['records']):.0f} B/record), {r['days']} simulated days")

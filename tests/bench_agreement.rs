@@ -1,297 +1,305 @@
-//! Every performance path agrees with its slow twin (issue "Performance"): the streaming
-//! replay gives the in-memory replay's report; per-key dedup (with IPs grouped into network
-//! classes and row templates) gives per-event evaluation's report; 1 thread gives 2
-//! threads' report; small batches give one big batch's report. On the bundled seed tenant
-//! and on a small file from the deterministic perf generator (datasets/generate.py).
+//! Every performance path of the replay agrees with the slowest one (issue "Performance"),
+//! in one table (tests/common/twins.rs): the in-memory replay (1 and 2 threads, one key
+//! cache; dedup off), the streaming replay (one batch, small batches, 1 thread, dedup off,
+//! a tiny key cache) and the keyed replayer's rows give the report, and the per-event rows
+//! where they have them, of every event loaded in full and evaluated alone (`replay_chunk`
+//! without dedup) folded in one pass. Inputs: the seed tenant, the seed with an assumption,
+//! the seed with directory user risk (enrichment happens after the key), and 3000 sign-ins
+//! of the deterministic perf generator on the contoso tenant.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+mod common;
 
-use careplay::replay::stream::{run_replay_streaming, StreamConfig};
-use careplay::replay::{self, ChangeSpec, Dedup, Overrides, ReplayPlan};
-use careplay::report::Report;
+use std::path::PathBuf;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+use careplay::model::RiskLevel;
+use careplay::replay::stream::{run_replay_streaming, KeyCache, KeyedReplayer, StreamConfig};
+use careplay::replay::{self, Assumptions, ChangeSpec, Dedup, Overrides, Prepared};
+use careplay::replay::{ReplayPlan, ReplayStats};
+use careplay::report::{Aggregator, EventRow, Report};
+use careplay::signin::{self, LoadOptions, Loaded};
+use common::root;
+use common::twins::{assert_agree, ensure, same, same_items, Twin};
+
+/// A replay input, and what the reference's report must show for it to mean something.
+struct Case {
+    plan: ReplayPlan,
+    exercises: Exercise,
+    _dir: Option<tempfile::TempDir>,
 }
 
-fn plan(tenant: &Path, logs: Vec<PathBuf>, dedup: Dedup) -> ReplayPlan {
+type Exercise = fn(&Report) -> Result<(), String>;
+
+/// One path's output: its report, its per-event rows (the streaming replay keeps none)
+/// and its counts.
+struct Replayed(Report, Option<Vec<EventRow>>, ReplayStats);
+
+fn case(tenant: PathBuf, logs: PathBuf, user_risk: Option<RiskLevel>) -> ReplayPlan {
     ReplayPlan {
-        tenant_dir: Some(tenant.to_path_buf()),
+        tenant_dir: Some(tenant),
         overrides: Overrides {
-            logs,
+            logs: vec![logs],
             ..Overrides::default()
         },
         changes: ChangeSpec {
             promote: vec!["all-report-only".to_string()],
             ..ChangeSpec::default()
         },
-        dedup,
+        dedup: Dedup::On,
         progress: false,
-        keep_rows: false,
-        assume: Default::default(),
+        keep_rows: true,
+        assume: Assumptions { user_risk },
     }
 }
 
-fn in_memory(p: &ReplayPlan) -> Report {
-    replay::run_replay(p).expect("in-memory replay").report
+fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads);
+    pool.build().expect("pool").install(f)
 }
 
-fn streaming(p: &ReplayPlan, batch_rows: usize, threads: usize) -> (Report, u64, u64) {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("pool");
-    let cfg = StreamConfig {
-        batch_rows,
-        ..StreamConfig::default()
-    };
-    let out = pool
-        .install(|| run_replay_streaming(p, &cfg))
-        .expect("streaming replay");
-    (out.report, out.stats.events, out.stats.evaluations)
+/// The tenant prepared and the logs loaded in full, as the library's slow twins need.
+fn prepared(c: &Case) -> (Prepared, Loaded) {
+    let prepared = Prepared::new(&c.plan).expect("tenant");
+    let loaded = signin::load(&prepared.paths.logs, &LoadOptions::default()).expect("load");
+    (prepared, loaded)
 }
 
-/// A 3000-record Graph NDJSON file from the perf generator (contoso tenant), made once.
-fn perf_file() -> Option<&'static Path> {
-    static FILE: OnceLock<Option<(tempfile::TempDir, PathBuf)>> = OnceLock::new();
-    FILE.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let out = dir.path().join("perf-3000.ndjson");
-        let status = Command::new("python3")
-            .arg(root().join("datasets/generate.py"))
-            .args(["perf", "--records", "3000", "--out"])
-            .arg(&out)
-            .status();
-        match status {
-            Ok(s) if s.success() => Some((dir, out)),
-            other => {
-                eprintln!("skipped: python3 datasets/generate.py perf failed: {other:?}");
-                None
-            }
-        }
-    })
-    .as_ref()
-    .map(|(_, p)| p.as_path())
+/// The reference: every event evaluated alone, folded in one pass.
+fn per_event(c: &Case) -> Replayed {
+    let (prepared, loaded) = prepared(c);
+    let replayer = prepared.replayer(&c.plan);
+    let (rows, stats) = replayer.replay_chunk(&loaded.records, Dedup::Off);
+    folded(c, &prepared, &loaded, rows, stats)
+}
+
+/// Rows folded into a report in one pass.
+fn folded(c: &Case, p: &Prepared, l: &Loaded, rows: Vec<EventRow>, s: ReplayStats) -> Replayed {
+    let mut agg = Aggregator::new();
+    rows.iter().for_each(|r| agg.push(r));
+    Replayed(agg.finish(p.meta(&c.plan, &l.ledger)), Some(rows), s)
+}
+
+fn in_memory(dedup: Dedup, threads: usize) -> impl Fn(&Case) -> Replayed {
+    move |c| {
+        let plan = ReplayPlan {
+            dedup,
+            ..c.plan.clone()
+        };
+        let out = on_threads(threads, || replay::run_replay(&plan)).expect("replay");
+        Replayed(out.report, Some(out.rows), out.stats)
+    }
+}
+
+fn streaming(
+    dedup: Dedup,
+    batch_rows: usize,
+    threads: usize,
+    keys: usize,
+) -> impl Fn(&Case) -> Replayed {
+    move |c| {
+        let plan = ReplayPlan {
+            dedup,
+            keep_rows: false,
+            ..c.plan.clone()
+        };
+        let cfg = StreamConfig {
+            batch_rows,
+            max_cached_keys: keys,
+            ..StreamConfig::default()
+        };
+        let out = on_threads(threads, || run_replay_streaming(&plan, &cfg)).expect("stream");
+        Replayed(out.report, None, out.stats)
+    }
+}
+
+/// The keyed replayer alone over chunks of 333 events sharing one cache.
+fn keyed_rows(c: &Case) -> Replayed {
+    let (prepared, loaded) = prepared(c);
+    let replayer = prepared.replayer(&c.plan);
+    let cache = KeyCache::new(prepared.tenant.network_classes(), 1 << 20);
+    let mut keyed = KeyedReplayer::new(&replayer, &cache, &StreamConfig::default());
+    let mut rows = Vec::new();
+    for chunk in loaded.records.chunks(333) {
+        keyed.replay(chunk, |row| rows.push(row.clone()));
+    }
+    let stats = keyed.stats();
+    assert_eq!(stats.evaluations, cache.evaluations(), "keyed stats");
+    assert!(
+        cache.verdicts() as u64 <= stats.evaluations,
+        "cached verdicts"
+    );
+    folded(c, &prepared, &loaded, rows, stats)
+}
+
+fn compare(Replayed(e, e_rows, e_stats): &Replayed, got: &Replayed) -> Result<(), String> {
+    let Replayed(g, g_rows, g_stats) = got;
+    same("event count", &e_stats.events, &g_stats.events)?;
+    same("report", e, g)?;
+    match (e_rows, g_rows) {
+        (Some(e), Some(g)) => same_items("row", e, g),
+        _ => Ok(()),
+    }
+}
+
+fn every_event_evaluated(_: &Case, _: &Replayed, got: &Replayed) -> Result<(), String> {
+    let (keys, events) = (got.2.evaluations, got.2.events);
+    ensure(keys == events, format!("{keys} keys for {events} events"))
+}
+
+fn fewer_keys_than_events(_: &Case, _: &Replayed, got: &Replayed) -> Result<(), String> {
+    let (keys, events) = (got.2.evaluations, got.2.events);
+    ensure(keys < events, format!("{keys} keys for {events} events"))
+}
+
+/// The in-memory replay's one cache evaluates no more keys than a cache per chunk of 2048
+/// events (its former scheme), and fewer over more than one chunk.
+fn fewer_keys_than_a_cache_per_chunk(c: &Case, r: &Replayed, got: &Replayed) -> Result<(), String> {
+    fewer_keys_than_events(c, r, got)?;
+    let (prepared, loaded) = prepared(c);
+    let replayer = prepared.replayer(&c.plan);
+    let keys = |ch| replayer.replay_chunk(ch, Dedup::On).1.evaluations;
+    let per_chunk: u64 = loaded.records.chunks(2048).map(keys).sum();
+    let (one, events) = (got.2.evaluations, got.2.events);
+    let msg = format!("{one} keys with one cache, {per_chunk} with one per chunk");
+    ensure(one < per_chunk || one == per_chunk && events <= 2048, msg)
+}
+
+/// A cache emptied every 70 keys re-evaluates more (when there are more keys than that).
+fn re_evaluates_more(c: &Case, _: &Replayed, got: &Replayed) -> Result<(), String> {
+    let (roomy, tiny) = (
+        streaming(Dedup::On, 1000, 2, ROOMY)(c).2.evaluations,
+        got.2.evaluations,
+    );
+    let msg = format!("{tiny} evaluations with 70 cached keys, {roomy} with room");
+    ensure(tiny > roomy || roomy <= 70 && tiny == roomy, msg)
+}
+
+fn moves(r: &Report) -> Result<(), String> {
+    let moved = r.totals.moved.events;
+    ensure(moved > 0, "no event moves: empty reports would agree")
+}
+
+fn notes_the_assumption(r: &Report) -> Result<(), String> {
+    let noted = r.notes.iter().any(|n| n.contains("assumed"));
+    ensure(noted, format!("{:?}", r.notes))
+}
+
+fn blocks_risky_users(r: &Report) -> Result<(), String> {
+    let p = r
+        .by_policy
+        .iter()
+        .find(|p| p.name == "Block high user risk");
+    let blocked = p.map_or(0, |p| p.newly_blocked);
+    ensure(blocked > 0, "the user-risk policy blocks nobody")
+}
+
+fn all_3000_generated_events(r: &Report) -> Result<(), String> {
+    let (events, dups) = (r.totals.all.events, r.input.duplicates_dropped);
+    moves(r)?;
+    ensure(
+        (events, dups) == (3000, 0),
+        format!("{events} events, {dups} dups"),
+    )
 }
 
 fn seed() -> PathBuf {
     root().join("datasets/seed-registration")
 }
 
-fn contoso() -> PathBuf {
-    root().join("datasets/contoso")
+fn input(name: &str, plan: ReplayPlan, exercises: Exercise) -> (String, Case) {
+    let _dir = None;
+    (
+        name.to_string(),
+        Case {
+            plan,
+            exercises,
+            _dir,
+        },
+    )
 }
 
-#[test]
-fn seed_streaming_report_equals_in_memory_report() {
-    let logs = vec![seed().join("signins")];
-    let p = plan(&seed(), logs, Dedup::On);
-    let expected = in_memory(&p);
-    assert!(expected.totals.all.events > 0, "the seed replays events");
-    // One batch holds the whole seed, so duplicates are resolved exactly as `load` does.
-    let (got, events, _) = streaming(&p, 1 << 20, 2);
-    assert_eq!(events, expected.totals.all.events);
-    assert_eq!(got, expected);
-}
-
-#[test]
-fn seed_dedup_on_equals_dedup_off() {
-    let logs = vec![seed().join("signins")];
-    let (on, _, on_evals) = streaming(&plan(&seed(), logs.clone(), Dedup::On), 1 << 20, 2);
-    let (off, off_events, off_evals) = streaming(&plan(&seed(), logs, Dedup::Off), 1 << 20, 2);
-    assert_eq!(off_evals, off_events, "dedup off evaluates every event");
-    assert!(
-        on_evals < off_evals,
-        "{on_evals} keys vs {off_evals} events"
+fn inputs() -> Vec<(String, Case)> {
+    let (dir, risky) = seed_with_user_risk();
+    let (logs, high) = (seed().join("signins"), Some(RiskLevel::High));
+    let contoso = case(
+        root().join("datasets/contoso"),
+        common::perf_file(3000),
+        None,
     );
-    assert_eq!(on, off);
-}
-
-#[test]
-fn perf_streaming_small_batches_equal_in_memory() {
-    let Some(file) = perf_file() else { return };
-    let p = plan(&contoso(), vec![file.to_path_buf()], Dedup::On);
-    let expected = in_memory(&p);
-    assert_eq!(expected.totals.all.events, 3000);
-    assert_eq!(
-        expected.input.duplicates_dropped, 0,
-        "generator ids are unique"
+    let mut risky = input(
+        "the seed, directory user risk",
+        case(risky, logs.clone(), None),
+        blocks_risky_users,
     );
-    for batch in [97, 1024] {
-        let (got, events, _) = streaming(&p, batch, 2);
-        assert_eq!(events, 3000);
-        assert_eq!(got, expected, "batch_rows {batch}");
-    }
+    risky.1._dir = Some(dir);
+    vec![
+        input("the seed", case(seed(), logs.clone(), None), moves),
+        input(
+            "the seed, --assume-user-risk high",
+            case(seed(), logs, high),
+            notes_the_assumption,
+        ),
+        risky,
+        input(
+            "3000 generated sign-ins on contoso",
+            contoso,
+            all_3000_generated_events,
+        ),
+    ]
 }
 
-#[test]
-fn perf_dedup_on_equals_dedup_off_and_evaluates_fewer_keys() {
-    let Some(file) = perf_file() else { return };
-    let logs = vec![file.to_path_buf()];
-    let (on, _, keys) = streaming(&plan(&contoso(), logs.clone(), Dedup::On), 512, 2);
-    let (off, events, evals) = streaming(&plan(&contoso(), logs, Dedup::Off), 512, 2);
-    assert_eq!(evals, events);
-    assert!(keys < events, "{keys} keys for {events} events");
-    assert_eq!(on, off);
-}
+const ROOMY: usize = 1 << 20;
 
 #[test]
-fn perf_one_thread_equals_two_threads() {
-    let Some(file) = perf_file() else { return };
-    let p = plan(&contoso(), vec![file.to_path_buf()], Dedup::On);
-    let (one, _, _) = streaming(&p, 256, 1);
-    let (two, _, _) = streaming(&p, 256, 2);
-    assert_eq!(one, two);
-}
-
-#[test]
-fn perf_in_memory_dedup_off_equals_streaming_dedup_on() {
-    // The slowest twin (whole input in memory, every event evaluated) against the fastest
-    // path (streaming, per-key templates, network classes).
-    let Some(file) = perf_file() else { return };
-    let logs = vec![file.to_path_buf()];
-    let slow = in_memory(&plan(&contoso(), logs.clone(), Dedup::Off));
-    let (fast, _, _) = streaming(&plan(&contoso(), logs, Dedup::On), 1000, 2);
-    assert_eq!(fast, slow);
-}
-
-#[test]
-fn perf_keyed_rows_equal_replay_chunk_rows_field_for_field() {
-    use careplay::replay::stream::{KeyCache, KeyedReplayer};
-    let Some(file) = perf_file() else { return };
-    with_contoso_replayer(|replayer, tenant| {
-        let loaded =
-            careplay::signin::load(&[file.to_path_buf()], &Default::default()).expect("load");
-        let (expected, _) = replayer.replay_chunk(&loaded.records, Dedup::Off);
-        let cache = KeyCache::new(tenant.network_classes(), 1 << 20);
-        let mut keyed = KeyedReplayer::new(replayer, &cache, &StreamConfig::default());
-        let mut got = Vec::new();
-        for chunk in loaded.records.chunks(333) {
-            keyed.replay(chunk, |row| got.push(row.clone()));
-        }
-        assert_eq!(got.len(), expected.len());
-        for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
-            assert_eq!(g, e, "row {i}");
-        }
-        let stats = keyed.stats();
-        assert_eq!(stats.events, 3000);
-        assert_eq!(stats.evaluations, cache.evaluations());
-        assert!(cache.verdicts() as u64 <= stats.evaluations);
-        assert!(
-            stats.evaluations < stats.events,
-            "keys repeat across chunks: {} evaluations",
-            stats.evaluations
-        );
+fn every_replay_path_agrees_with_per_event_evaluation_on_every_input() {
+    let reference = Twin::new("full load, every event alone", per_event).also(|c, r, _| {
+        every_event_evaluated(c, r, r)?;
+        (c.exercises)(&r.0)
     });
+    let (on, off) = (Dedup::On, Dedup::Off);
+    let twins = [
+        Twin::new("in-memory, 1 thread", in_memory(on, 1)).also(fewer_keys_than_a_cache_per_chunk),
+        Twin::new("in-memory, 2 threads", in_memory(on, 2)).also(fewer_keys_than_events),
+        Twin::new("in-memory, dedup off", in_memory(off, 2)).also(every_event_evaluated),
+        Twin::new("streaming", streaming(on, ROOMY, 2, ROOMY)).also(fewer_keys_than_events),
+        Twin::new("streaming, 97 rows", streaming(on, 97, 2, ROOMY)),
+        Twin::new("streaming, 1024 rows", streaming(on, 1024, 2, ROOMY)),
+        Twin::new("streaming, 64 rows, 1 thread", streaming(on, 64, 1, ROOMY)),
+        Twin::new("streaming, dedup off", streaming(off, 64, 2, ROOMY)).also(every_event_evaluated),
+        Twin::new("streaming, 70-key cache", streaming(on, 1000, 2, 70)).also(re_evaluates_more),
+        Twin::new("keyed replayer, 333 rows", keyed_rows).also(fewer_keys_than_events),
+    ];
+    assert_agree(&inputs(), &reference, &twins, compare);
 }
 
-/// The contoso tenant with its baseline and every-report-only-promoted candidate as a
-/// `Replayer`, lent to `f`.
-fn with_contoso_replayer<T>(
-    f: impl FnOnce(&careplay::replay::Replayer<'_>, &careplay::replay::Tenant) -> T,
-) -> T {
-    use careplay::replay::{LocationLabeler, Replayer, Tenant, TenantPaths};
-    let paths = TenantPaths::resolve(Some(&contoso()), &Overrides::default());
-    let tenant = Tenant::load("contoso", &paths).expect("tenant");
-    let changes = ChangeSpec {
-        promote: vec!["all-report-only".to_string()],
-        ..ChangeSpec::default()
-    }
-    .resolve()
-    .expect("changes");
-    let (cand, _) = changes.apply(&tenant.policies).expect("apply");
-    let baseline = tenant.compile(&tenant.policies);
-    let candidate = tenant.compile(&cand);
-    let labels = LocationLabeler::new(&tenant.locations);
-    let assume = Default::default();
-    let replayer = Replayer::new(
-        &baseline,
-        &candidate,
-        &labels,
-        tenant.directory.as_ref(),
-        &assume,
-    );
-    f(&replayer, &tenant)
-}
-
-/// The in-memory replay (`careplay replay` without `--stream`) evaluates through one key
-/// cache for all its chunks: its per-event rows (what `--events-out` writes) equal the
-/// rows of every event evaluated alone (`replay_chunk`, dedup off), and on one thread it
-/// evaluates fewer keys than a cache per chunk of 2048 events did.
 #[test]
-fn perf_in_memory_rows_equal_per_event_rows_with_one_key_cache() {
-    let Some(file) = perf_file() else { return };
-    let mut p = plan(&contoso(), vec![file.to_path_buf()], Dedup::On);
-    p.keep_rows = true;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .expect("pool");
-    let out = pool.install(|| replay::run_replay(&p)).expect("replay");
-
-    with_contoso_replayer(|replayer, _| {
-        let loaded =
-            careplay::signin::load(&[file.to_path_buf()], &Default::default()).expect("load");
-        let (expected, _) = replayer.replay_chunk(&loaded.records, Dedup::Off);
-        assert_eq!(out.rows.len(), expected.len());
-        for (i, (g, e)) in out.rows.iter().zip(&expected).enumerate() {
-            assert_eq!(g, e, "row {i}");
-        }
-        let per_chunk: u64 = loaded
-            .records
-            .chunks(2048)
-            .map(|c| replayer.replay_chunk(c, Dedup::On).1.evaluations)
-            .sum();
-        assert!(
-            out.stats.evaluations < per_chunk,
-            "{} evaluations with one cache, {per_chunk} with a cache per chunk",
-            out.stats.evaluations
-        );
+fn the_harness_reports_a_twin_that_disagrees() {
+    let plan = case(seed(), seed().join("signins"), None);
+    let inputs = [(
+        "the seed".to_string(),
+        Case {
+            plan,
+            exercises: moves,
+            _dir: None,
+        },
+    )];
+    let drops_a_row = Twin::new("drops a row", |c: &Case| {
+        let mut r = in_memory(Dedup::On, 2)(c);
+        r.1.as_mut().expect("rows").pop();
+        r
     });
-}
-
-#[test]
-fn perf_tiny_key_cache_still_agrees() {
-    // A cache emptied every few keys re-evaluates more but must not change the report.
-    let Some(file) = perf_file() else { return };
-    let p = plan(&contoso(), vec![file.to_path_buf()], Dedup::On);
-    let (expected, _, roomy) = streaming(&p, 1000, 2);
-    let cfg = StreamConfig {
-        batch_rows: 1000,
-        max_cached_keys: 70,
-        ..StreamConfig::default()
-    };
-    let out = run_replay_streaming(&p, &cfg).expect("replay");
-    assert!(
-        out.stats.evaluations > roomy,
-        "{} vs {roomy}",
-        out.stats.evaluations
-    );
-    assert_eq!(out.report, expected);
-}
-
-#[test]
-fn seed_streaming_equals_in_memory_with_an_assumption() {
-    // `--assume-user-risk high`: enriched facts and the report's notes must match too.
-    let logs = vec![seed().join("signins")];
-    let mut p = plan(&seed(), logs, Dedup::On);
-    p.assume.user_risk = Some(careplay::model::RiskLevel::High);
-    let expected = in_memory(&p);
-    assert!(
-        expected.notes.iter().any(|n| n.contains("assumed")),
-        "{:?}",
-        expected.notes
-    );
-    let (got, _, _) = streaming(&p, 1 << 20, 2);
-    assert_eq!(got, expected);
+    let reference = Twin::new("per event", per_event);
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assert_agree(&inputs, &reference, &[drops_a_row], compare)
+    }));
+    let msg = caught.expect_err("the harness missed a dropped row");
+    let msg = msg.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(msg.contains("`drops a row` on the seed: "), "{msg}");
 }
 
 /// The seed tenant with half its directory users at high user risk and a report-only
 /// policy that blocks high user risk: the outcome of those users' sign-ins depends on
-/// directory enrichment, which the keyed streaming replay does only for keys it has not
-/// cached (its keys are the log's facts before enrichment).
+/// directory enrichment, which the keyed replay does only for keys it has not cached (its
+/// keys are the log's facts before enrichment).
 fn seed_with_user_risk() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let t = dir.path().join("tenant");
@@ -302,57 +310,21 @@ fn seed_with_user_risk() -> (tempfile::TempDir, PathBuf) {
         let p = e.expect("entry").path();
         std::fs::copy(&p, t.join("policies").join(p.file_name().unwrap())).expect("copy");
     }
-    let mut d: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(seed().join("directory.json")).unwrap())
-            .expect("directory");
+    let read = |rel: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(seed().join(rel)).expect(rel)).expect(rel)
+    };
+    let mut d = read("directory.json");
     for (i, u) in d["users"].as_array_mut().unwrap().iter_mut().enumerate() {
         u["riskLevel"] = serde_json::json!(if i % 2 == 0 { "high" } else { "none" });
     }
     std::fs::write(t.join("directory.json"), d.to_string()).unwrap();
-    let mut policy: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(seed().join("policies/01-block-legacy-authentication.json"))
-            .unwrap(),
-    )
-    .unwrap();
+    let mut policy = read("policies/01-block-legacy-authentication.json");
     policy["id"] = serde_json::json!("7a3e0c11-0000-4000-8000-0000000000f9");
     policy["displayName"] = serde_json::json!("Block high user risk");
     policy["state"] = serde_json::json!("enabledForReportingButNotEnforced");
     policy["conditions"]["userRiskLevels"] = serde_json::json!(["high"]);
     policy["conditions"]["clientAppTypes"] = serde_json::json!(["all"]);
-    std::fs::write(
-        t.join("policies/90-block-high-user-risk.json"),
-        policy.to_string(),
-    )
-    .unwrap();
+    let path = t.join("policies/90-block-high-user-risk.json");
+    std::fs::write(path, policy.to_string()).unwrap();
     (dir, t)
-}
-
-#[test]
-fn directory_user_risk_agrees_between_keyed_streaming_per_event_and_in_memory() {
-    let (_dir, tenant) = seed_with_user_risk();
-    let logs = vec![seed().join("signins")];
-    let p = plan(&tenant, logs.clone(), Dedup::On);
-    let expected = in_memory(&p);
-    let risky = expected
-        .by_policy
-        .iter()
-        .find(|r| r.name == "Block high user risk")
-        .map_or(0, |r| r.newly_blocked);
-    assert!(
-        risky > 0,
-        "the user-risk policy blocks nobody: enrichment is not exercised ({:?})",
-        expected.by_policy
-    );
-    for threads in [1, 2] {
-        let (keyed, _, evaluations) = streaming(&p, 64, threads);
-        assert_eq!(keyed, expected, "keyed streaming, {threads} thread(s)");
-        let (per_event, events, every) =
-            streaming(&plan(&tenant, logs.clone(), Dedup::Off), 64, threads);
-        assert_eq!(
-            per_event, expected,
-            "per-event streaming, {threads} thread(s)"
-        );
-        assert_eq!(every, events);
-        assert!(evaluations < every, "{evaluations} keys vs {every} events");
-    }
 }

@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::twins::{assert_agree, ensure, same, Twin};
 use common::{careplay, careplay_json, golden, root};
 
 const SEED: &str = "datasets/seed-registration";
@@ -387,50 +388,50 @@ fn whatif_explains_each_policy() {
     assert!(bad.stderr.contains("carrier-pigeon"));
 }
 
+/// The binary's replay flags reach the paths of tests/bench_agreement.rs: each mode's
+/// report equals the slow twin's (`--no-dedup`, in memory), once parsed.
 #[test]
-fn dedup_and_its_slow_twin_agree() {
-    let fast = careplay(&[
-        "replay",
-        SEED,
-        "--promote",
-        "all-report-only",
-        "--format",
-        "json",
-    ]);
-    let slow = careplay(&[
-        "replay",
-        SEED,
-        "--promote",
-        "all-report-only",
-        "--format",
-        "json",
-        "--no-dedup",
-    ]);
-    assert_eq!(fast.code, 0);
-    assert_eq!(fast.stdout, slow.stdout);
-}
-
-#[test]
-fn streaming_replay_gives_the_same_report() {
-    let mem = careplay(&[
-        "replay",
-        SEED,
-        "--promote",
-        "all-report-only",
-        "--format",
-        "json",
-    ]);
-    let streamed = careplay(&[
-        "replay",
-        SEED,
-        "--promote",
-        "all-report-only",
-        "--format",
-        "json",
-        "--stream",
-    ]);
-    assert_eq!(streamed.code, 0, "{}", streamed.stderr);
-    assert_eq!(mem.stdout, streamed.stdout);
+fn every_replay_mode_of_the_binary_gives_the_slow_twins_report() {
+    let inputs = [
+        ("the seed", vec![]),
+        (
+            "--assume-user-risk high",
+            vec!["--assume-user-risk", "high"],
+        ),
+    ];
+    let inputs = inputs.map(|(name, flags)| (name.to_string(), flags));
+    let replay = |flags: &'static [&'static str]| {
+        move |extra: &Vec<&str>| {
+            let mut args = vec![
+                "replay",
+                SEED,
+                "--promote",
+                "all-report-only",
+                "--format",
+                "json",
+            ];
+            args.extend(flags.iter().chain(extra));
+            let r = careplay(&args);
+            ensure(r.code == 0, format!("exit {}: {}", r.code, r.stderr))?;
+            serde_json::from_str::<serde_json::Value>(&r.stdout).map_err(|e| e.to_string())
+        }
+    };
+    let reference = Twin::new("--no-dedup", replay(&["--no-dedup"])).also(|_, r, _| {
+        let moved = r
+            .as_ref()
+            .map_or(0, |v| v["totals"]["moved"]["events"].as_u64().unwrap_or(0));
+        ensure(moved > 0, format!("nothing moves: {r:?}"))
+    });
+    let twins = [
+        Twin::new("default (dedup)", replay(&[])),
+        Twin::new("--stream", replay(&["--stream"])),
+        Twin::new("--stream --no-dedup", replay(&["--stream", "--no-dedup"])),
+    ];
+    assert_agree(&inputs, &reference, &twins, |e, g| same("report", e, g));
     let conflict = careplay(&["replay", SEED, "--stream", "--events-out", "x.ndjson"]);
-    assert_eq!(conflict.code, 2);
+    assert!(
+        conflict.code == 2 && conflict.stderr.contains("--events-out"),
+        "{}",
+        conflict.stderr
+    );
 }

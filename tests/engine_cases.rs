@@ -543,92 +543,92 @@ fn run_case(case: &Value, fx: &Fixtures) -> Result<(), Vec<String>> {
     let interactive = Some(facts.kind == Some(EventKind::Interactive));
     let mut errors = vec![];
     let by_name = |n: &str| names.iter().position(|x| x == n);
-    if let Some(map) = expect.as_object() {
-        for (k, v) in map {
-            let s = v.as_str().map(str::to_string);
-            let res = match (k.as_str(), s) {
-                ("decision", Some(w)) => check_decision(&w, &result.decision, &names),
-                ("reason", Some(w)) => {
-                    let reasons = match &result.decision {
-                        Decision::Blocked { reasons, .. } | Decision::Unknown { reasons, .. } => {
-                            reasons.join(" | ")
-                        }
-                        _ => String::new(),
-                    };
-                    if reasons.to_lowercase().contains(&w.to_lowercase()) {
-                        Ok(())
-                    } else {
-                        Err(format!("reason: want …{w}…, got {reasons:?}"))
+    // A case without expectations would pass whatever the engine says.
+    let map = match expect.as_object() {
+        Some(m) if !m.is_empty() => m,
+        _ => return Err(vec!["`expect` must map at least one expectation".into()]),
+    };
+    for (k, v) in map {
+        let s = v.as_str().map(str::to_string);
+        let res = match (k.as_str(), s) {
+            ("decision", Some(w)) => check_decision(&w, &result.decision, &names),
+            ("reason", Some(w)) => {
+                let reasons = match &result.decision {
+                    Decision::Blocked { reasons, .. } | Decision::Unknown { reasons, .. } => {
+                        reasons.join(" | ")
                     }
+                    _ => String::new(),
+                };
+                if reasons.to_lowercase().contains(&w.to_lowercase()) {
+                    Ok(())
+                } else {
+                    Err(format!("reason: want …{w}…, got {reasons:?}"))
                 }
-                ("issue", Some(w)) => {
-                    if set.issues().iter().any(|i| i.message.contains(&w)) {
-                        Ok(())
-                    } else {
-                        Err(format!("issue: want …{w}…, got {:?}", set.issues()))
-                    }
-                }
-                ("explain", Some(w)) => {
-                    let text = result.explain(&set);
-                    if text.contains(&w) {
-                        Ok(())
-                    } else {
-                        Err(format!("explain: want …{w}…, got {text}"))
-                    }
-                }
-                ("ifSwitchedOn", Some(w)) => {
-                    let on =
-                        compile_case(&policies, fx, membership_known).with_report_only_enabled();
-                    check_decision(&w, &on.evaluate(&facts).decision, &names)
-                        .map_err(|e| format!("ifSwitchedOn {e}"))
-                }
-                ("session", Some(w)) => {
-                    if result.policies.iter().any(|p| {
-                        set.policies()[p.index]
-                            .session_controls()
-                            .iter()
-                            .any(|s| s.contains(&w))
-                    }) {
-                        Ok(())
-                    } else {
-                        Err(format!("session: want …{w}…"))
-                    }
-                }
-                ("logged", _) => {
-                    let pairs: Vec<(String, String)> = match v {
-                        Value::String(s) => vec![("P".into(), s.clone())],
-                        Value::Object(m) => m
-                            .iter()
-                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                            .collect(),
-                        _ => vec![],
-                    };
-                    pairs
-                        .iter()
-                        .map(|(n, w)| match by_name(n) {
-                            Some(i) => check_logged(
-                                w,
-                                &result.policies[i],
-                                set.policies()[i].state(),
-                                interactive,
-                            )
-                            .map_err(|e| format!("{n} {e}")),
-                            None => Err(format!("logged: no policy {n}")),
-                        })
-                        .collect::<Result<Vec<_>, _>>()
-                        .map(|_| ())
-                }
-                (name, Some(w)) => match by_name(name) {
-                    Some(i) => {
-                        check_policy(&w, &result.policies[i]).map_err(|e| format!("{name} {e}"))
-                    }
-                    None => Err(format!("unknown expectation key {name}")),
-                },
-                (name, None) => Err(format!("expectation {name} must be a string")),
-            };
-            if let Err(e) = res {
-                errors.push(e);
             }
+            ("issue", Some(w)) => {
+                if set.issues().iter().any(|i| i.message.contains(&w)) {
+                    Ok(())
+                } else {
+                    Err(format!("issue: want …{w}…, got {:?}", set.issues()))
+                }
+            }
+            ("explain", Some(w)) => {
+                let text = result.explain(&set);
+                if text.contains(&w) {
+                    Ok(())
+                } else {
+                    Err(format!("explain: want …{w}…, got {text}"))
+                }
+            }
+            ("ifSwitchedOn", Some(w)) => {
+                let on = compile_case(&policies, fx, membership_known).with_report_only_enabled();
+                check_decision(&w, &on.evaluate(&facts).decision, &names)
+                    .map_err(|e| format!("ifSwitchedOn {e}"))
+            }
+            ("session", Some(w)) => {
+                if result.policies.iter().any(|p| {
+                    set.policies()[p.index]
+                        .session_controls()
+                        .iter()
+                        .any(|s| s.contains(&w))
+                }) {
+                    Ok(())
+                } else {
+                    Err(format!("session: want …{w}…"))
+                }
+            }
+            ("logged", _) => {
+                let pairs: Vec<(String, String)> = match v {
+                    Value::String(s) => vec![("P".into(), s.clone())],
+                    Value::Object(m) => m
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                        .collect(),
+                    _ => vec![],
+                };
+                pairs
+                    .iter()
+                    .map(|(n, w)| match by_name(n) {
+                        Some(i) => check_logged(
+                            w,
+                            &result.policies[i],
+                            set.policies()[i].state(),
+                            interactive,
+                        )
+                        .map_err(|e| format!("{n} {e}")),
+                        None => Err(format!("logged: no policy {n}")),
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(|_| ())
+            }
+            (name, Some(w)) => match by_name(name) {
+                Some(i) => check_policy(&w, &result.policies[i]).map_err(|e| format!("{name} {e}")),
+                None => Err(format!("unknown expectation key {name}")),
+            },
+            (name, None) => Err(format!("expectation {name} must be a string")),
+        };
+        if let Err(e) = res {
+            errors.push(e);
         }
     }
     if errors.is_empty() {

@@ -456,17 +456,14 @@ mod tests {
         }
     }
 
+    // Only the fixtures: the direct reader declines every one of the 194 texts of the real
+    // samples (../shared/datasets/real/signins), so comparing it with serde there checked
+    // nothing while looking like coverage.
     #[test]
     fn direct_reader_agrees_with_serde_on_every_json_fixture() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut texts = Vec::new();
         texts_under(&root.join("tests/fixtures/signin"), &mut texts);
-        let real = root.join("../shared/datasets/real/signins");
-        if real.is_dir() {
-            texts_under(&real, &mut texts);
-        } else {
-            eprintln!("SKIP part: ../shared/datasets/real/signins not present");
-        }
         let read = texts.iter().filter(|t| agrees(t)).count();
         // The fixtures' records are read directly; pages and envelopes are not.
         assert!(read >= 20, "{read} of {} texts read directly", texts.len());
