@@ -280,6 +280,9 @@ fn event_facts(case: &Value, fx: &Fixtures) -> Result<(EventFacts, bool), String
     }
     f.resource_id = Some(alias(&st("resource", "SPO")));
     f.app_id = Some(alias(&st("client", "browser-app")));
+    // `audiences: null` = an export without `conditionalAccessAudiences` (v1.0, CSV); absent
+    // = a beta export that logged none beyond the resource.
+    f.audiences_logged = !matches!(get("audiences"), Some(Value::Null));
     f.extra_audiences = get("audiences")
         .and_then(|a| a.as_array())
         .map(|a| a.iter().filter_map(|x| x.as_str().map(alias)).collect())

@@ -118,6 +118,9 @@ pub struct Directory {
     transitive: FxHashMap<String, GroupSet>,
     groups: FxHashMap<String, DirGroup>,
     service_principals: FxHashMap<String, DirServicePrincipal>,
+    /// appId (key form) -> service principal object id (key form): the resource of a
+    /// sign-in is an app id, and the application bundles place it by owner and name.
+    app_ids: FxHashMap<String, String>,
     devices: FxHashMap<String, DirDevice>,
 }
 
@@ -153,8 +156,14 @@ impl Directory {
             }
             transitive.insert(norm(&u.id), seen);
         }
+        let app_ids = file
+            .service_principals
+            .iter()
+            .filter_map(|s| Some((norm(s.app_id.as_deref()?), norm(&s.id))))
+            .collect();
         Directory {
             tenant_id: file.tenant_id.map(|t| norm(&t)),
+            app_ids,
             users: file.users.into_iter().map(|u| (norm(&u.id), u)).collect(),
             transitive,
             groups: file.groups.into_iter().map(|g| (norm(&g.id), g)).collect(),
@@ -195,6 +204,12 @@ impl Directory {
 
     pub fn service_principal(&self, id: &str) -> Option<&DirServicePrincipal> {
         self.service_principals.get(id_key(id).as_ref())
+    }
+
+    /// The service principal of an application, by its `appId` (case-insensitive).
+    pub fn service_principal_by_app_id(&self, app_id: &str) -> Option<&DirServicePrincipal> {
+        let sp = self.app_ids.get(id_key(app_id).as_ref())?;
+        self.service_principals.get(sp)
     }
 
     /// Add a device snapshot (filter for devices, evaluation.md §3.8).
