@@ -10,7 +10,8 @@ use super::result::PolicyState;
 use super::strength::CompiledStrength;
 use super::TenantInputs;
 use crate::policy::{
-    builtin_strengths, AuthenticationStrength, Directory, GrantControls, Policy, SessionControls,
+    builtin_strengths, AuthenticationStrength, BaselineScopeTarget, Directory, GrantControls,
+    Policy, SessionControls,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -35,6 +36,8 @@ pub(crate) struct CompileCx<'a> {
     pub issues: &'a mut Vec<CompileIssue>,
     pub locations: &'a LocationTable,
     strengths: &'a [(Arc<CompiledStrength>, Vec<String>)],
+    /// The tenant's baseline scope settings (`conditions::baseline_scopes`).
+    pub baseline_scopes: &'a BaselineScopeTarget,
 }
 
 impl CompileCx<'_> {
@@ -61,6 +64,7 @@ impl CompileCx<'_> {
             issues,
             locations: EMPTY.get_or_init(LocationTable::default),
             strengths: &[],
+            baseline_scopes: &BaselineScopeTarget::NotConfigured,
         }
     }
 }
@@ -346,6 +350,9 @@ pub fn compile(policies: &[Policy], tenant: &TenantInputs) -> CompiledSet {
             issues: &mut issues,
             locations: &locations,
             strengths: &strengths,
+            baseline_scopes: tenant
+                .baseline_scopes
+                .unwrap_or(&BaselineScopeTarget::NotConfigured),
         };
         let state = parse_state(p.state.as_deref(), &mut cx);
         let conditions = ConditionSet::compile(p.conditions.as_ref(), &mut cx);

@@ -11,7 +11,9 @@ pub mod tenant;
 use std::path::PathBuf;
 
 use crate::engine::{self, CompiledSet, TenantInputs};
-use crate::policy::{self, AuthenticationStrength, Directory, NamedLocation, Policy};
+use crate::policy::{
+    self, AuthenticationStrength, Directory, NamedLocation, Policy, TenantSettings,
+};
 use crate::report::{Aggregator, EventRow, InputSummary, PolicyInfo, Report, ReportMeta};
 use crate::signin;
 
@@ -84,6 +86,8 @@ pub struct Tenant {
     pub locations: Vec<NamedLocation>,
     pub strengths: Vec<AuthenticationStrength>,
     pub directory: Option<Directory>,
+    /// `tenantSettings.json`; default (nothing configured) without the file.
+    pub settings: TenantSettings,
     pub policies_rejected: Vec<String>,
     pub notes: Vec<String>,
 }
@@ -140,12 +144,17 @@ impl Tenant {
                 None
             }
         };
+        let settings = match paths.settings.first() {
+            Some(p) => policy::load_tenant_settings(p)?,
+            None => TenantSettings::default(),
+        };
         Ok(Tenant {
             name: name.to_string(),
             policies,
             locations,
             strengths,
             directory,
+            settings,
             policies_rejected,
             notes,
         })
@@ -157,6 +166,7 @@ impl Tenant {
             locations: &self.locations,
             strengths: &self.strengths,
             mfa_trusted_ips: &[],
+            baseline_scopes: Some(&self.settings.baseline_scopes),
         }
     }
 

@@ -29,6 +29,7 @@ pub fn to_facts(r: &SignInRecord) -> EventFacts {
         resource_id: r.resource_id.clone(),
         extra_audiences: r.ca_audiences.clone().unwrap_or_default(),
         audiences_logged: r.ca_audiences.is_some(),
+        signed_in_at: r.created_at,
         user_action: user_action(r),
         auth_contexts: auth_contexts(r),
         ip: r.ip.as_deref().and_then(parse_ip),
@@ -76,6 +77,7 @@ pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
         resource_id,
         extra_audiences,
         audiences_logged,
+        signed_in_at,
         user_action: out_user_action,
         auth_contexts,
         ip,
@@ -109,6 +111,7 @@ pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
         None => extra_audiences.clear(),
     }
     *audiences_logged = r.ca_audiences.is_some();
+    *signed_in_at = r.created_at;
     *out_user_action = user_action(r);
     auth_contexts_into(r, auth_contexts);
     *ip = r.ip.as_deref().and_then(parse_ip);

@@ -2,14 +2,14 @@
 //! **audience** (resource) and any extra `conditionalAccessAudiences`, never the public
 //! client. User-action and authentication-context targeting live in their own files.
 
-use super::Check;
+use super::{baseline_scopes, Check};
 use crate::engine::bundles;
 use crate::engine::compile::CompileCx;
 use crate::engine::context::{Audience, Ctx};
 use crate::engine::device_filter::{FilterMode, RuleFilter};
 use crate::engine::ids::{is, IdSet};
 use crate::model::{Reason, Tri};
-use crate::policy::Applications;
+use crate::policy::{Applications, BaselineScopeTarget};
 
 #[derive(Debug, Default, PartialEq)]
 struct AppSide {
@@ -49,6 +49,9 @@ pub struct ApplicationCond {
     include: AppSide,
     exclude: AppSide,
     filter: Option<RuleFilter>,
+    /// The tenant's baseline scope settings, kept for an All-resources policy with
+    /// resource exclusions only (`baseline_scopes`).
+    baseline: Option<BaselineScopeTarget>,
 }
 
 fn app_side(list: &[String], include: bool, cx: &mut CompileCx) -> AppSide {
@@ -80,6 +83,7 @@ impl ApplicationCond {
             include: AppSide::default(),
             exclude: AppSide::default(),
             filter: None,
+            baseline: None,
         }
     }
 
@@ -127,10 +131,12 @@ pub(crate) fn compile(a: Option<&Applications>, cx: &mut CompileCx) -> Option<Ap
         // [unconfirmed] evaluation.md §3.4b: "All" is evaluated as all.
         cx.issue("`All` resources with an include-mode applicationFilter: evaluated as All");
     }
+    let baseline = (include.all && !exclude.is_empty()).then(|| cx.baseline_scopes.clone());
     Some(ApplicationCond {
         include,
         exclude,
         filter,
+        baseline,
     })
 }
 
@@ -158,6 +164,7 @@ impl ApplicationCond {
         }
         // Some evaluated audience included and not excluded (rule of §3.4a).
         let t = Tri::any(audiences.iter().map(|a| self.audience_match(a)));
+        let t = self.baseline_scopes(ctx, t);
         if t.is_no() {
             if let Some(why) = self.early_bound(ctx) {
                 return Check::Unknown(why);
@@ -196,6 +203,26 @@ impl ApplicationCond {
         hit.then_some(Reason::Borrowed(
             "the resource binds a service this policy covers early (service-dependencies.md); no conditionalAccessAudiences were exported to tell whether it was evaluated",
         ))
+    }
+
+    /// An All-resources policy with resource exclusions on a Graph-family resource: what a
+    /// request for only baseline scopes would get, by the sign-in's time and the tenant's
+    /// setting (`baseline_scopes` module comment).
+    fn baseline_scopes(&self, ctx: &Ctx, logged: Tri) -> Tri {
+        let Some(setting) = &self.baseline else {
+            return logged;
+        };
+        let f = ctx.facts;
+        if !f
+            .resource_id
+            .as_deref()
+            .is_some_and(baseline_scopes::graph_family)
+        {
+            return logged;
+        }
+        baseline_scopes::decide(setting, f.signed_in_at, f.audiences_logged, logged, |app| {
+            self.audience_match(&Audience::for_id(app, ctx.dir))
+        })
     }
 
     pub fn eval(&self, ctx: &Ctx) -> Check {
@@ -292,6 +319,7 @@ mod slow {
                     .iter()
                     .map(|a| self.audience_match_raw(a, ctx.dir)),
             );
+            let t = self.baseline_scopes(ctx, t);
             if t.is_no() {
                 if let Some(why) = self.early_bound(ctx) {
                     return Check::Unknown(why);
