@@ -13,7 +13,9 @@ use careplay::model::{
     Externality, Platform, RiskLevel, TransferMethod, TrustType, UserAction, UserType,
 };
 use careplay::policy::directory::{DirDevice, DirectoryFile};
-use careplay::policy::{AuthenticationStrength, Directory, NamedLocation, Policy};
+use careplay::policy::{
+    AuthenticationStrength, BaselineScopeTarget, Directory, NamedLocation, Policy,
+};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -280,6 +282,18 @@ fn event_facts(case: &Value, fx: &Fixtures) -> Result<(EventFacts, bool), String
     }
     f.resource_id = Some(alias(&st("resource", "SPO")));
     f.app_id = Some(alias(&st("client", "browser-app")));
+    // `audiences: null` = an export without `conditionalAccessAudiences` (v1.0, CSV); absent
+    // = a beta export that logged none beyond the resource.
+    f.audiences_logged = !matches!(get("audiences"), Some(Value::Null));
+    f.signed_in_at = match get("time") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_str()
+                .ok_or("time must be an RFC 3339 string")?
+                .parse()
+                .map_err(|e| format!("time: {e}"))?,
+        ),
+    };
     f.extra_audiences = get("audiences")
         .and_then(|a| a.as_array())
         .map(|a| a.iter().filter_map(|x| x.as_str().map(alias)).collect())
@@ -377,7 +391,12 @@ fn event_facts(case: &Value, fx: &Fixtures) -> Result<(EventFacts, bool), String
     Ok((f, membership_known))
 }
 
-fn compile_case(policies: &[(String, Policy)], fx: &Fixtures, with_dir: bool) -> CompiledSet {
+fn compile_case(
+    policies: &[(String, Policy)],
+    fx: &Fixtures,
+    with_dir: bool,
+    baseline: &BaselineScopeTarget,
+) -> CompiledSet {
     let ps: Vec<Policy> = policies.iter().map(|(_, p)| p.clone()).collect();
     compile(
         &ps,
@@ -388,8 +407,21 @@ fn compile_case(policies: &[(String, Policy)], fx: &Fixtures, with_dir: bool) ->
             strengths: &fx.strengths,
             mfa_trusted_ips: &fx.mfa_ips,
             mfa_trusted_ips_unknown: false,
+            baseline_scopes: Some(baseline),
         },
     )
+}
+
+/// `baselineScopes: default | <app id or alias>` (tenantSettings.json); absent = not
+/// configured.
+fn baseline_setting(case: &Value, fx: &Fixtures) -> Result<BaselineScopeTarget, String> {
+    Ok(match case.get("baselineScopes").and_then(|v| v.as_str()) {
+        None => BaselineScopeTarget::NotConfigured,
+        Some("default") => BaselineScopeTarget::Default,
+        Some(a) => {
+            BaselineScopeTarget::Custom(fx.aliases.get(a).cloned().unwrap_or_else(|| a.to_string()))
+        }
+    })
 }
 
 /// `name(args)` → (name, args).
@@ -537,7 +569,8 @@ fn run_case(case: &Value, fx: &Fixtures) -> Result<(), Vec<String>> {
     let policies = case_policies(case, fx).map_err(one)?;
     let names: Vec<String> = policies.iter().map(|(n, _)| n.clone()).collect();
     let (facts, membership_known) = event_facts(case, fx).map_err(one)?;
-    let set = compile_case(&policies, fx, membership_known);
+    let baseline = baseline_setting(case, fx).map_err(one)?;
+    let set = compile_case(&policies, fx, membership_known, &baseline);
     let result: EventResult = set.evaluate(&facts);
     let expect = case.get("expect").cloned().unwrap_or(json!({}));
     let interactive = Some(facts.kind == Some(EventKind::Interactive));
@@ -581,7 +614,8 @@ fn run_case(case: &Value, fx: &Fixtures) -> Result<(), Vec<String>> {
                 }
             }
             ("ifSwitchedOn", Some(w)) => {
-                let on = compile_case(&policies, fx, membership_known).with_report_only_enabled();
+                let on = compile_case(&policies, fx, membership_known, &baseline)
+                    .with_report_only_enabled();
                 check_decision(&w, &on.evaluate(&facts).decision, &names)
                     .map_err(|e| format!("ifSwitchedOn {e}"))
             }

@@ -10,7 +10,8 @@ use super::result::PolicyState;
 use super::strength::CompiledStrength;
 use super::TenantInputs;
 use crate::policy::{
-    builtin_strengths, AuthenticationStrength, Directory, GrantControls, Policy, SessionControls,
+    builtin_strengths, AuthenticationStrength, BaselineScopeTarget, Directory, GrantControls,
+    Policy, SessionControls,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -38,6 +39,8 @@ pub(crate) struct CompileCx<'a> {
     /// user is not in.
     pub directory: Option<&'a crate::policy::Directory>,
     strengths: &'a [(Arc<CompiledStrength>, Vec<String>)],
+    /// The tenant's baseline scope settings (`conditions::baseline_scopes`).
+    pub baseline_scopes: &'a BaselineScopeTarget,
 }
 
 impl CompileCx<'_> {
@@ -65,6 +68,7 @@ impl CompileCx<'_> {
             locations: EMPTY.get_or_init(LocationTable::default),
             directory: None,
             strengths: &[],
+            baseline_scopes: &BaselineScopeTarget::NotConfigured,
         }
     }
 }
@@ -356,6 +360,9 @@ pub fn compile(policies: &[Policy], tenant: &TenantInputs) -> CompiledSet {
             locations: &locations,
             directory: tenant.directory,
             strengths: &strengths,
+            baseline_scopes: tenant
+                .baseline_scopes
+                .unwrap_or(&BaselineScopeTarget::NotConfigured),
         };
         let state = parse_state(p.state.as_deref(), &mut cx);
         let conditions = ConditionSet::compile(p.conditions.as_ref(), &mut cx);

@@ -21,32 +21,41 @@ pub(crate) enum PrincipalKind {
 }
 
 /// One evaluated token audience (evaluation.md §3.4a): its id in key form and its
-/// membership of the application bundles, worked out once per event.
+/// membership of the application bundles (Unknown where the bundle table cannot place it,
+/// `bundles` module comment), worked out once per event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Audience<'a> {
     /// Trimmed, ASCII lower case (`policy::directory::id_key`).
     pub key: Cow<'a, str>,
-    pub office365: bool,
-    pub admin_portals: bool,
+    pub office365: Tri,
+    pub admin_portals: Tri,
+    /// In the Windows Azure Service Management API group.
+    pub azure_management: Tri,
 }
 
 impl<'a> Audience<'a> {
     /// The audiences of an event: the resource, then the extra `conditionalAccessAudiences`,
     /// blank ones left out ([`Ctx::audiences`] keeps them once per event; its slow twin is
     /// `ApplicationCond::eval_raw`, which reads the raw facts per policy).
-    pub fn of(facts: &'a EventFacts) -> Vec<Audience<'a>> {
+    pub fn of(facts: &'a EventFacts, dir: Option<&Directory>) -> Vec<Audience<'a>> {
         facts
             .resource_id
             .iter()
             .chain(facts.extra_audiences.iter())
             .map(|s| s.as_str())
             .filter(|s| !s.trim().is_empty())
-            .map(|s| Audience {
-                key: id_key(s),
-                office365: bundles::contains(bundles::OFFICE365, s),
-                admin_portals: bundles::contains(bundles::ADMIN_PORTALS, s),
-            })
+            .map(|s| Audience::for_id(s, dir))
             .collect()
+    }
+
+    /// One app id as an audience.
+    pub fn for_id(id: &'a str, dir: Option<&Directory>) -> Audience<'a> {
+        Audience {
+            key: id_key(id),
+            office365: bundles::office365().membership(id, dir),
+            admin_portals: bundles::admin_portals().membership(id, dir),
+            azure_management: bundles::azure_management().membership(id, dir),
+        }
     }
 }
 
@@ -94,7 +103,8 @@ impl<'a> Ctx<'a> {
 
     /// The event's token audiences ([`Audience::of`], once per event).
     pub fn audiences(&self) -> &[Audience<'a>] {
-        self.audiences.get_or_init(|| Audience::of(self.facts))
+        self.audiences
+            .get_or_init(|| Audience::of(self.facts, self.dir))
     }
 
     /// Whether the resource is a security-info registration endpoint (evaluation.md

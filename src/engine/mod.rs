@@ -19,6 +19,7 @@ pub(crate) mod strength;
 pub mod undecided;
 
 pub use compile::{compile, CompileIssue, CompiledPolicy, CompiledSet};
+pub use conditions::baseline_scopes::period as baseline_scope_period;
 pub use evaluate::SetPair;
 #[cfg(test)]
 pub(crate) use explain::explain_policy_slow;
@@ -28,7 +29,7 @@ pub use result::{
     PolicyResult, PolicyState,
 };
 
-use crate::policy::{AuthenticationStrength, Directory, NamedLocation};
+use crate::policy::{AuthenticationStrength, BaselineScopeTarget, Directory, NamedLocation};
 
 /// Tenant data a policy set is compiled against.
 #[derive(Debug, Clone, Copy, Default)]
@@ -48,4 +49,7 @@ pub struct TenantInputs<'a> {
     /// The MFA trusted IPs list was not given (a tenant snapshot has no file for it): a
     /// policy naming the pseudo-location is then Unknown there, not "not in it".
     pub mfa_trusted_ips_unknown: bool,
+    /// The tenant's baseline scope settings (`tenantSettings.json`); `None` = not
+    /// configured.
+    pub baseline_scopes: Option<&'a BaselineScopeTarget>,
 }

@@ -224,6 +224,14 @@ pub struct EventFacts {
     pub resource_id: Option<String>,
     /// Extra audiences evaluated (beta `conditionalAccessAudiences`).
     pub extra_audiences: Vec<String>,
+    /// Whether the export carries `conditionalAccessAudiences` at all (beta / diagnostic
+    /// settings): without them, a dependency evaluated early-bound is invisible
+    /// (service-dependencies.md), so `extra_audiences` empty means "not known".
+    pub audiences_logged: bool,
+    /// When the sign-in happened (`createdDateTime`): some rules are dated
+    /// (`engine::conditions::baseline_scopes`). The replay key keeps only its period
+    /// ([`crate::engine::baseline_scope_period`]).
+    pub signed_in_at: Option<chrono::DateTime<chrono::Utc>>,
     /// `Some(None)` = known: no user action. `Some(Some(a))` = known action. `None` = unknown.
     pub user_action: Option<Option<UserAction>>,
     /// Authentication context ids requested; `None` = not recorded.

@@ -120,6 +120,9 @@ pub struct Directory {
     /// Every group id the snapshot names: `groups[].id` and each user's direct groups.
     known_groups: FxHashSet<String>,
     service_principals: FxHashMap<String, DirServicePrincipal>,
+    /// appId (key form) -> service principal object id (key form): the resource of a
+    /// sign-in is an app id, and the application bundles place it by owner and name.
+    app_ids: FxHashMap<String, String>,
     devices: FxHashMap<String, DirDevice>,
 }
 
@@ -165,9 +168,15 @@ impl Directory {
                     .flat_map(|u| u.groups.iter().map(|g| norm(g))),
             )
             .collect();
+        let app_ids = file
+            .service_principals
+            .iter()
+            .filter_map(|s| Some((norm(s.app_id.as_deref()?), norm(&s.id))))
+            .collect();
         Directory {
             tenant_id: file.tenant_id.map(|t| norm(&t)),
             known_groups,
+            app_ids,
             users: file.users.into_iter().map(|u| (norm(&u.id), u)).collect(),
             transitive,
             groups: file.groups.into_iter().map(|g| (norm(&g.id), g)).collect(),
@@ -215,6 +224,12 @@ impl Directory {
 
     pub fn service_principal(&self, id: &str) -> Option<&DirServicePrincipal> {
         self.service_principals.get(id_key(id).as_ref())
+    }
+
+    /// The service principal of an application, by its `appId` (case-insensitive).
+    pub fn service_principal_by_app_id(&self, app_id: &str) -> Option<&DirServicePrincipal> {
+        let sp = self.app_ids.get(id_key(app_id).as_ref())?;
+        self.service_principals.get(sp)
     }
 
     /// Add a device snapshot (filter for devices, evaluation.md §3.8).

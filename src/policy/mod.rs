@@ -5,6 +5,7 @@ pub mod finding;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod settings;
 pub mod strengths;
 pub mod validate;
 pub mod view;
@@ -12,10 +13,11 @@ pub mod view;
 pub use directory::Directory;
 pub use finding::{Finding, Severity, TenantData};
 pub use load::{
-    load_directory, load_named_locations, load_policies, load_strengths, parse_directory_str,
-    parse_named_locations_str, parse_policies_str, parse_strengths_str, FileSummary,
-    LoadedLocation, LoadedPolicy, LoadedStrength, LocationLoad, PolicyError, PolicyLoad, Rejection,
-    StrengthLoad,
+    load_directory, load_named_locations, load_policies, load_strengths, load_tenant_settings,
+    parse_directory_str, parse_named_locations_str, parse_policies_str, parse_strengths_str,
+    FileSummary, LoadedLocation, LoadedPolicy, LoadedStrength, LocationLoad, PolicyError,
+    PolicyLoad, Rejection, StrengthLoad,
 };
 pub use model::*;
+pub use settings::{BaselineScopeTarget, TenantSettings};
 pub use strengths::builtin_strengths;

@@ -12,7 +12,9 @@ pub mod tenant;
 use std::path::PathBuf;
 
 use crate::engine::{self, CompiledSet, TenantInputs};
-use crate::policy::{self, AuthenticationStrength, Directory, NamedLocation, Policy, Rejection};
+use crate::policy::{
+    self, AuthenticationStrength, Directory, NamedLocation, Policy, Rejection, TenantSettings,
+};
 use crate::report::{Aggregator, EventRow, InputSummary, PolicyInfo, Report, ReportMeta};
 use crate::signin;
 
@@ -100,6 +102,8 @@ pub struct Tenant {
     /// Policy objects skipped by `--keep-going` (empty otherwise: any problem stops the
     /// load). Non-empty = the answer is partial.
     pub skipped: Vec<Rejection>,
+    /// `tenantSettings.json`; default (nothing configured) without the file.
+    pub settings: TenantSettings,
     /// What the run lacks and what that makes Unknown (report notes and stderr).
     pub notes: Vec<String>,
 }
@@ -211,6 +215,16 @@ impl Tenant {
                 None
             }
         };
+        let settings = match paths.settings.as_slice() {
+            [] => TenantSettings::default(),
+            [p, ..] => match policy::load_tenant_settings(p) {
+                Ok(s) => s,
+                Err(e) => {
+                    problems.extend(ConfigProblem::from_error(ConfigInput::Settings, e));
+                    TenantSettings::default()
+                }
+            },
+        };
         let only_policies = problems.iter().all(|p| p.input == ConfigInput::Policies);
         // --keep-going can skip broken policy files, and only while a policy is left.
         let skippable = opts.keep_going && only_policies && !policies.is_empty();
@@ -238,6 +252,7 @@ impl Tenant {
             strengths,
             directory,
             skipped: problems.into_iter().map(|p| p.rejection).collect(),
+            settings,
             notes,
         })
     }
@@ -258,6 +273,7 @@ impl Tenant {
             // empty (the documented assumption: most tenants have none); only a policy
             // naming the pseudo-location itself is Unknown.
             mfa_trusted_ips_unknown: true,
+            baseline_scopes: Some(&self.settings.baseline_scopes),
         }
     }
 

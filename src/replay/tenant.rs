@@ -13,6 +13,8 @@ pub struct TenantPaths {
     pub locations: Vec<PathBuf>,
     pub strengths: Vec<PathBuf>,
     pub directory: Vec<PathBuf>,
+    /// `tenantSettings.json` (optional; `policy::settings`).
+    pub settings: Vec<PathBuf>,
     pub logs: Vec<PathBuf>,
 }
 
@@ -57,6 +59,7 @@ impl TenantPaths {
             locations: pick(&o.locations, d("namedLocations.json")),
             strengths: pick(&o.strengths, d("authenticationStrengths.json")),
             directory: pick(&o.directory, d("directory.json")),
+            settings: d("tenantSettings.json"),
             logs: pick(&o.logs, d("signins")),
         }
     }

@@ -47,7 +47,13 @@ pub fn describe(cause: &str) -> (&'static str, Option<&'static str>) {
             "the authentication flow is not in the log",
             Some("export from Graph beta (authenticationProtocol, originalTransferMethod)"),
         ),
-        "application" => ("the application or resource is not in the log", None),
+        "application" => (
+            "the application could not be placed (a bundle member, a dependency or baseline scopes)",
+            Some(
+                "add the tenant's service principals to directory.json; for baseline-scope \
+                 requests, set baselineScopes in tenantSettings.json",
+            ),
+        ),
         "userActions" => ("the user action is not in the log", None),
         "authenticationContext" => ("the authentication context is not in the log", None),
         crate::engine::undecided::GRANT => (

@@ -28,6 +28,8 @@ pub fn to_facts(r: &SignInRecord) -> EventFacts {
         app_id: r.app_id.clone(),
         resource_id: r.resource_id.clone(),
         extra_audiences: r.ca_audiences.clone().unwrap_or_default(),
+        audiences_logged: r.ca_audiences.is_some(),
+        signed_in_at: r.created_at,
         user_action: user_action(r),
         auth_contexts: auth_contexts(r),
         ip: r.ip.as_deref().and_then(parse_ip),
@@ -74,6 +76,8 @@ pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
         app_id,
         resource_id,
         extra_audiences,
+        audiences_logged,
+        signed_in_at,
         user_action: out_user_action,
         auth_contexts,
         ip,
@@ -106,6 +110,8 @@ pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
         Some(a) => extra_audiences.clone_from(a),
         None => extra_audiences.clear(),
     }
+    *audiences_logged = r.ca_audiences.is_some();
+    *signed_in_at = r.created_at;
     *out_user_action = user_action(r);
     auth_contexts_into(r, auth_contexts);
     *ip = r.ip.as_deref().and_then(parse_ip);

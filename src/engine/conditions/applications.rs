@@ -2,13 +2,14 @@
 //! **audience** (resource) and any extra `conditionalAccessAudiences`, never the public
 //! client. User-action and authentication-context targeting live in their own files.
 
-use super::Check;
+use super::{baseline_scopes, Check};
+use crate::engine::bundles;
 use crate::engine::compile::CompileCx;
 use crate::engine::context::{Audience, Ctx};
 use crate::engine::device_filter::{FilterMode, RuleFilter};
 use crate::engine::ids::{is, IdSet};
-use crate::model::Tri;
-use crate::policy::Applications;
+use crate::model::{Reason, Tri};
+use crate::policy::{Applications, BaselineScopeTarget};
 
 #[derive(Debug, Default, PartialEq)]
 struct AppSide {
@@ -16,14 +17,27 @@ struct AppSide {
     ids: IdSet,
     office365: bool,
     admin_portals: bool,
+    /// The side names the Windows Azure Service Management API, which stands for its group.
+    azure_management: bool,
 }
 
 impl AppSide {
-    fn matches(&self, audience: &Audience<'_>) -> bool {
-        self.all
-            || self.ids.contains_key(&audience.key)
-            || (self.office365 && audience.office365)
-            || (self.admin_portals && audience.admin_portals)
+    /// Whether the side covers the audience; Unknown where a bundle cannot place it.
+    fn matches(&self, audience: &Audience<'_>) -> Tri {
+        if self.all || self.ids.contains_key(&audience.key) {
+            return Tri::Yes;
+        }
+        let mut t = Tri::No;
+        if self.office365 {
+            t = t.or(audience.office365.clone());
+        }
+        if self.admin_portals {
+            t = t.or(audience.admin_portals.clone());
+        }
+        if self.azure_management {
+            t = t.or(audience.azure_management.clone());
+        }
+        t
     }
     fn is_empty(&self) -> bool {
         !self.all && self.ids.is_empty() && !self.office365 && !self.admin_portals
@@ -35,6 +49,9 @@ pub struct ApplicationCond {
     include: AppSide,
     exclude: AppSide,
     filter: Option<RuleFilter>,
+    /// The tenant's baseline scope settings, kept for an All-resources policy with
+    /// resource exclusions only (`baseline_scopes`).
+    baseline: Option<BaselineScopeTarget>,
 }
 
 fn app_side(list: &[String], include: bool, cx: &mut CompileCx) -> AppSide {
@@ -50,6 +67,9 @@ fn app_side(list: &[String], include: bool, cx: &mut CompileCx) -> AppSide {
         } else if is(a, "All") {
             cx.issue("`All` in excludeApplications is not meaningful; ignored");
         } else {
+            // concept-conditional-access-cloud-apps.md § "Windows Azure Service Management
+            // API": targeting it covers a group of services (data/azure_management.tsv).
+            s.azure_management |= is(a, bundles::AZURE_MANAGEMENT_APP_ID);
             s.ids.insert(a);
         }
     }
@@ -63,6 +83,7 @@ impl ApplicationCond {
             include: AppSide::default(),
             exclude: AppSide::default(),
             filter: None,
+            baseline: None,
         }
     }
 
@@ -110,17 +131,19 @@ pub(crate) fn compile(a: Option<&Applications>, cx: &mut CompileCx) -> Option<Ap
         // [unconfirmed] evaluation.md §3.4b: "All" is evaluated as all.
         cx.issue("`All` resources with an include-mode applicationFilter: evaluated as All");
     }
+    let baseline = (include.all && !exclude.is_empty()).then(|| cx.baseline_scopes.clone());
     Some(ApplicationCond {
         include,
         exclude,
         filter,
+        baseline,
     })
 }
 
 impl ApplicationCond {
     fn audience_match(&self, a: &Audience<'_>) -> Tri {
-        let mut inc = Tri::from_bool(self.include.matches(a));
-        let mut exc = Tri::from_bool(self.exclude.matches(a));
+        let mut inc = self.include.matches(a);
+        let mut exc = self.exclude.matches(a);
         if let Some(f) = &self.filter {
             // Custom security attributes are not in sign-in logs (§3.4b filter rows).
             match f.mode {
@@ -141,7 +164,11 @@ impl ApplicationCond {
         }
         // Some evaluated audience included and not excluded (rule of §3.4a).
         let t = Tri::any(audiences.iter().map(|a| self.audience_match(a)));
+        let t = self.baseline_scopes(ctx, t);
         if t.is_no() {
+            if let Some(why) = self.early_bound(ctx) {
+                return Check::Unknown(why);
+            }
             // Residual ID-token rule (§3.4a): a policy naming the *client* applies only to a
             // confidential client requesting an ID token; the facts do not carry the client
             // credential type, so a client-only match is reported as not applied.
@@ -156,6 +183,46 @@ impl ApplicationCond {
             return Check::No(why.into());
         }
         Check::from_tri(t, || "resource not in scope".into())
+    }
+
+    /// service-dependencies.md § "Policy enforcement": a sign-in to a calling app (Teams)
+    /// is also evaluated against the policies of the services it binds early (SharePoint,
+    /// Exchange), and the log shows that only through `conditionalAccessAudiences`. Without
+    /// them (v1.0, CSV), a policy that misses the resource but covers one of its early-bound
+    /// services may still have applied: the reason, else `None`. With them, the audiences
+    /// were evaluated as logged. Dependencies outside Microsoft's table ("This list isn't
+    /// exhaustive") are not seen.
+    fn early_bound(&self, ctx: &Ctx) -> Option<Reason> {
+        if ctx.facts.audiences_logged {
+            return None;
+        }
+        let resource = ctx.facts.resource_id.as_deref()?;
+        let hit = bundles::early_bound(resource)
+            .iter()
+            .any(|d| !self.audience_match(&Audience::for_id(d, ctx.dir)).is_no());
+        hit.then_some(Reason::Borrowed(
+            "the resource binds a service this policy covers early (service-dependencies.md); no conditionalAccessAudiences were exported to tell whether it was evaluated",
+        ))
+    }
+
+    /// An All-resources policy with resource exclusions on a Graph-family resource: what a
+    /// request for only baseline scopes would get, by the sign-in's time and the tenant's
+    /// setting (`baseline_scopes` module comment).
+    fn baseline_scopes(&self, ctx: &Ctx, logged: Tri) -> Tri {
+        let Some(setting) = &self.baseline else {
+            return logged;
+        };
+        let f = ctx.facts;
+        if !f
+            .resource_id
+            .as_deref()
+            .is_some_and(baseline_scopes::graph_family)
+        {
+            return logged;
+        }
+        baseline_scopes::decide(setting, f.signed_in_at, f.audiences_logged, logged, |app| {
+            self.audience_match(&Audience::for_id(app, ctx.dir))
+        })
     }
 
     pub fn eval(&self, ctx: &Ctx) -> Check {
@@ -198,20 +265,31 @@ impl ApplicationCond {
 mod slow {
     use super::*;
     use crate::engine::bundles::{self, REGISTRATION_RESOURCES};
+    use crate::policy::Directory;
 
     impl AppSide {
-        fn matches_raw(&self, audience: &str) -> bool {
-            self.all
-                || self.ids.contains(audience)
-                || (self.office365 && bundles::contains(bundles::OFFICE365, audience))
-                || (self.admin_portals && bundles::contains(bundles::ADMIN_PORTALS, audience))
+        fn matches_raw(&self, audience: &str, dir: Option<&Directory>) -> Tri {
+            if self.all || self.ids.contains(audience) {
+                return Tri::Yes;
+            }
+            let mut t = Tri::No;
+            if self.office365 {
+                t = t.or(bundles::office365().membership(audience, dir));
+            }
+            if self.admin_portals {
+                t = t.or(bundles::admin_portals().membership(audience, dir));
+            }
+            if self.azure_management {
+                t = t.or(bundles::azure_management().membership(audience, dir));
+            }
+            t
         }
     }
 
     impl ApplicationCond {
-        fn audience_match_raw(&self, a: &str) -> Tri {
-            let mut inc = Tri::from_bool(self.include.matches_raw(a));
-            let mut exc = Tri::from_bool(self.exclude.matches_raw(a));
+        fn audience_match_raw(&self, a: &str, dir: Option<&Directory>) -> Tri {
+            let mut inc = self.include.matches_raw(a, dir);
+            let mut exc = self.exclude.matches_raw(a, dir);
             if let Some(f) = &self.filter {
                 match f.mode {
                     FilterMode::Include => inc = inc.or(f.eval_attributes()),
@@ -236,8 +314,16 @@ mod slow {
                 }
                 return Check::Unknown("resource (token audience) unknown".into());
             }
-            let t = Tri::any(audiences.iter().map(|a| self.audience_match_raw(a)));
+            let t = Tri::any(
+                audiences
+                    .iter()
+                    .map(|a| self.audience_match_raw(a, ctx.dir)),
+            );
+            let t = self.baseline_scopes(ctx, t);
             if t.is_no() {
+                if let Some(why) = self.early_bound(ctx) {
+                    return Check::Unknown(why);
+                }
                 let client_named = f
                     .app_id
                     .as_deref()
@@ -379,7 +465,7 @@ mod tests {
             resource_id: Some("00000003-0000-0FF1-CE00-000000000000".into()),
             ..crate::model::EventFacts::default()
         };
-        let audiences = Audience::of(&facts);
+        let audiences = Audience::of(&facts, None);
         let c = compile(Some(&apps), &mut cx).map(|c| c.audience_match(&audiences[0]));
         assert_eq!(c, Some(Tri::No));
     }

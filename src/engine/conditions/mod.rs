@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod auth_context;
 pub mod auth_flows;
+pub mod baseline_scopes;
 pub mod client_apps;
 pub mod device_states;
 pub mod devices;

@@ -11,6 +11,7 @@ pub mod locations;
 pub mod normalize;
 pub mod policies;
 pub mod references;
+pub mod settings;
 pub mod source;
 pub mod strengths;
 pub mod text;
@@ -25,6 +26,7 @@ pub use locations::{
     load_named_locations, parse_named_locations_str, LoadedLocation, LocationLoad,
 };
 pub use policies::{load_policies, parse_policies_str, LoadedPolicy, PolicyLoad};
+pub use settings::{load_tenant_settings, parse_tenant_settings_str};
 pub use strengths::{load_strengths, parse_strengths_str, LoadedStrength, StrengthLoad};
 
 /// A problem that stops a load: the input cannot be read at all.

@@ -169,6 +169,8 @@ impl KeyCache {
                 facts.ip = Some(rep);
             }
         }
+        // The engine reads the time only through its dated periods (as NetworkClasses::key).
+        facts.signed_in_at = facts.signed_in_at.map(crate::engine::baseline_scope_period);
     }
 
     fn shard(&self, hash: u64) -> &Mutex<Shard> {

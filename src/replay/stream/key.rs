@@ -88,6 +88,8 @@ impl NetworkClasses {
         if let Some(ip) = facts.ip {
             facts.ip = Some(self.representative(ip));
         }
+        // The engine reads the time only through its dated periods.
+        facts.signed_in_at = facts.signed_in_at.map(crate::engine::baseline_scope_period);
         facts
     }
 }

@@ -1,0 +1,33 @@
+//! Tenant settings that no policy object carries but that change how Conditional Access
+//! evaluates (`tenantSettings.json` in the tenant folder, optional):
+//!
+//! ```json
+//! {"baselineScopes": {"targetResource": "default"}}
+//! {"baselineScopes": {"targetResource": "<app id of a single-tenant app in the tenant>"}}
+//! ```
+//!
+//! `baselineScopes` is the tenant's "baseline scope settings" of
+//! improved-enforcement-resource-exclusions.md (2026-04-14) § "Preview the enforcement
+//! change" / § "Retain legacy behavior with baseline scope settings": `default` = the
+//! improved enforcement (baseline-scope requests evaluated as Windows Azure Active
+//! Directory) is in force — chosen by the admin, or the phased rollout from 2026-05-13 has
+//! reached the tenant; an app id = the custom target resource. Absent or `null`: not
+//! configured (Microsoft's rollout dates decide). The file describes the whole log window.
+
+/// The target resource for requests that ask only for baseline scopes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum BaselineScopeTarget {
+    /// No setting: before 2026-05-13 the legacy exemption, then the phased rollout.
+    #[default]
+    NotConfigured,
+    /// "default target resource" (Windows Azure Active Directory).
+    Default,
+    /// "custom target resource": a tenant-owned app id (lower case).
+    Custom(String),
+}
+
+/// `tenantSettings.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TenantSettings {
+    pub baseline_scopes: BaselineScopeTarget,
+}
