@@ -169,6 +169,11 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         outcome.report
     };
     let report = report.with_top(args.top);
+    // Inputs left unopened change what was replayed: said on stderr too, not only in
+    // the report's input accounting.
+    for s in &report.input.inputs_skipped {
+        eprintln!("careplay: warning: {s}");
+    }
     match &args.output {
         Some(p) => {
             let mut f = std::io::BufWriter::new(
