@@ -595,6 +595,19 @@ fn redacted_ips_make_network_conditions_unknown_in_the_replay() {
     // The 9 events that moved on the intact tenant cannot be decided without their IP.
     assert!(unknown >= 9, "newly unknown {unknown}");
     assert_eq!((blocked, challenged), (0, 0));
+
+    // `verify` states the same accounting.
+    let r = careplay(&["verify", s(&t)]);
+    assert!(
+        r.stdout
+            .contains("input: 380 rows read, 380 loaded, 0 rejected")
+            && r.stdout.contains(
+                "input: ipAddress not an IP address: 167 loaded row(s), that fact Unknown"
+            ),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
 }
 
 #[test]

@@ -177,7 +177,8 @@ impl Read for Utf16ToUtf8 {
 /// byte order. Plain UTF-8 sign-in exports hold no NUL byte at all.
 pub fn utf16_without_bom(prefix: &[u8]) -> Option<&'static str> {
     let n = prefix.len().min(512) & !1;
-    if n < 8 {
+    // Parquet is binary, never text.
+    if n < 8 || prefix.starts_with(b"PAR1") {
         return None;
     }
     let pairs = n / 2;
