@@ -18,3 +18,4 @@ pub mod replay;
 pub mod report;
 pub mod signin;
 pub mod verify;
+pub mod walk;

@@ -216,6 +216,7 @@ fn meta() -> ReportMeta {
             rejected_by_reason: vec![("createdDateTime is not RFC 3339".to_owned(), 1)],
             policies_loaded: 3,
             policies_rejected: 0,
+            ..InputSummary::default()
         },
         notes: vec!["directory snapshot lacks group Registration Exclusions".to_owned()],
         skipped_inputs: vec![],

@@ -52,12 +52,14 @@ fn inspect_reports_format_counts_span_and_null_rates() {
         out.contains("    user_upn                    100.0%\n"),
         "{out}"
     );
+    // A non-IP `ipAddress` and a non-boolean `isCompliant` load the row with that fact
+    // Unknown and a counted warning (issue 17), instead of rejecting it.
     assert!(
-        out.contains("  rejected (bad IP address): 1\n    e.g. "),
+        out.contains("  warning (ipAddress not an IP address): 1 loaded row(s), that fact Unknown\n    e.g. "),
         "{out}"
     );
     assert!(
-        out.contains("total: 2 file(s), rows read 8, loaded 3, rejected 4, duplicates dropped 1\n"),
+        out.contains("total: 2 file(s), rows read 8, loaded 5, rejected 2, duplicates dropped 1; 2 unreadable field(s) on loaded rows (facts Unknown)\n"),
         "{out}"
     );
 }

@@ -226,7 +226,7 @@ pub fn load_only(cfg: &BenchConfig) -> Result<(u64, Phase), BenchError> {
 
 /// Run every phase.
 pub fn run(cfg: &BenchConfig) -> Result<BenchReport, BenchError> {
-    let files = signin::source::expand(&cfg.logs)?;
+    let files = signin::source::expand(&cfg.logs)?.files;
     let input_bytes = files
         .iter()
         .filter_map(|p| std::fs::metadata(p).ok())

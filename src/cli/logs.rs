@@ -84,16 +84,47 @@ fn inspect(a: &InspectArgs, quiet: bool, out: &mut dyn Write) -> super::CmdResul
         write_file(out, fl, rows)?;
     }
     let l = &loaded.ledger;
+    warn_skipped(out, l)?;
     writeln!(
         out,
-        "total: {} file(s), rows read {}, loaded {}, rejected {}, duplicates dropped {}",
+        "total: {} file(s), rows read {}, loaded {}, rejected {}, duplicates dropped {}{}{}",
         l.files.len(),
         l.rows_read(),
         l.rows_loaded(),
         l.rows_rejected(),
-        l.duplicates()
+        l.duplicates(),
+        unreadable_total(l),
+        skipped_total(l),
     )?;
     Ok(super::EXIT_OK)
+}
+
+/// `; N unreadable field(s) on loaded rows` when there are some.
+fn unreadable_total(l: &signin::Ledger) -> String {
+    let n: u64 = l.unreadable_by_reason().iter().map(|(_, n)| n).sum();
+    if n == 0 {
+        String::new()
+    } else {
+        format!("; {n} unreadable field(s) on loaded rows (facts Unknown)")
+    }
+}
+
+/// `; N input(s) skipped` when there are some.
+fn skipped_total(l: &signin::Ledger) -> String {
+    if l.skipped.is_empty() {
+        String::new()
+    } else {
+        format!("; {} input(s) skipped (not regular files)", l.skipped.len())
+    }
+}
+
+/// Inputs never opened: on the output and on stderr (a warning a pipeline must not miss).
+fn warn_skipped(out: &mut dyn Write, l: &signin::Ledger) -> std::io::Result<()> {
+    for s in &l.skipped {
+        writeln!(out, "warning: {s}")?;
+        eprintln!("careplay: warning: {s}");
+    }
+    Ok(())
 }
 
 fn write_file(out: &mut dyn Write, fl: &FileLedger, rows: &[&SignInRecord]) -> std::io::Result<()> {
@@ -111,6 +142,16 @@ fn write_file(out: &mut dyn Write, fl: &FileLedger, rows: &[&SignInRecord]) -> s
     )?;
     for (kind, stats) in &fl.rejected {
         writeln!(out, "  rejected ({kind}): {}", stats.count)?;
+        for e in &stats.examples {
+            writeln!(out, "    e.g. {e}")?;
+        }
+    }
+    for (field, stats) in &fl.unreadable {
+        writeln!(
+            out,
+            "  warning ({field}): {} loaded row(s), that fact Unknown",
+            stats.count
+        )?;
         for e in &stats.examples {
             writeln!(out, "    e.g. {e}")?;
         }
@@ -210,10 +251,12 @@ fn convert(a: &ConvertArgs, quiet: bool, out: &mut dyn Write) -> super::CmdResul
     target.commit()?;
     writeln!(
         out,
-        "wrote {written} canonical row(s) to {path}; read {}, rejected {}, duplicates dropped {}",
+        "wrote {written} canonical row(s) to {path}; read {}, rejected {}, duplicates dropped {}{}{}",
         ledger.rows_read(),
         ledger.rows_rejected(),
-        ledger.duplicates()
+        ledger.duplicates(),
+        unreadable_total(&ledger),
+        skipped_total(&ledger),
     )?;
     for fl in &ledger.files {
         for (kind, stats) in &fl.rejected {
@@ -222,6 +265,13 @@ fn convert(a: &ConvertArgs, quiet: bool, out: &mut dyn Write) -> super::CmdResul
                 writeln!(out, "    e.g. {e}")?;
             }
         }
+        for (field, stats) in &fl.unreadable {
+            writeln!(out, "  {}: warning ({field}): {}", fl.path, stats.count)?;
+            for e in &stats.examples {
+                writeln!(out, "    e.g. {e}")?;
+            }
+        }
     }
+    warn_skipped(out, &ledger)?;
     Ok(super::EXIT_OK)
 }

@@ -240,6 +240,11 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
     };
     let report = report.with_top(args.top);
     warn_inputs(&report.skipped_inputs, &report.absent_inputs);
+    // Inputs left unopened change what was replayed: said on stderr too, not only in
+    // the report's input accounting.
+    for s in &report.input.inputs_skipped {
+        eprintln!("careplay: warning: {s}");
+    }
     match report_file {
         Some(file) => {
             let mut f = std::io::BufWriter::new(file.file()?);

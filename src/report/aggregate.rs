@@ -576,6 +576,9 @@ fn sorted_input(mut input: InputSummary) -> InputSummary {
         .rejected_by_reason
         .sort_by(|(ra, a), (rb, b)| b.cmp(a).then_with(|| ra.cmp(rb)));
     input
+        .unreadable_by_reason
+        .sort_by(|(ra, a), (rb, b)| b.cmp(a).then_with(|| ra.cmp(rb)));
+    input
 }
 
 fn nonempty(s: &Option<String>) -> Option<&str> {

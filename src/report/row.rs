@@ -87,6 +87,13 @@ pub struct InputSummary {
     pub duplicates_dropped: u64,
     /// (reason, count), most frequent first.
     pub rejected_by_reason: Vec<(String, u64)>,
+    /// Loaded rows with a field that could not be read (its fact Unknown): (field and
+    /// reason, rows), most frequent first. Not a fourth bucket: these rows are loaded.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable_by_reason: Vec<(String, u64)>,
+    /// Inputs never opened (named pipes, sockets, devices), one message each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inputs_skipped: Vec<String>,
     pub policies_loaded: u64,
     pub policies_rejected: u64,
 }

@@ -153,7 +153,7 @@ pub fn read_signins(
             file_event_type: ctx.file_event_type,
         };
         match normalize(&w, &c, steps.map(|s| s.as_slice())) {
-            Ok(n) => emit(Row::Record(Box::new(n.record), line, None)),
+            Ok(n) => emit(Row::Record(Box::new(n.record), line, None, n.unreadable)),
             Err(r) => emit(Row::Reject(r, line, None)),
         }
     }

@@ -23,7 +23,12 @@ pub enum LoadError {
         detail: String,
         first_bytes: String,
     },
-    #[error("{path}: PowerShell Export-Csv of SDK sign-in objects: nested values were written as type names and are lost; re-export with ConvertTo-Json -Depth 10 or use Graph/portal JSON")]
+    #[error("{path}: looks like UTF-16 ({byte_order}) without a byte order mark; re-save as UTF-8 (or as UTF-16 with a BOM, e.g. PowerShell `Out-File -Encoding utf8`)")]
+    Utf16WithoutBom {
+        path: PathBuf,
+        byte_order: &'static str,
+    },
+    #[error("{path}: PowerShell Export-Csv of Graph SDK sign-in objects (Get-MgAuditLogSignIn): nested values (DeviceDetail, Location, Status, AppliedConditionalAccessPolicies, ...) were written as type names such as `Microsoft.Graph.PowerShell.Models.MicrosoftGraphSignInLocation`, so device, location, result and policy facts are lost and cannot be replayed; re-export with `ConvertTo-Json -Depth 10` (e.g. `Get-MgAuditLogSignIn -All | ConvertTo-Json -Depth 10 | Out-File signins.json -Encoding utf8`), or download the sign-ins as CSV or JSON from the Entra admin center")]
     PowershellCsv { path: PathBuf },
     #[error("{path}: cannot read CSV: {message}")]
     Csv { path: PathBuf, message: String },
@@ -31,4 +36,16 @@ pub enum LoadError {
     Parquet { path: PathBuf, message: String },
     #[error("no input files given")]
     NoInput,
+}
+
+impl From<crate::walk::WalkError> for LoadError {
+    fn from(e: crate::walk::WalkError) -> LoadError {
+        use crate::walk::WalkError as W;
+        match e {
+            W::NotFound { path } => LoadError::NotFound { path },
+            W::NoMatch { pattern } => LoadError::NoMatch { pattern },
+            W::BadGlob { pattern, message } => LoadError::BadGlob { pattern, message },
+            W::Io { path, source } => LoadError::Io { path, source },
+        }
+    }
 }

@@ -454,7 +454,7 @@ pub fn trust_type(raw: &str) -> Option<TrustType> {
     }
 }
 
-fn risk(raw: &str) -> Option<RiskLevel> {
+pub(crate) fn risk(raw: &str) -> Option<RiskLevel> {
     let mut buf = [0u8; 64];
     match values::lower(text::trim(raw), &mut buf).as_ref() {
         "none" => Some(RiskLevel::None),
@@ -466,7 +466,7 @@ fn risk(raw: &str) -> Option<RiskLevel> {
     }
 }
 
-fn transfer(raw: &str) -> Option<TransferMethod> {
+pub(crate) fn transfer(raw: &str) -> Option<TransferMethod> {
     let mut buf = [0u8; 64];
     match values::lower(text::trim(raw), &mut buf).as_ref() {
         "none" => Some(TransferMethod::None),

@@ -251,8 +251,28 @@ pub fn sniff(prefix: &[u8]) -> Sniff {
         }
         _ => {
             let text = String::from_utf8_lossy(&prefix[first..]);
-            let line = text.lines().next().unwrap_or("").to_string();
+            let mut lines = text.lines();
+            let mut line = lines.next().unwrap_or("").to_string();
+            // Windows PowerShell's Export-Csv writes `#TYPE <.NET type>` before the header
+            // (PowerShell 7 only with -IncludeTypeInformation).
+            let type_line = line.starts_with("#TYPE").then(|| line.clone());
+            if type_line.is_some() {
+                line = lines.next().unwrap_or("").to_string();
+            }
             let names = parse_csv_header(&line, ',');
+            // PowerShell Export-Csv of Graph SDK objects (Get-MgAuditLogSignIn): nested
+            // objects are written as their type names. Checked before the header
+            // families: its `Id` + `DeviceDetail` columns look like Log Analytics CSV.
+            let sdk_type = |l: &str| {
+                l.contains("Microsoft.Graph.PowerShell.Models.")
+                    || l.contains("Microsoft.Graph.Beta.PowerShell.Models.")
+            };
+            if type_line.as_deref().is_some_and(sdk_type)
+                || (classify_csv_header(&names) != Some(Sniff::Known(Format::PortalCsv))
+                    && lines.take(5).any(sdk_type))
+            {
+                return Sniff::PowershellCsv;
+            }
             if let Some(s) = classify_csv_header(&names) {
                 return s;
             }

@@ -250,7 +250,7 @@ impl Part {
         let at = |l: &mut Option<u64>| *l = l.map(|l| l + to);
         for r in &mut self.rows {
             match r {
-                Row::Record(rec, line, _) => {
+                Row::Record(rec, line, ..) => {
                     at(line);
                     at(&mut rec.source_line);
                 }
@@ -557,7 +557,12 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
                     match normalize(&w, &c, None) {
                         Ok(n) => {
                             *lost |= n.lost_nested;
-                            emit(Row::Record(Box::new(n.record), line, Some(index)))
+                            emit(Row::Record(
+                                Box::new(n.record),
+                                line,
+                                Some(index),
+                                n.unreadable,
+                            ))
                         }
                         Err(r) => emit(Row::Reject(r, line, Some(index))),
                     }
@@ -591,7 +596,7 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
     let several = index > 1;
     for row in first.into_iter().chain(rows) {
         emit(match row {
-            Row::Record(r, l, i) => Row::Record(r, l, i.filter(|_| several)),
+            Row::Record(r, l, i, u) => Row::Record(r, l, i.filter(|_| several), u),
             Row::Reject(r, l, i) => Row::Reject(r, l, i.filter(|_| several)),
             w => w,
         });

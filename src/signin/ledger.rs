@@ -2,6 +2,7 @@
 //! rejected with a reason, or dropped as a duplicate — and the numbers add up.
 
 use super::reject::{Reject, RejectKind};
+use super::unreadable::{FieldWarning, Unreadable};
 use crate::report::row::{FileSummary, InputSummary};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -31,6 +32,9 @@ pub struct FileLedger {
     /// Rows dropped because a later record with the same (event type, id) was kept.
     pub duplicates: u64,
     pub rejected: BTreeMap<RejectKind, ReasonStats>,
+    /// Loaded rows with a field that could not be read, by field: that fact is Unknown
+    /// (unreadable.rs). A row can count under several fields.
+    pub unreadable: BTreeMap<Unreadable, ReasonStats>,
     /// File-level notes (missing timestamp column, unclosed array, lost nested data…).
     pub warnings: Vec<String>,
     /// Earliest / latest `created_at` among accepted rows.
@@ -71,6 +75,16 @@ impl FileLedger {
         }
     }
 
+    /// A loaded row's unreadable field.
+    pub fn unreadable(&mut self, w: &FieldWarning, line: Option<u64>, index: Option<u64>) {
+        let msg = format!("{}: {w}", self.place(line, index));
+        let e = self.unreadable.entry(w.kind).or_default();
+        e.count += 1;
+        if e.examples.len() < EXAMPLES_PER_REASON {
+            e.examples.push(msg);
+        }
+    }
+
     pub fn accept(&mut self, created_at: Option<DateTime<Utc>>) {
         self.rows_read += 1;
         self.accepted += 1;
@@ -98,6 +112,8 @@ impl FileLedger {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ledger {
     pub files: Vec<FileLedger>,
+    /// Inputs that are not regular files (named pipes, sockets, devices): never opened.
+    pub skipped: Vec<crate::walk::Skipped>,
 }
 
 impl Ledger {
@@ -122,6 +138,18 @@ impl Ledger {
             }
         }
         let mut v: Vec<(RejectKind, u64)> = m.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+    /// (field, loaded rows where it was unreadable) over all files, most frequent first.
+    pub fn unreadable_by_reason(&self) -> Vec<(Unreadable, u64)> {
+        let mut m: BTreeMap<Unreadable, u64> = BTreeMap::new();
+        for f in &self.files {
+            for (k, s) in &f.unreadable {
+                *m.entry(*k).or_default() += s.count;
+            }
+        }
+        let mut v: Vec<(Unreadable, u64)> = m.into_iter().collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         v
     }
@@ -153,6 +181,12 @@ impl Ledger {
                 .into_iter()
                 .map(|(k, n)| (k.as_str().to_string(), n))
                 .collect(),
+            unreadable_by_reason: self
+                .unreadable_by_reason()
+                .into_iter()
+                .map(|(k, n)| (k.as_str().to_string(), n))
+                .collect(),
+            inputs_skipped: self.skipped.iter().map(|s| s.to_string()).collect(),
             policies_loaded: 0,
             policies_rejected: 0,
         }

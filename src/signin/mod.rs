@@ -21,6 +21,7 @@ mod plain;
 pub mod reject;
 pub mod schema;
 pub mod source;
+pub mod unreadable;
 pub mod val;
 pub mod values;
 pub mod wire;
@@ -128,7 +129,13 @@ pub struct Loaded {
 /// One row event produced by a reader.
 #[derive(Debug)]
 pub(crate) enum Row {
-    Record(Box<SignInRecord>, Option<u64>, Option<u64>),
+    /// A loaded record, its line and record index, and its unreadable fields.
+    Record(
+        Box<SignInRecord>,
+        Option<u64>,
+        Option<u64>,
+        Vec<unreadable::FieldWarning>,
+    ),
     Reject(Reject, Option<u64>, Option<u64>),
     Warning(String),
 }
@@ -186,6 +193,13 @@ fn display(p: &Path) -> String {
 
 fn sniff_file(path: &Path, forced: Option<Format>) -> Result<Option<Format>, LoadError> {
     let opened = source::open(path, |r| r)?;
+    // Before a forced format too: read as UTF-8, every row would be rejected as garbage.
+    if let Some(byte_order) = source::utf16_without_bom(&opened.prefix) {
+        return Err(LoadError::Utf16WithoutBom {
+            path: path.to_path_buf(),
+            byte_order,
+        });
+    }
     if let Some(f) = forced {
         return Ok(Some(f));
     }
@@ -242,13 +256,16 @@ where
     S: FnMut(Vec<(usize, Box<SignInRecord>)>) -> Result<(), E>,
 {
     let batch_rows = batch_rows.max(1);
-    let files = source::expand(paths)?;
-    let mut plan = Vec::with_capacity(files.len());
-    for path in files {
+    let walked = source::expand(paths)?;
+    let mut plan = Vec::with_capacity(walked.files.len());
+    for path in walked.files {
         let format = sniff_file(&path, opts.format)?;
         plan.push(Planned { path, format });
     }
-    let mut ledger = Ledger::default();
+    let mut ledger = Ledger {
+        skipped: walked.skipped,
+        ..Ledger::default()
+    };
 
     // AuthDetails files first: they are joined to portal CSV rows (signin-logs.md §4.4).
     let mut auth: HashMap<String, Vec<AuthStep>> = HashMap::new();
@@ -279,6 +296,9 @@ where
     let mut joined_ids: HashSet<String> = HashSet::new();
 
     let mut batch: Vec<(usize, Box<SignInRecord>)> = Vec::new();
+    // Unreadable fields of the batch's records (few): counted once de-duplication has
+    // said which records are loaded.
+    let mut batch_warnings: Vec<Pending> = Vec::new();
     for p in plan
         .iter()
         .filter(|p| p.format != Some(Format::PortalAuthDetails))
@@ -321,6 +341,7 @@ where
             let batch_ref = &mut batch;
             let sink_ref = &mut sink;
             let joined_ref = &mut joined_ids;
+            let warnings_ref = &mut batch_warnings;
             let mut emit = |row: Row| {
                 // After a sink error the load is abandoned: nothing more is kept.
                 if pending_error.is_some() {
@@ -328,7 +349,7 @@ where
                 }
                 let fl = &mut ledger_ref.files[fl_ptr];
                 match row {
-                    Row::Record(rec, _, _) => {
+                    Row::Record(rec, line, index, unreadable) => {
                         // Kept in the reader's box: a batch moves pointers, not ~1 KiB
                         // records (unboxing and pushing copied each one twice on the
                         // thread that feeds the pool, and the replay's chunks once more).
@@ -336,12 +357,24 @@ where
                         if format == Format::PortalCsv && auth.contains_key(&rec.event_id) {
                             joined_ref.insert(rec.event_id.clone());
                         }
+                        if !unreadable.is_empty() {
+                            warnings_ref.push(Pending {
+                                at: batch_ref.len(),
+                                line,
+                                index,
+                                unreadable,
+                            });
+                        }
                         batch_ref.push((fl_ptr, rec));
                         if batch_ref.len() >= batch_rows && pending_error.is_none() {
                             // The next batch gets its room at once (no regrowth copies
                             // of records while it fills).
                             let next = Vec::with_capacity(batch_rows.min(1 << 16));
-                            let full = dedup(std::mem::replace(batch_ref, next), ledger_ref);
+                            let full = dedup(
+                                std::mem::replace(batch_ref, next),
+                                std::mem::take(warnings_ref),
+                                ledger_ref,
+                            );
                             if let Err(e) = sink_ref(full) {
                                 pending_error = Some(e);
                                 stop.store(true, Ordering::Relaxed);
@@ -388,7 +421,11 @@ where
         }
     }
     if !batch.is_empty() {
-        let full = dedup(std::mem::take(&mut batch), &mut ledger);
+        let full = dedup(
+            std::mem::take(&mut batch),
+            std::mem::take(&mut batch_warnings),
+            &mut ledger,
+        );
         sink(full).map_err(StreamError::Sink)?;
     }
 
@@ -422,6 +459,7 @@ fn mapped(
     pb: Option<indicatif::ProgressBar>,
 ) -> Option<chunks::MappedChunks> {
     if opened.compressed
+        || opened.transcoded.is_some()
         || opts.no_mmap
         || rayon::current_num_threads() < 2
         || opened.size < json_reader::CHUNK_BYTES as u64
@@ -463,7 +501,15 @@ fn read_parquet<R: Read>(
     let df = reader.finish().map_err(|e| err(e.to_string()))?;
     let rows = schema::from_dataframe_without(&df, &skip).map_err(|e| err(e.to_string()))?;
     for (i, rec) in rows.into_iter().enumerate() {
-        emit(Row::Record(Box::new(rec), None, Some(i as u64 + 1)));
+        // The canonical columns keep enum values as logged, so the same check applies.
+        let mut unreadable = Vec::new();
+        unreadable::check_enums(&rec, &mut unreadable);
+        emit(Row::Record(
+            Box::new(rec),
+            None,
+            Some(i as u64 + 1),
+            unreadable,
+        ));
     }
     Ok(())
 }
@@ -499,6 +545,7 @@ fn progress_bar(path: &Path, enabled: bool) -> Option<indicatif::ProgressBar> {
 /// file (index into `ledger.files`) it was read from.
 fn dedup(
     records: Vec<(usize, Box<SignInRecord>)>,
+    warnings: Vec<Pending>,
     ledger: &mut Ledger,
 ) -> Vec<(usize, Box<SignInRecord>)> {
     use std::collections::hash_map::Entry;
@@ -529,7 +576,28 @@ fn dedup(
             }
         }
     }
+    // Warnings count on loaded rows only: a dropped duplicate's are not counted.
+    for w in warnings {
+        if drop.get(w.at) == Some(&false) {
+            if let Some(fl) = records
+                .get(w.at)
+                .and_then(|(f, _)| ledger.files.get_mut(*f))
+            {
+                for u in &w.unreadable {
+                    fl.unreadable(u, w.line, w.index);
+                }
+            }
+        }
+    }
     drop_(records, drop, ledger)
+}
+
+/// The unreadable fields of the record at `at` in the batch being filled.
+struct Pending {
+    at: usize,
+    line: Option<u64>,
+    index: Option<u64>,
+    unreadable: Vec<unreadable::FieldWarning>,
 }
 
 fn drop_(

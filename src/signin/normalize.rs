@@ -1,8 +1,11 @@
 //! One [`WireRecord`] (any family) to one canonical [`SignInRecord`] (signin-logs.md §7).
-//! Present-but-unreadable values reject the row; absent values stay `None`.
+//! Present-but-unreadable values reject the row, except fields whose fact can simply be
+//! Unknown (an IP address, enum values: unreadable.rs), which load with a counted
+//! warning; absent values stay `None`.
 
 use super::reject::{excerpt, Reject, RejectKind};
 use super::schema::{AcrRef, CaPolicyResult, EventType, SignInRecord};
+use super::unreadable::{check_enums, FieldWarning, Unreadable};
 use super::val::Val;
 use super::values::{self, key, nested, text, text_nonempty};
 use super::wire::{WireRecord, F};
@@ -54,6 +57,8 @@ pub struct Normalized {
     pub record: SignInRecord,
     /// Some nested value was a PowerShell type name (data lost at export time).
     pub lost_nested: bool,
+    /// Fields present but unreadable: their facts are Unknown (unreadable.rs).
+    pub unreadable: Vec<FieldWarning>,
 }
 
 /// Field view over an envelope: the sign-in (`properties`) first, then the envelope.
@@ -105,19 +110,17 @@ pub fn normalize(
     // IP: the sign-in's own field, else the envelope's caller IP (signin-logs.md §6.1).
     let ip_text = text_nonempty(v.main.get(F::IpAddress))
         .or_else(|| text_nonempty(v.env_first(F::CallerIpAddress)));
+    // A value that is not an IP address (`[redacted]` in shared captures) makes the IP
+    // Unknown, with a counted warning: the rest of the row is still good.
+    let mut unreadable = Vec::new();
     let ip = match ip_text {
         None => None,
         Some(t) => match values::canonical_ip(&t) {
             Some(Cow::Borrowed(_)) => Some(t),
             Some(Cow::Owned(c)) => Some(c),
             None => {
-                return Err(Reject::new(
-                    RejectKind::BadIp,
-                    format!(
-                        "`ipAddress` is `{}`: expected an IPv4 or IPv6 address",
-                        excerpt(&t)
-                    ),
-                ))
+                unreadable.push(FieldWarning::new(Unreadable::IpAddress, &t));
+                None
             }
         },
     };
@@ -202,12 +205,23 @@ pub fn normalize(
     let device_display_name = text_nonempty(dget("displayName", F::DeviceDisplayName));
     let os_raw = text_nonempty(dget("operatingSystem", F::OperatingSystem));
     let browser_raw = text_nonempty(dget("browser", F::Browser));
-    let device_is_compliant = values::flag(
-        dget("isCompliant", F::IsCompliant),
-        "deviceDetail.isCompliant",
-    )?;
-    let device_is_managed =
-        values::flag(dget("isManaged", F::IsManaged), "deviceDetail.isManaged")?;
+    // A device flag that is not a boolean makes that device state Unknown, not the row
+    // rejected.
+    let mut device_flag = |v: Option<&Val<'_>>, kind: Unreadable| match values::flag(v, "") {
+        Ok(b) => b,
+        Err(_) => {
+            let shown = match v {
+                Some(Val::String(s)) => s.to_string(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            };
+            unreadable.push(FieldWarning::new(kind, &shown));
+            None
+        }
+    };
+    let device_is_compliant =
+        device_flag(dget("isCompliant", F::IsCompliant), Unreadable::IsCompliant);
+    let device_is_managed = device_flag(dget("isManaged", F::IsManaged), Unreadable::IsManaged);
     let device_trust_type = text_nonempty(dget("trustType", F::TrustType));
 
     // Authentication
@@ -497,9 +511,11 @@ pub fn normalize(
         source_file: ctx.file.to_string(),
         source_line: ctx.line,
     };
+    check_enums(&record, &mut unreadable);
     Ok(Normalized {
         record,
         lost_nested: lost,
+        unreadable,
     })
 }
 

@@ -1,7 +1,9 @@
-//! Opening inputs: path expansion (files, folders recursively, globs), gzip by magic
-//! bytes, UTF-8 BOM stripping, and a content prefix for sniffing.
+//! Opening inputs: path expansion (files, folders recursively, globs: [`crate::walk`]),
+//! gzip by magic bytes, UTF-8 BOM stripping, UTF-16 decoding, and a content prefix for
+//! sniffing.
 
 use super::error::LoadError;
+use crate::walk::{self, Walked};
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Chain, Cursor, Read};
@@ -15,73 +17,16 @@ const FOLDER_EXTS: &[&str] = &[
     "json", "jsonl", "ndjson", "csv", "parquet", "gz", "log", "txt",
 ];
 
-/// Expand the command-line inputs into files, in a stable order.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+/// Expand the command-line inputs into files, each real file once, in a stable order
+/// ([`crate::walk`], shared with the policy loader); named pipes, sockets and devices are
+/// returned unopened in `skipped` for the ledger to count.
+pub fn expand(paths: &[PathBuf]) -> Result<Walked, LoadError> {
     if paths.is_empty() {
         return Err(LoadError::NoInput);
     }
-    let mut out = Vec::new();
-    for p in paths {
-        let s = p.to_string_lossy();
-        if !p.exists() && s.contains(['*', '?', '[']) {
-            let matches = glob::glob(&s).map_err(|e| LoadError::BadGlob {
-                pattern: s.to_string(),
-                message: e.to_string(),
-            })?;
-            let mut found: Vec<PathBuf> = Vec::new();
-            for m in matches {
-                let m = m.map_err(|e| LoadError::Io {
-                    path: e.path().to_path_buf(),
-                    source: std::io::Error::new(e.error().kind(), e.error().to_string()),
-                })?;
-                if m.is_dir() {
-                    walk(&m, &mut found)?;
-                } else {
-                    found.push(m);
-                }
-            }
-            if found.is_empty() {
-                return Err(LoadError::NoMatch {
-                    pattern: s.to_string(),
-                });
-            }
-            found.sort();
-            out.extend(found);
-        } else if p.is_dir() {
-            let mut found = Vec::new();
-            walk(p, &mut found)?;
-            found.sort();
-            out.extend(found);
-        } else if p.exists() {
-            out.push(p.clone());
-        } else {
-            return Err(LoadError::NotFound { path: p.clone() });
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let io = |e| LoadError::Io {
-        path: dir.to_path_buf(),
-        source: e,
-    };
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let entry = entry.map_err(io)?;
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else {
-            let ext = path
-                .extension()
-                .map(|e| e.to_string_lossy().to_ascii_lowercase())
-                .unwrap_or_default();
-            if FOLDER_EXTS.contains(&ext.as_str()) {
-                out.push(path);
-            }
-        }
-    }
-    Ok(())
+    Ok(walk::expand(paths, &|p| {
+        walk::has_extension(p, FOLDER_EXTS)
+    })?)
 }
 
 /// Decompressed content: the sniffed prefix replayed in front of the rest.
@@ -93,6 +38,9 @@ pub struct Opened {
     pub prefix: Vec<u8>,
     pub reader: Content,
     pub compressed: bool,
+    /// The encoding transcoded to UTF-8 (`UTF-16LE`/`UTF-16BE`), if any: such a file is
+    /// never mapped (the mapped reader reads the bytes on disk).
+    pub transcoded: Option<&'static str>,
     /// Size on disk.
     pub size: u64,
 }
@@ -132,11 +80,118 @@ pub fn open(
     if prefix.starts_with(&[0xEF, 0xBB, 0xBF]) {
         prefix.drain(..3);
     }
+    // UTF-16 with a byte order mark (Windows PowerShell 5.1 `Out-File` writes UTF-16 LE by
+    // default): transcoded to UTF-8 as it is read, so every reader sees UTF-8. Only a BOM
+    // turns this on; UTF-8 input pays one two-byte comparison.
+    let utf16 = match prefix.get(..2) {
+        Some([0xFF, 0xFE]) => Some(encoding_rs::UTF_16LE),
+        Some([0xFE, 0xFF]) => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    };
+    if let Some(encoding) = utf16 {
+        let raw: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(inner));
+        inner = Box::new(Utf16ToUtf8::new(raw, encoding));
+        prefix = Vec::with_capacity(SNIFF_BYTES);
+        (&mut inner)
+            .take(SNIFF_BYTES as u64)
+            .read_to_end(&mut prefix)
+            .map_err(io)?;
+    }
     let reader = BufReader::with_capacity(256 * 1024, Cursor::new(prefix.clone()).chain(inner));
     Ok(Opened {
         prefix,
         reader,
         compressed,
+        transcoded: utf16.map(|e| e.name()),
         size,
     })
+}
+
+/// A UTF-16 stream (byte order mark first) read as UTF-8. Invalid sequences (an unpaired
+/// surrogate) become U+FFFD, which the readers then report where the row is.
+struct Utf16ToUtf8 {
+    inner: Box<dyn Read + Send>,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    /// Bytes of `input` not yet decoded start here.
+    start: usize,
+    end_of_input: bool,
+    output: Vec<u8>,
+    /// Bytes of `output` not yet returned start here.
+    out_start: usize,
+}
+
+impl Utf16ToUtf8 {
+    fn new(inner: Box<dyn Read + Send>, encoding: &'static encoding_rs::Encoding) -> Self {
+        Utf16ToUtf8 {
+            inner,
+            // The BOM is consumed, not passed on.
+            decoder: encoding.new_decoder_with_bom_removal(),
+            input: Vec::new(),
+            start: 0,
+            end_of_input: false,
+            output: Vec::with_capacity(128 * 1024),
+            out_start: 0,
+        }
+    }
+}
+
+impl Read for Utf16ToUtf8 {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.out_start >= self.output.len() {
+            self.output.clear();
+            self.out_start = 0;
+            if self.end_of_input && self.start >= self.input.len() {
+                return Ok(0);
+            }
+            if self.start >= self.input.len() || self.input.is_empty() {
+                self.input.resize(64 * 1024, 0);
+                let n = self.inner.read(&mut self.input)?;
+                self.input.truncate(n);
+                self.start = 0;
+                self.end_of_input = n == 0;
+            }
+            // UTF-16 code units become at most 3 bytes each, plus a pending surrogate.
+            let room = (self.input.len() - self.start) / 2 * 3 + 16;
+            self.output.resize(room, 0);
+            let (_, read, written, _) = self.decoder.decode_to_utf8(
+                &self.input[self.start..],
+                &mut self.output,
+                self.end_of_input,
+            );
+            self.start += read;
+            self.output.truncate(written);
+            if self.end_of_input && written == 0 {
+                return Ok(0);
+            }
+        }
+        let n = buf.len().min(self.output.len() - self.out_start);
+        buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
+        self.out_start += n;
+        Ok(n)
+    }
+}
+
+/// Text that looks like UTF-16 without a byte order mark: NUL bytes at every other
+/// position of ASCII text (the high bytes of UTF-16 code units below U+0100). Returns the
+/// byte order. Plain UTF-8 sign-in exports hold no NUL byte at all.
+pub fn utf16_without_bom(prefix: &[u8]) -> Option<&'static str> {
+    let n = prefix.len().min(512) & !1;
+    // Parquet is binary, never text.
+    if n < 8 || prefix.starts_with(b"PAR1") {
+        return None;
+    }
+    let pairs = n / 2;
+    let (mut even_nul, mut odd_nul) = (0, 0);
+    for pair in prefix[..n].chunks_exact(2) {
+        even_nul += usize::from(pair[0] == 0 && pair[1] != 0);
+        odd_nul += usize::from(pair[1] == 0 && pair[0] != 0);
+    }
+    if odd_nul * 10 >= pairs * 9 {
+        Some("little-endian")
+    } else if even_nul * 10 >= pairs * 9 {
+        Some("big-endian")
+    } else {
+        None
+    }
 }

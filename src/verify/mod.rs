@@ -620,6 +620,14 @@ pub fn run_verify(plan: &VerifyPlan) -> Result<VerifyReport, VerifyError> {
         "input: {} rows read, {} loaded, {} rejected, {} duplicates dropped",
         input.rows_read, input.rows_loaded, input.rows_rejected, input.duplicates_dropped
     ));
+    // Loaded rows with an unreadable field, and inputs never opened (signin/unreadable.rs,
+    // walk.rs): said here as the replay report says them.
+    for (field, n) in &input.unreadable_by_reason {
+        notes.push(format!(
+            "input: {field}: {n} loaded row(s), that fact Unknown"
+        ));
+    }
+    notes.extend(input.inputs_skipped.iter().map(|m| format!("input: {m}")));
     let mut report = verifier.finish(&tenant.name, &history, notes);
     report.skipped_inputs = skipped;
     Ok(report)

@@ -508,6 +508,19 @@ fn accounting(report: &Report, top: usize) -> Vec<Section> {
     ] {
         s.rows.push(vec![label.to_owned(), n.to_string()]);
     }
+    let unreadable: u64 = input.unreadable_by_reason.iter().map(|(_, n)| n).sum();
+    if unreadable > 0 {
+        s.rows.push(vec![
+            "unreadable fields on loaded rows (facts Unknown)".to_owned(),
+            unreadable.to_string(),
+        ]);
+    }
+    if !input.inputs_skipped.is_empty() {
+        s.rows.push(vec![
+            "inputs skipped (not regular files)".to_owned(),
+            input.inputs_skipped.len().to_string(),
+        ]);
+    }
     out.push(s);
 
     let mut s = Section::new(
@@ -541,5 +554,29 @@ fn accounting(report: &Report, top: usize) -> Vec<Section> {
         s.rows.push(vec![reason.clone(), n.to_string()]);
     }
     out.push(s.capped(top));
+
+    // Shown only when there is something to show (clean input renders as before).
+    if !input.unreadable_by_reason.is_empty() {
+        let mut s = Section::new(
+            "unreadable_by_reason",
+            "Loaded rows with an unreadable field (that fact is Unknown)",
+            &[("field", false), ("rows", true)],
+        );
+        for (reason, n) in &input.unreadable_by_reason {
+            s.rows.push(vec![reason.clone(), n.to_string()]);
+        }
+        out.push(s.capped(top));
+    }
+    if !input.inputs_skipped.is_empty() {
+        let mut s = Section::new(
+            "inputs_skipped",
+            "Inputs skipped (not regular files, never opened)",
+            &[("input", false)],
+        );
+        for m in &input.inputs_skipped {
+            s.rows.push(vec![m.clone()]);
+        }
+        out.push(s.capped(top));
+    }
     out
 }
