@@ -94,7 +94,13 @@ pub(crate) struct GrantOpts {
     /// Security-info registration: this `All`-resources policy's strength is superseded by
     /// an applying user-action policy's strength (evaluation.md §4.4).
     pub strength_superseded: bool,
+    /// Sign-in frequency `everyTime`: "requires full reauthentication"
+    /// (concept-session-lifetime.md, "Require reauthentication every time"), so an earlier
+    /// MFA (a claim in the token, "previously satisfied") does not satisfy mfa or a strength.
+    pub every_time: bool,
 }
+
+const EVERY_TIME_WHY: &str = "sign-in frequency every time: an earlier MFA in the session does not count, full reauthentication is required";
 
 /// Built-in MFA strength combinations (the `mfa` control is equivalent, §4.3).
 fn mfa_combos() -> &'static [strength::Combo] {
@@ -140,11 +146,11 @@ fn is_external_without_trust(ctx: &Ctx) -> bool {
         && ctx.facts.cross_tenant_mfa_trust == Some(false)
 }
 
-fn eval_mfa(ctx: &Ctx) -> Eval {
+fn eval_mfa(ctx: &Ctx, opts: GrantOpts) -> Eval {
     if ctx.is_legacy_client() {
         return unmet(false, "legacy client cannot satisfy mfa");
     }
-    if ctx.facts.mfa_claim == Some(true) {
+    if ctx.facts.mfa_claim == Some(true) && !opts.every_time {
         return Eval::Met("session already holds an MFA claim".into());
     }
     let Some(methods) = ctx.facts.methods.as_deref() else {
@@ -153,7 +159,7 @@ fn eval_mfa(ctx: &Ctx) -> Eval {
     if methods.contains(&AuthMethod::ExternalMethod) {
         return Eval::Met("external authentication method satisfies mfa".into());
     }
-    if methods.contains(&AuthMethod::PreviouslySatisfied) {
+    if methods.contains(&AuthMethod::PreviouslySatisfied) && !opts.every_time {
         return Eval::Met("MFA previously satisfied in the session".into());
     }
     let direct_connect_blocked = matches!(
@@ -170,6 +176,7 @@ fn eval_mfa(ctx: &Ctx) -> Eval {
         Tri::No if is_external_without_trust(ctx) => {
             unmet(true, "mfa in resource tenant (home-tenant MFA not trusted)")
         }
+        Tri::No if opts.every_time => unmet(true, EVERY_TIME_WHY),
         Tri::No => unmet(true, "no MFA combination completed in this session"),
     }
 }
@@ -191,8 +198,8 @@ fn eval_strength(s: &CompiledStrength, ctx: &Ctx, opts: GrantOpts) -> Eval {
         return Eval::Unknown("authentication methods not recorded".into());
     };
     let t = methods_satisfy(&s.combos, methods, method_opts(ctx));
-    let unnamed_mfa =
-        methods.contains(&AuthMethod::PreviouslySatisfied) || ctx.facts.mfa_claim == Some(true);
+    let unnamed_mfa = !opts.every_time
+        && (methods.contains(&AuthMethod::PreviouslySatisfied) || ctx.facts.mfa_claim == Some(true));
     match t {
         Tri::Yes => Eval::Met(format!("methods satisfy strength `{}`", s.name).into()),
         Tri::No | Tri::Unknown(_)
@@ -219,6 +226,8 @@ fn eval_strength(s: &CompiledStrength, ctx: &Ctx, opts: GrantOpts) -> Eval {
                         s.name
                     ),
                 )
+            } else if opts.every_time {
+                unmet(true, format!("strength `{}`: {EVERY_TIME_WHY}", s.name))
             } else {
                 unmet(
                     true,
@@ -265,7 +274,7 @@ fn eval_domain_joined(ctx: &Ctx) -> Eval {
 
 fn eval_control(c: &CControl, ctx: &Ctx, opts: GrantOpts) -> Eval {
     match c {
-        CControl::Mfa => eval_mfa(ctx),
+        CControl::Mfa => eval_mfa(ctx, opts),
         CControl::Strength(s) => eval_strength(s, ctx, opts),
         CControl::MissingStrength(id) => {
             if opts.strength_superseded {

@@ -183,6 +183,10 @@ pub struct Notes {
     pub superseded: bool,
     /// Each grant control with its verdict, in the policy's order.
     pub controls: Vec<(Control, Evidence)>,
+    /// Session controls that took part in the verdict (`engine::session`).
+    pub session: Vec<String>,
+    /// Why a session control turned the verdict into a block (decision reasons name it).
+    pub session_block: Option<String>,
 }
 
 impl Notes {
@@ -209,6 +213,7 @@ impl Notes {
                 Evidence::Unknown(r) => format!("{c}: unknown ({r})"),
             });
         }
+        out.extend(self.session.iter().cloned());
         out
     }
 }

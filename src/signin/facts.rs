@@ -51,6 +51,10 @@ pub fn to_facts(r: &SignInRecord) -> EventFacts {
         mfa_claim: r.mfa_satisfied,
         tou_accepted: None,
         cross_tenant_mfa_trust: None,
+        // Beta-only fields the loader does not read yet (tokenProtectionStatusDetails,
+        // ipAddressFromResourceProvider): Unknown for the session controls that need them.
+        token_protection: None,
+        resource_ip: None,
     }
 }
 
@@ -90,6 +94,8 @@ pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
         mfa_claim,
         tou_accepted,
         cross_tenant_mfa_trust,
+        token_protection,
+        resource_ip,
     } = out;
     let ut = user_type(r);
     *kind = event_kind(r.event_type);
@@ -122,6 +128,8 @@ pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
     *mfa_claim = r.mfa_satisfied;
     *tou_accepted = None;
     *cross_tenant_mfa_trust = None;
+    *token_protection = None;
+    *resource_ip = None;
 }
 
 /// `Some(s)` in `out`, reusing its string when it has one.
