@@ -94,10 +94,18 @@ fn directory_devices_decide_a_model_filter_in_a_replay() {
     // The device's sign-ins (12 rows in the seed logs) become blocked; the other devices
     // are in no snapshot, so their model is Unknown, never "not Surface".
     // Before devices were loaded from directory.json, all 12 were Unknown.
-    assert_eq!(v["totals"]["newly_blocked"]["events"], 12, "{}", v["totals"]);
+    assert_eq!(
+        v["totals"]["newly_blocked"]["events"], 12,
+        "{}",
+        v["totals"]
+    );
     assert_eq!(v["totals"]["newly_blocked"]["users"], 1, "{}", v["totals"]);
     // 296 = the 308 registered-device rows minus the 12 of the snapshot's device.
-    assert_eq!(v["totals"]["newly_unknown"]["events"], 296, "{}", v["totals"]);
+    assert_eq!(
+        v["totals"]["newly_unknown"]["events"], 296,
+        "{}",
+        v["totals"]
+    );
 }
 
 #[test]
@@ -166,7 +174,11 @@ fn graph_devices_export_shape_with_extension_attributes() {
 #[test]
 fn broken_devices_stop_the_run_naming_the_json_path() {
     for (device, path, what) in [
-        (json!({"model": "x"}), "$.devices[0].deviceId", "missing `deviceId`"),
+        (
+            json!({"model": "x"}),
+            "$.devices[0].deviceId",
+            "missing `deviceId`",
+        ),
         (
             json!({"deviceId": "d1", "trustType": "Joined"}),
             "$.devices[0].trustType",
@@ -392,10 +404,9 @@ fn whatif_insider_risk_and_session_facts_decide() {
         "grantControls": {"operator": "OR", "builtInControls": ["block"]},
         "sessionControls": {"continuousAccessEvaluation": {"mode": "strictLocation"}}
     });
-    let locations: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("namedLocations.json")).unwrap(),
-    )
-    .unwrap();
+    let locations: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("namedLocations.json")).unwrap())
+            .unwrap();
     let trusted_ip = trusted_ip(&locations).expect("the seed has a trusted IP range");
     let same = whatif(
         tmp.path(),
@@ -466,4 +477,62 @@ fn replay_says_why_report_only_user_action_policies_have_no_logged_history() {
             .any(|n| n.starts_with("Combined Security Info Registration")),
         "{scored:?}"
     );
+}
+
+#[test]
+fn a_trusted_private_link_or_service_tag_location_makes_all_trusted_unknown() {
+    for (kind, extra, why) in [
+        (
+            "#microsoft.graph.privateLinkNamedLocation",
+            json!({"privateLinkResourcePolicyIds": ["pl-1"]}),
+            "private link",
+        ),
+        (
+            "#microsoft.graph.serviceTagNamedLocation",
+            json!({"serviceTags": ["AzureCloud"]}),
+            "service tags",
+        ),
+        (
+            "#microsoft.graph.compliantNetworkNamedLocation",
+            json!({"compliantNetworkType": "allTenantCompliantNetworks"}),
+            "compliant network",
+        ),
+    ] {
+        let (tmp, dir) = seed_copy();
+        let path = dir.join("namedLocations.json");
+        let mut locs: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let mut loc = json!({"@odata.type": kind, "id": "0a1b2c3d-0000-4000-8000-00000000ab01",
+                             "displayName": "Trusted beta location", "isTrusted": true});
+        for (k, v) in extra.as_object().unwrap() {
+            loc[k] = v.clone();
+        }
+        locs["value"].as_array_mut().unwrap().push(loc);
+        write_json(&path, &locs);
+        let policy = json!({
+            "id": "9e0d0000-0000-4000-8000-000000000007",
+            "displayName": "Block outside trusted networks",
+            "state": "enabled",
+            "conditions": {
+                "users": {"includeUsers": ["All"]},
+                "applications": {"includeApplications": ["All"]},
+                "clientAppTypes": ["all"],
+                "locations": {"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]}
+            },
+            "grantControls": {"operator": "OR", "builtInControls": ["block"]}
+        });
+        // Outside every trusted IP range: the request may have come through the trusted
+        // beta location, which the log cannot show.
+        let out = whatif(tmp.path(), &dir, &policy, &["--ip", "198.51.100.9"]);
+        assert!(
+            out.contains("Decision (policies On): Unknown") && out.contains(why),
+            "{kind}: {out}"
+        );
+        // Inside a trusted IP range: trusted whatever the beta location says.
+        let out = whatif(tmp.path(), &dir, &policy, &["--ip", "203.0.113.5"]);
+        assert!(
+            out.contains("Decision (policies On): Allowed"),
+            "{kind}: {out}"
+        );
+    }
 }

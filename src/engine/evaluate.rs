@@ -5,9 +5,9 @@
 use super::compile::{CompiledPolicy, CompiledSet};
 use super::context::Ctx;
 use super::decision;
-use super::session;
 use super::grant::{self, GrantOpts};
 use super::result::{Applicability, ConditionName, EventResult, Notes, PolicyResult, PolicyState};
+use super::session;
 use crate::model::{EventFacts, UserAction};
 
 impl CompiledSet {

@@ -349,6 +349,7 @@ mod notes_tests {
                     Evidence::Unknown("join type unknown".into()),
                 ),
             ],
+            ..Notes::default()
         };
         let lines = notes.lines();
         assert_eq!(lines.len(), 5);

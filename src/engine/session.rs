@@ -31,7 +31,9 @@ pub(crate) fn apply(
         Some(TokenBinding::Unbound) => {
             let why = "token protection: the sign-in session is not device-bound, so the request \
                        is blocked (concept-token-protection.md)";
-            notes.session.push(format!("{why}, not fixable in this sign-in"));
+            notes
+                .session
+                .push(format!("{why}, not fixable in this sign-in"));
             notes.session_block = Some(why.into());
             GrantResult::Block
         }
