@@ -536,3 +536,97 @@ fn a_trusted_private_link_or_service_tag_location_makes_all_trusted_unknown() {
         );
     }
 }
+
+#[test]
+fn lint_says_device_states_are_evaluated_as_the_engine_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("policies");
+    std::fs::create_dir_all(&dir).unwrap();
+    write_json(
+        &dir.join("legacy.json"),
+        &json!({
+            "id": "9e0d0000-0000-4000-8000-000000000008",
+            "displayName": "Block unmanaged devices (legacy device state)",
+            "state": "enabled",
+            "conditions": {
+                "users": {"includeUsers": ["All"]},
+                "applications": {"includeApplications": ["All"]},
+                "clientAppTypes": ["all"],
+                "deviceStates": {"includeStates": ["All"], "excludeStates": ["Compliant", "DomainJoined"]}
+            },
+            "grantControls": {"operator": "OR", "builtInControls": ["block"]}
+        }),
+    );
+    let r = careplay(&["policies", "check", s(&dir)]);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        all.contains("deprecated condition `deviceStates` is evaluated"),
+        "{all}"
+    );
+    assert!(!all.contains("`deviceStates` is not evaluated"), "{all}");
+    // And the engine does decide it: a compliant device is excluded.
+    let (tmp2, seed) = seed_copy();
+    let out = whatif(
+        tmp2.path(),
+        &seed,
+        &serde_json::from_str(&std::fs::read_to_string(dir.join("legacy.json")).unwrap()).unwrap(),
+        &["--device-id", "d1", "--device-compliant", "true"],
+    );
+    assert!(out.contains("Decision (policies On): Allowed"), "{out}");
+}
+
+/// The seed's first registration row, moved to the Device Registration Service (Windows
+/// Hello for Business / Platform SSO credential registration) at `when`, as the only log.
+fn drs_registration_log(dir: &Path, when: &str) {
+    let src = dir.join("signins/graph-beta-interactive.ndjson");
+    let line = std::fs::read_to_string(&src)
+        .unwrap()
+        .lines()
+        .find(|l| l.contains("urn:user:registersecurityinfo"))
+        .map(str::to_string)
+        .unwrap();
+    let mut row: Value = serde_json::from_str(&line).unwrap();
+    for k in ["appId", "resourceId"] {
+        row[k] = json!("01cb2876-7ebd-4aa4-9cc9-d28bd4d359a9");
+    }
+    row["appDisplayName"] = json!("Device Registration Client");
+    row["resourceDisplayName"] = json!("Device Registration Service");
+    row["createdDateTime"] = json!(when);
+    row["ipAddress"] = json!("198.51.100.9");
+    std::fs::remove_dir_all(dir.join("signins")).unwrap();
+    std::fs::create_dir_all(dir.join("signins")).unwrap();
+    std::fs::write(
+        dir.join("signins/drs.ndjson"),
+        format!("{}\n", serde_json::to_string(&row).unwrap()),
+    )
+    .unwrap();
+}
+
+#[test]
+fn security_info_registration_policies_cover_credential_registration_from_2026_07_06() {
+    let block = json!({
+        "id": "9e0d0000-0000-4000-8000-000000000009",
+        "displayName": "Block security info registration outside trusted networks",
+        "state": "enabled",
+        "conditions": {
+            "users": {"includeUsers": ["All"]},
+            "applications": {"includeApplications": [],
+                             "includeUserActions": ["urn:user:registersecurityinfo"]},
+            "clientAppTypes": ["all"],
+            "locations": {"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]}
+        },
+        "grantControls": {"operator": "OR", "builtInControls": ["block"]}
+    });
+    for (when, blocked) in [("2026-07-05T12:00:00Z", 0), ("2026-07-06T12:00:00Z", 1)] {
+        let (tmp, dir) = seed_copy();
+        drs_registration_log(&dir, when);
+        let p = tmp.path().join("block-registration.json");
+        write_json(&p, &block);
+        let v = replay_json(&dir, &["--add", s(&p)]);
+        assert_eq!(
+            v["totals"]["newly_blocked"]["events"], blocked,
+            "{when}: {}",
+            v["totals"]
+        );
+    }
+}
