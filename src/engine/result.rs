@@ -187,6 +187,9 @@ pub struct Notes {
     pub session: Vec<String>,
     /// Why a session control turned the verdict into a block (decision reasons name it).
     pub session_block: Option<String>,
+    /// Why a session control alone left the verdict Unknown (the grant itself was decided):
+    /// the undecided-cause tables count it apart from grant controls.
+    pub session_unknown: Option<String>,
 }
 
 impl Notes {

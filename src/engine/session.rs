@@ -47,7 +47,10 @@ pub(crate) fn apply(
                 GrantResult::Unknown { reason } => GrantResult::Unknown {
                     reason: format!("{reason}; {why}"),
                 },
-                _ => GrantResult::Unknown { reason: why.into() },
+                _ => {
+                    notes.session_unknown = Some(why.into());
+                    GrantResult::Unknown { reason: why.into() }
+                }
             }
         }
     }
