@@ -10,7 +10,8 @@ use careplay::engine::{
 };
 use careplay::model::{
     AuthMethod, ClientAppType, Country, DeviceFacts, EventFacts, EventKind, ExternalUserType,
-    Externality, Platform, RiskLevel, TransferMethod, TrustType, UserAction, UserType,
+    Externality, Platform, RiskLevel, TokenBinding, TransferMethod, TrustType, UserAction,
+    UserType,
 };
 use careplay::policy::directory::{DirDevice, DirectoryFile};
 use careplay::policy::{
@@ -387,6 +388,17 @@ fn event_facts(case: &Value, fx: &Fixtures) -> Result<(EventFacts, bool), String
             _ => None,
         };
     f.cross_tenant_mfa_trust = get("crossTenantMfaTrust").and_then(|v| v.as_bool());
+    f.token_protection = match get("tokenProtection").and_then(|v| v.as_str()) {
+        None => None,
+        Some("bound") => Some(TokenBinding::Bound),
+        Some("unbound") => Some(TokenBinding::Unbound),
+        Some(o) => return Err(format!("bad tokenProtection {o}")),
+    };
+    f.resource_ip = match get("resourceIp").and_then(|v| v.as_str()) {
+        None => None,
+        Some("same") => Some(None),
+        Some(s) => Some(Some(s.parse().map_err(|e| format!("resourceIp: {e}"))?)),
+    };
     let membership_known = st("membership", "known") == "known";
     Ok((f, membership_known))
 }

@@ -85,6 +85,37 @@ pub struct CompiledPolicy {
     demand_text: String,
     /// Shared with every result of the policy (`PolicyResult::session`).
     session: Arc<[String]>,
+    /// The session controls that change the outcome (evaluation in `engine::session`).
+    pub(crate) session_rules: SessionRules,
+}
+
+/// Session controls that decide, not only get recorded (issue 24 item 5).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SessionRules {
+    /// Sign-in frequency `everyTime`: an earlier MFA does not count.
+    pub every_time: bool,
+    /// `secureSignInSession` (token protection): unbound sessions are blocked.
+    pub token_protection: bool,
+    /// CAE `strictLocation`: the IP the resource sees must pass the location condition too.
+    pub cae_strict_location: bool,
+}
+
+fn session_rules(s: Option<&SessionControls>) -> SessionRules {
+    let Some(s) = s else {
+        return SessionRules::default();
+    };
+    fn text<'v>(v: &'v serde_json::Value, k: &str) -> Option<&'v str> {
+        v.get(k).and_then(|x| x.as_str()).map(str::trim)
+    }
+    SessionRules {
+        every_time: enabled(&s.sign_in_frequency)
+            .and_then(|v| text(v, "frequencyInterval"))
+            .is_some_and(|f| is(f, "everyTime")),
+        token_protection: enabled(&s.secure_sign_in_session).is_some(),
+        cae_strict_location: enabled(&s.continuous_access_evaluation)
+            .and_then(|v| text(v, "mode"))
+            .is_some_and(|m| is(m, "strictLocation")),
+    }
 }
 
 impl CompiledPolicy {
@@ -317,6 +348,12 @@ fn session_summary(s: Option<&SessionControls>) -> Vec<String> {
     if enabled(&s.secure_sign_in_session).is_some() {
         out.push("secureSignInSession (token protection)".into());
     }
+    if let Some(v) = enabled(&s.global_secure_access_filtering_profile) {
+        out.push(format!(
+            "globalSecureAccessFilteringProfile: {}",
+            field(v, "profileId").unwrap_or_else(|| "?".into())
+        ));
+    }
     out
 }
 
@@ -375,6 +412,7 @@ pub fn compile(policies: &[Policy], tenant: &TenantInputs) -> CompiledSet {
             demand_text: demand.describe(),
             demand,
             session: session_summary(p.session_controls.as_ref()).into(),
+            session_rules: session_rules(p.session_controls.as_ref()),
         });
     }
     CompiledSet {

@@ -55,7 +55,7 @@ fn cannot_interact_reason(out: &mut String, ctx: &Ctx, missing: &[Control]) -> f
 /// scanned and written out ([`Why::text`]) only for the category that decides (a blocked
 /// event never shows the reasons it might also have been unknown for).
 enum Why<'r> {
-    Block,
+    Block(&'r PolicyResult),
     Unfixable(&'r [Control], &'r PolicyResult),
     CannotInteract(&'r [Control]),
     InteractionUnknown(&'r [Control], &'r str),
@@ -76,7 +76,13 @@ impl Why<'_> {
     fn write(&self, out: &mut String, set: &CompiledSet, index: usize, ctx: &Ctx) -> fmt::Result {
         let n = Name(set, index);
         match self {
-            Why::Block => write!(out, "blocked by policy {n}"),
+            Why::Block(r) => {
+                write!(out, "blocked by policy {n}")?;
+                match &r.notes.session_block {
+                    Some(why) => write!(out, ": {why}"),
+                    None => Ok(()),
+                }
+            }
             Why::Unfixable(missing, r) => {
                 write!(out, "{n} requires {}: ", List(missing))?;
                 let lines = r.notes.lines();
@@ -138,7 +144,9 @@ pub(crate) fn decide(set: &CompiledSet, results: &[PolicyResult], ctx: &Ctx) -> 
         }
         match (&r.applicability, &r.grant) {
             (Applicability::NotApplied { .. }, _) => {}
-            (Applicability::Applies, Some(GrantResult::Block)) => hard.push((r.index, Why::Block)),
+            (Applicability::Applies, Some(GrantResult::Block)) => {
+                hard.push((r.index, Why::Block(r)))
+            }
             (
                 Applicability::Applies,
                 Some(GrantResult::Unmet {
@@ -260,7 +268,13 @@ pub(crate) mod twin {
             match (&r.applicability, &r.grant) {
                 (Applicability::NotApplied { .. }, _) => {}
                 (Applicability::Applies, Some(GrantResult::Block)) => {
-                    hard.push((r.index, format!("blocked by policy {}", n())));
+                    let why = r
+                        .notes
+                        .session_block
+                        .as_ref()
+                        .map(|w| format!(": {w}"))
+                        .unwrap_or_default();
+                    hard.push((r.index, format!("blocked by policy {}{why}", n())));
                 }
                 (
                     Applicability::Applies,

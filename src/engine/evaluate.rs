@@ -7,6 +7,7 @@ use super::context::Ctx;
 use super::decision;
 use super::grant::{self, GrantOpts};
 use super::result::{Applicability, ConditionName, EventResult, Notes, PolicyResult, PolicyState};
+use super::session;
 use crate::model::{EventFacts, UserAction};
 
 impl CompiledSet {
@@ -173,20 +174,23 @@ fn policy_result(
     ctx: &Ctx,
     superseded: bool,
 ) -> PolicyResult {
+    let applicability = session::strict_location(p, applicability, ctx);
     let mut notes = Notes::default();
     let grant = match &applicability {
         Applicability::NotApplied { .. } => None,
         // Computed for Unknown-applicability policies too (§10).
         _ => {
             notes.superseded = superseded;
-            Some(grant::evaluate(
+            let g = grant::evaluate(
                 &p.demand,
                 ctx,
                 GrantOpts {
                     strength_superseded: superseded,
+                    every_time: p.session_rules.every_time,
                 },
                 &mut notes,
-            ))
+            );
+            Some(session::apply(p.session_rules, g, ctx, &mut notes))
         }
     };
     PolicyResult {

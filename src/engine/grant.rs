@@ -94,7 +94,15 @@ pub(crate) struct GrantOpts {
     /// Security-info registration: this `All`-resources policy's strength is superseded by
     /// an applying user-action policy's strength (evaluation.md §4.4).
     pub strength_superseded: bool,
+    /// Sign-in frequency `everyTime`: "requires full reauthentication when the session is
+    /// evaluated", but "we factor for five minutes of clock skew" (concept-session-lifetime.md,
+    /// "Require reauthentication every time"). So an earlier MFA (a claim in the token,
+    /// "previously satisfied") counts only if it is under five minutes old, which the log
+    /// does not say: Unknown, where without every time it would be Met.
+    pub every_time: bool,
 }
+
+const EVERY_TIME_WHY: &str = "sign-in frequency every time: an earlier MFA counts only within Entra's five-minute clock skew, and its time is not in the log";
 
 /// Built-in MFA strength combinations (the `mfa` control is equivalent, §4.3).
 fn mfa_combos() -> &'static [strength::Combo] {
@@ -140,20 +148,22 @@ fn is_external_without_trust(ctx: &Ctx) -> bool {
         && ctx.facts.cross_tenant_mfa_trust == Some(false)
 }
 
-fn eval_mfa(ctx: &Ctx) -> Eval {
+fn eval_mfa(ctx: &Ctx, opts: GrantOpts) -> Eval {
     if ctx.is_legacy_client() {
         return unmet(false, "legacy client cannot satisfy mfa");
     }
-    if ctx.facts.mfa_claim == Some(true) {
+    let claim = ctx.facts.mfa_claim == Some(true);
+    if claim && !opts.every_time {
         return Eval::Met("session already holds an MFA claim".into());
     }
     let Some(methods) = ctx.facts.methods.as_deref() else {
         return Eval::Unknown("authentication methods not recorded".into());
     };
+    let earlier_mfa = claim || methods.contains(&AuthMethod::PreviouslySatisfied);
     if methods.contains(&AuthMethod::ExternalMethod) {
         return Eval::Met("external authentication method satisfies mfa".into());
     }
-    if methods.contains(&AuthMethod::PreviouslySatisfied) {
+    if methods.contains(&AuthMethod::PreviouslySatisfied) && !opts.every_time {
         return Eval::Met("MFA previously satisfied in the session".into());
     }
     let direct_connect_blocked = matches!(
@@ -170,6 +180,7 @@ fn eval_mfa(ctx: &Ctx) -> Eval {
         Tri::No if is_external_without_trust(ctx) => {
             unmet(true, "mfa in resource tenant (home-tenant MFA not trusted)")
         }
+        Tri::No if opts.every_time && earlier_mfa => Eval::Unknown(EVERY_TIME_WHY.into()),
         Tri::No => unmet(true, "no MFA combination completed in this session"),
     }
 }
@@ -195,6 +206,9 @@ fn eval_strength(s: &CompiledStrength, ctx: &Ctx, opts: GrantOpts) -> Eval {
         methods.contains(&AuthMethod::PreviouslySatisfied) || ctx.facts.mfa_claim == Some(true);
     match t {
         Tri::Yes => Eval::Met(format!("methods satisfy strength `{}`", s.name).into()),
+        Tri::No | Tri::Unknown(_) if unnamed_mfa && opts.every_time => {
+            Eval::Unknown(format!("strength `{}`: {EVERY_TIME_WHY}", s.name).into())
+        }
         Tri::No | Tri::Unknown(_)
             if unnamed_mfa && s.id.eq_ignore_ascii_case(crate::policy::strengths::MFA_ID) =>
         {
@@ -265,7 +279,7 @@ fn eval_domain_joined(ctx: &Ctx) -> Eval {
 
 fn eval_control(c: &CControl, ctx: &Ctx, opts: GrantOpts) -> Eval {
     match c {
-        CControl::Mfa => eval_mfa(ctx),
+        CControl::Mfa => eval_mfa(ctx, opts),
         CControl::Strength(s) => eval_strength(s, ctx, opts),
         CControl::MissingStrength(id) => {
             if opts.strength_superseded {

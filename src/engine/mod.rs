@@ -15,6 +15,7 @@ mod explain;
 pub(crate) mod grant;
 mod ids;
 mod result;
+mod session;
 pub(crate) mod strength;
 pub mod undecided;
 

@@ -183,6 +183,13 @@ pub struct Notes {
     pub superseded: bool,
     /// Each grant control with its verdict, in the policy's order.
     pub controls: Vec<(Control, Evidence)>,
+    /// Session controls that took part in the verdict (`engine::session`).
+    pub session: Vec<String>,
+    /// Why a session control turned the verdict into a block (decision reasons name it).
+    pub session_block: Option<String>,
+    /// Why a session control alone left the verdict Unknown (the grant itself was decided):
+    /// the undecided-cause tables count it apart from grant controls.
+    pub session_unknown: Option<String>,
 }
 
 impl Notes {
@@ -209,6 +216,7 @@ impl Notes {
                 Evidence::Unknown(r) => format!("{c}: unknown ({r})"),
             });
         }
+        out.extend(self.session.iter().cloned());
         out
     }
 }
@@ -344,6 +352,7 @@ mod notes_tests {
                     Evidence::Unknown("join type unknown".into()),
                 ),
             ],
+            ..Notes::default()
         };
         let lines = notes.lines();
         assert_eq!(lines.len(), 5);

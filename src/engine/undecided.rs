@@ -12,6 +12,9 @@ pub const GRANT: &str = "grant";
 /// Cause name of an unknown "can this client answer a challenge" (the request kind or
 /// client is not in the log).
 pub const INTERACTION: &str = "interaction";
+/// Cause name of a session control whose fact is not in the log (token protection's
+/// binding) while the grant controls themselves were decided.
+pub const SESSION: &str = "sessionControl";
 
 /// One reason an event is undecided: a condition name (`userRisk`, `location`, ...) or
 /// [`GRANT`] / [`INTERACTION`], and the engine's reason text.
@@ -37,6 +40,12 @@ pub fn unknown_causes(result: &EventResult, out: &mut Vec<UnknownCause>) {
                 for (c, why) in conditions {
                     add(out, c.as_str(), why);
                 }
+            }
+            (Applicability::Applies, Some(GrantResult::Unknown { .. }))
+                if r.notes.session_unknown.is_some() =>
+            {
+                let why = r.notes.session_unknown.clone().unwrap_or_default();
+                add(out, SESSION, &Reason::Owned(why));
             }
             (Applicability::Applies, Some(GrantResult::Unknown { reason })) => {
                 add(out, GRANT, &Reason::Owned(reason.clone()));

@@ -138,6 +138,16 @@ pub enum TransferMethod {
     AuthenticationTransfer,
 }
 
+/// Token protection status of the sign-in session (beta sign-in
+/// `tokenProtectionStatusDetails.signInSessionStatus`; `none` is not a status: Unknown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TokenBinding {
+    /// Device-bound session token: passes the token protection session control.
+    Bound,
+    /// Not bound: a token protection policy blocks it (concept-token-protection.md).
+    Unbound,
+}
+
 /// Device trust type in device-filter vocabulary (evaluation.md §3.8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TrustType {
@@ -254,4 +264,10 @@ pub struct EventFacts {
     pub tou_accepted: Option<Vec<String>>,
     /// Guest: resource tenant trusts the home tenant's MFA (cross-tenant inbound trust).
     pub cross_tenant_mfa_trust: Option<bool>,
+    /// Token protection status of the sign-in session; `None` = not recorded.
+    pub token_protection: Option<TokenBinding>,
+    /// The IP the resource saw (beta `ipAddressFromResourceProvider`, what CAE strict
+    /// location enforcement checks). `Some(None)` = the log says it is the same as `ip`
+    /// (the field is blank then); `None` = not recorded.
+    pub resource_ip: Option<Option<IpAddr>>,
 }

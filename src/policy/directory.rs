@@ -14,7 +14,10 @@
 //!   ],
 //!   "groups": [{"id": "…", "displayName": "g-finance", "members": ["<user or group id>"]}],
 //!   "servicePrincipals": [{"id": "…", "appId": "…", "displayName": "…",
-//!                          "appOwnerOrganizationId": "<tenant id>"}]
+//!                          "appOwnerOrganizationId": "<tenant id>"}],
+//!   "devices": [{"deviceId": "<id sign-in logs carry>", "model": "…", "manufacturer": "…",
+//!                "trustType": "AzureAd", "isCompliant": true,
+//!                "extensionAttributes": {"extensionAttribute1": "…"}}]
 //! }
 //! ```
 //! Membership may be given from either side (`users[].groups` or `groups[].members`);
@@ -31,6 +34,9 @@ pub struct DirectoryFile {
     pub users: Vec<DirUser>,
     pub groups: Vec<DirGroup>,
     pub service_principals: Vec<DirServicePrincipal>,
+    /// Device objects for filter-for-devices rules (evaluation.md §3.8), joined to a
+    /// sign-in by `deviceDetail.deviceId`.
+    pub devices: Vec<DirDevice>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -185,7 +191,11 @@ impl Directory {
                 .into_iter()
                 .map(|s| (norm(&s.id), s))
                 .collect(),
-            devices: FxHashMap::default(),
+            devices: file
+                .devices
+                .into_iter()
+                .map(|d| (norm(&d.device_id), d))
+                .collect(),
         }
     }
 

@@ -250,6 +250,9 @@ pub struct SessionControls {
     pub continuous_access_evaluation: Option<serde_json::Value>,
     pub disable_resilience_defaults: Option<bool>,
     pub secure_sign_in_session: Option<serde_json::Value>,
+    /// Global Secure Access security profile (beta `{"profileId": …}`): enforced by the GSA
+    /// proxy, not in the sign-in decision, so only reported.
+    pub global_secure_access_filtering_profile: Option<serde_json::Value>,
 }
 
 /// Named locations (policy-model.md §13). `kind` comes from `@odata.type`

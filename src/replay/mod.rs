@@ -244,6 +244,23 @@ impl Tenant {
                     .join(", "),
             ));
         }
+        // "Conditional Access policies can be evaluated in report-only mode except for items
+        // included in the User Actions scope" (concept-conditional-access-report-only.md,
+        // intro): Entra never evaluates such a policy, so no sign-in logs a result for it.
+        for p in &policies {
+            if crate::verify::not_verifiable_reason(p).is_some() {
+                notes.push(format!(
+                    "policy `{}` is report-only on a user action: Entra never evaluates \
+                     report-only policies on user actions, so sign-in logs hold no result for \
+                     it (concept-conditional-access-report-only.md); careplay predicts what it \
+                     would do once On",
+                    p.display_name
+                        .as_deref()
+                        .or(p.id.as_deref())
+                        .unwrap_or("(no name)")
+                ));
+            }
+        }
         Ok(Tenant {
             name: name.to_string(),
             policies,

@@ -1,6 +1,7 @@
 //! What each cause of an undecided event means, and how a user can decide it: the words of
 //! the report's "could not be decided" line and table. Causes are condition names
-//! (`engine::ConditionName::as_str`) plus `grant` and `interaction` (`engine::undecided`).
+//! (`engine::ConditionName::as_str`) plus `grant`, `interaction` and `sessionControl`
+//! (`engine::undecided`).
 
 /// (what is missing, how to decide it) for a cause name. The fix is `None` where no input
 /// careplay reads can carry the fact.
@@ -59,6 +60,11 @@ pub fn describe(cause: &str) -> (&'static str, Option<&'static str>) {
         crate::engine::undecided::GRANT => (
             "whether the grant controls are met is not in the log",
             Some("use an export with authenticationDetails and deviceDetail"),
+        ),
+        // careplay does not read the beta `tokenProtectionStatusDetails` yet.
+        crate::engine::undecided::SESSION => (
+            "whether the sign-in session is device-bound (token protection) is not in the log",
+            None,
         ),
         crate::engine::undecided::INTERACTION => (
             "whether the request can answer a challenge is not in the log",

@@ -11,6 +11,37 @@ use crate::model::{
 /// App id of the My Sign-ins SPA where security info is registered (signin-logs.md §8.5).
 pub const MY_SIGNINS_APP_ID: &str = "19db86c3-b2b9-44cc-b339-36da233a3be2";
 
+/// Device Registration Service: where Windows Hello for Business and macOS Platform SSO
+/// credentials are registered.
+pub const DRS_APP_ID: &str = "01cb2876-7ebd-4aa4-9cc9-d28bd4d359a9";
+
+/// "Starting July 6, 2026, Conditional Access policies that target Register security
+/// information will apply during Windows Hello for Business and macOS Platform SSO
+/// credential registration" (policy-all-users-security-info-registration.md, overview,
+/// "Important"; entra-docs 2026-03-24). Before that day those flows did not evaluate them.
+pub const CREDENTIAL_REGISTRATION_FROM: (i32, u32, u32) = (2026, 7, 6);
+
+/// Whether the row is on a resource where security info can be registered at its time:
+/// My Sign-ins always; the Device Registration Service from
+/// [`CREDENTIAL_REGISTRATION_FROM`]; `None` = on DRS but the time is unknown.
+fn on_registration_resource(r: &SignInRecord) -> Option<bool> {
+    let on = |app: &str| {
+        [r.app_id.as_deref(), r.resource_id.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|id| id.trim().eq_ignore_ascii_case(app))
+    };
+    if on(MY_SIGNINS_APP_ID) {
+        return Some(true);
+    }
+    if !on(DRS_APP_ID) {
+        return Some(false);
+    }
+    let (y, m, d) = CREDENTIAL_REGISTRATION_FROM;
+    let from = chrono::NaiveDate::from_ymd_opt(y, m, d)?;
+    r.created_at.map(|t| t.date_naive() >= from)
+}
+
 /// Map one canonical row to evaluator facts.
 pub fn to_facts(r: &SignInRecord) -> EventFacts {
     let user_type = user_type(r);
@@ -53,6 +84,10 @@ pub fn to_facts(r: &SignInRecord) -> EventFacts {
         mfa_claim: r.mfa_satisfied,
         tou_accepted: None,
         cross_tenant_mfa_trust: None,
+        // Beta-only fields the loader does not read yet (tokenProtectionStatusDetails,
+        // ipAddressFromResourceProvider): Unknown for the session controls that need them.
+        token_protection: None,
+        resource_ip: None,
     }
 }
 
@@ -94,6 +129,8 @@ pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
         mfa_claim,
         tou_accepted,
         cross_tenant_mfa_trust,
+        token_protection,
+        resource_ip,
     } = out;
     let ut = user_type(r);
     *kind = event_kind(r.event_type);
@@ -128,6 +165,8 @@ pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
     *mfa_claim = r.mfa_satisfied;
     *tou_accepted = None;
     *cross_tenant_mfa_trust = None;
+    *token_protection = None;
+    *resource_ip = None;
 }
 
 /// `Some(s)` in `out`, reusing its string when it has one.
@@ -298,10 +337,7 @@ fn externality(r: &SignInRecord, user_type: Option<UserType>) -> Option<External
 
 /// signin-logs.md §8.5 (the weakest mapping in the spec).
 fn user_action(r: &SignInRecord) -> Option<Option<UserAction>> {
-    let on_my_signins = [r.app_id.as_deref(), r.resource_id.as_deref()]
-        .into_iter()
-        .flatten()
-        .any(|id| id.eq_ignore_ascii_case(MY_SIGNINS_APP_ID));
+    let on_registration = on_registration_resource(r);
     match &r.acr_refs {
         Some(acrs) => {
             let required = acrs.iter().any(|a| {
@@ -310,14 +346,16 @@ fn user_action(r: &SignInRecord) -> Option<Option<UserAction>> {
                         .as_deref()
                         .is_some_and(|d| d.eq_ignore_ascii_case("required"))
             });
-            if required && on_my_signins {
-                Some(Some(UserAction::RegisterSecurityInfo))
-            } else {
-                Some(None)
+            match (required, on_registration) {
+                (true, Some(true)) => Some(Some(UserAction::RegisterSecurityInfo)),
+                // Required on DRS at an unknown time: before or after the 2026-07-06 change.
+                (true, None) => None,
+                _ => Some(None),
             }
         }
-        // No ACR data: unknown on My Sign-ins, known "no action" elsewhere.
-        None if on_my_signins => None,
+        // No ACR data: unknown where security info can be registered, known "no action"
+        // elsewhere.
+        None if on_registration != Some(false) => None,
         None => Some(None),
     }
 }
@@ -791,6 +829,23 @@ mod tests {
             Some(None),
             "ACR list present without it"
         );
+        // Device Registration Service (Windows Hello for Business / Platform SSO credential
+        // registration): a registration only from 2026-07-06.
+        let mut drs = rec();
+        drs.app_id = Some(DRS_APP_ID.into());
+        drs.acr_refs = Some(vec![acr("urn:user:registersecurityinfo", "required")]);
+        drs.created_at = "2026-07-05T23:59:00Z".parse().ok();
+        assert_eq!(to_facts(&drs).user_action, Some(None), "before 2026-07-06");
+        drs.created_at = "2026-07-06T00:00:00Z".parse().ok();
+        assert_eq!(
+            to_facts(&drs).user_action,
+            Some(Some(UserAction::RegisterSecurityInfo))
+        );
+        drs.created_at = None;
+        assert_eq!(to_facts(&drs).user_action, None, "time unknown");
+        drs.created_at = "2026-10-01T00:00:00Z".parse().ok();
+        drs.acr_refs = None;
+        assert_eq!(to_facts(&drs).user_action, None, "no ACR data on DRS");
         let mut other = rec();
         other.app_id = Some("27922004-5251-4030-b22d-91ecd9a37ea4".into());
         other.acr_refs = Some(vec![acr("urn:user:registersecurityinfo", "required")]);

@@ -52,8 +52,9 @@ pub fn not_verifiable_reason(p: &Policy) -> Option<String> {
         .as_deref()
         .is_some_and(|s| s.eq_ignore_ascii_case("enabledForReportingButNotEnforced"));
     (actions && report_only).then(|| {
-        "targets a user action in report-only mode: Entra does not log report-only results for \
-         user actions (evaluation.md §6.1), so logs never carry its verdict"
+        "targets a user action in report-only mode: Entra never evaluates report-only policies \
+         on user actions (concept-conditional-access-report-only.md), so logs never carry its \
+         verdict"
             .to_string()
     })
 }

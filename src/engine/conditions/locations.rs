@@ -33,7 +33,8 @@ pub(crate) enum NamedLoc {
         include_unknown: bool,
         gps: bool,
     },
-    /// Compliant-network (Global Secure Access) or unreadable: never decidable from logs.
+    /// Compliant-network (Global Secure Access), private-link, service-tag or unreadable:
+    /// never decidable from logs.
     Unevaluable {
         why: String,
     },
@@ -56,6 +57,11 @@ struct Trust {
     no_snapshot: bool,
     /// The MFA trusted IPs list was not given.
     mfa_unknown: bool,
+    /// Trusted locations whose membership the logs cannot show (private link, service tag,
+    /// compliant network): `AllTrusted` counts them, so outside the trusted IP ranges
+    /// "trusted" is Unknown, naming them (location-condition.md, "All trusted networks and
+    /// locations": every location marked as trusted).
+    unevaluable_trusted: Vec<String>,
 }
 
 /// Why a policy naming the MFA trusted IPs pseudo-location is Unknown without the list.
@@ -87,6 +93,7 @@ impl LocationTable {
             mfa_trusted_ips: mfa_trusted_ips.to_vec(),
             no_snapshot,
             mfa_unknown,
+            unevaluable_trusted: vec![],
         };
         for (i, l) in locations.iter().enumerate() {
             let Some(id) = l.id.as_deref() else {
@@ -97,8 +104,24 @@ impl LocationTable {
             let mut problems = vec![];
             let loc = if kind.contains("compliantnetwork") {
                 NamedLoc::Unevaluable {
-                    why: "compliant-network location (Global Secure Access) is not in sign-in exports"
-                        .into(),
+                    why: format!(
+                        "location `{name}`: whether the request came through a compliant network \
+                         (Global Secure Access) is not in sign-in exports"
+                    ),
+                }
+            } else if kind.contains("privatelink") {
+                NamedLoc::Unevaluable {
+                    why: format!(
+                        "location `{name}`: whether the request came through the tenant's private \
+                         link is not in sign-in exports"
+                    ),
+                }
+            } else if kind.contains("servicetag") {
+                NamedLoc::Unevaluable {
+                    why: format!(
+                        "location `{name}`: the IP ranges of its Azure service tags are not in \
+                         the tenant snapshot"
+                    ),
                 }
             } else if kind.contains("country")
                 || (kind.is_empty() && !l.countries_and_regions.is_empty())
@@ -144,6 +167,9 @@ impl LocationTable {
                     why: format!("location `{name}` has an unknown type"),
                 }
             };
+            if let (NamedLoc::Unevaluable { why }, Some(true)) = (&loc, l.is_trusted) {
+                trust.unevaluable_trusted.push(why.clone());
+            }
             if !problems.is_empty() {
                 t.problems.insert(norm(id), problems);
             }
@@ -295,14 +321,19 @@ fn trusted(ip: Option<IpAddr>, trust: &Trust) -> Tri {
             _ => Tri::unknown(NO_SNAPSHOT),
         };
     }
-    if trust.trusted_ranges.is_empty() && trust.mfa_trusted_ips.is_empty() {
-        return Tri::No;
-    }
-    match ip {
-        Some(ip) => Tri::from_bool(
-            contains(&trust.trusted_ranges, ip) || contains(&trust.mfa_trusted_ips, ip),
-        ),
-        None => no_ip(),
+    let by_ip = if trust.trusted_ranges.is_empty() && trust.mfa_trusted_ips.is_empty() {
+        Tri::No
+    } else {
+        match ip {
+            Some(ip) => Tri::from_bool(
+                contains(&trust.trusted_ranges, ip) || contains(&trust.mfa_trusted_ips, ip),
+            ),
+            None => no_ip(),
+        }
+    };
+    match (by_ip, trust.unevaluable_trusted.first()) {
+        (Tri::No, Some(why)) => Tri::unknown(format!("trusted {why}")),
+        (t, _) => t,
     }
 }
 

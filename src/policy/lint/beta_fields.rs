@@ -44,12 +44,20 @@ define_rule!(BetaFields, "V13", "not-evaluated-fields", Severity::Warning,
             ("agents", present(&c.agents)),
             ("clients", present(&c.clients)),
             ("agentIdRiskLevels", !c.agent_id_risk_levels.0.is_empty()),
-            ("deviceStates", c.device_states.is_some()),
         ] {
             if set {
                 hits.push(Hit::new(format!(".conditions.{name}"),
                     format!("beta-only condition `{name}` is not evaluated; policies using it evaluate as Unknown")));
             }
+        }
+        // The engine does evaluate the deprecated device states (engine/conditions/
+        // device_states.rs: excluded Compliant / DomainJoined devices), so the warning says
+        // what it is: deprecated, not "not evaluated".
+        if c.device_states.is_some() {
+            hits.push(Hit::new(".conditions.deviceStates",
+                "deprecated condition `deviceStates` is evaluated (excluded Compliant / DomainJoined \
+                 devices, Unknown where the log lacks compliance or join type); Microsoft replaced \
+                 it with filter for devices (concept-condition-filters-for-devices.md)"));
         }
         if let Some(a) = &c.applications {
             for (name, v) in [("networkAccess", &a.network_access), ("globalSecureAccess", &a.global_secure_access)] {

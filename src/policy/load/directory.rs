@@ -1,14 +1,17 @@
 //! Directory snapshot loader: the canonical `directory.json` (see `policy::directory`)
 //! and Graph's own export shapes — a `/users` page or array (optionally with `memberOf` /
 //! `transitiveMemberOf` expanded), `/groups` with `members`, `/servicePrincipals`,
-//! `/directoryRoles` with `members`, or an object combining them. Every error names the
+//! `/directoryRoles` with `members`, `/devices` (extension attributes under
+//! `extensionAttributes.extensionAttributeN`), or an object combining them. Every error names the
 //! file and the JSON path of the offending value.
 
 use super::normalize::normalize;
 use super::{deserialize_at, json_child, json_index, text, type_name, PolicyError, Rejection};
 use crate::diag::Origin;
 use crate::model::ExternalUserType;
-use crate::policy::directory::{DirGroup, DirServicePrincipal, DirUser, Directory, DirectoryFile};
+use crate::policy::directory::{
+    DirDevice, DirGroup, DirServicePrincipal, DirUser, Directory, DirectoryFile,
+};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -82,6 +85,7 @@ struct Builder {
     users: BTreeMap<String, DirUser>,
     groups: BTreeMap<String, DirGroup>,
     sps: Vec<DirServicePrincipal>,
+    devices: Vec<DirDevice>,
     /// (user id, role template id) from `directoryRoles[].members`.
     role_members: Vec<(String, String)>,
     /// Values outside their sets: all collected, then the load fails listing them.
@@ -92,6 +96,12 @@ struct Builder {
 const USER_TYPES: &[&str] = &["Member", "Guest"];
 /// `riskLevel` values (Graph `riskyUser.riskLevel`, riskLevel enum).
 const RISK_LEVELS: &[&str] = &["none", "low", "medium", "high", "hidden"];
+/// Graph `device.trustType` values (device-filter `trustType`: evaluation.md §3.8).
+const TRUST_TYPES: &[&str] = &["AzureAd", "ServerAd", "Workplace"];
+/// Graph `device.deviceOwnership` values.
+const OWNERSHIPS: &[&str] = &["Company", "Personal", "Unknown"];
+/// Graph `device.profileType` values.
+const PROFILE_TYPES: &[&str] = &["RegisteredDevice", "SecureVM", "Printer", "Shared", "IoT"];
 
 /// The value of `v` within `set` (case-insensitive), or a message naming the set.
 fn in_set(v: &str, set: &[&str]) -> Result<(), String> {
@@ -107,6 +117,7 @@ enum Kind {
     Group,
     ServicePrincipal,
     Role,
+    Device,
 }
 
 impl Builder {
@@ -123,6 +134,7 @@ impl Builder {
                     "groups",
                     "servicePrincipals",
                     "directoryRoles",
+                    "devices",
                     "tenantId",
                 ];
                 if let Some(Value::Array(_)) = map.get("value") {
@@ -136,8 +148,8 @@ impl Builder {
                     return Err(self.err(
                         "$",
                         "not a directory snapshot: expected an object with `users` / `groups` / \
-                         `servicePrincipals` / `directoryRoles`, or a Graph /users or /groups \
-                         page or array",
+                         `servicePrincipals` / `directoryRoles` / `devices`, or a Graph /users, \
+                         /groups or /devices page or array",
                     ));
                 }
                 self.combined(map)
@@ -173,6 +185,7 @@ impl Builder {
                 "groups" => Kind::Group,
                 "servicePrincipals" => Kind::ServicePrincipal,
                 "directoryRoles" => Kind::Role,
+                "devices" => Kind::Device,
                 _ => continue,
             };
             let (items, items_path) = self.list(v, &path)?;
@@ -229,9 +242,14 @@ impl Builder {
             if t.ends_with(".directoryrole") {
                 return Ok(Kind::Role);
             }
+            if t.ends_with(".device") {
+                return Ok(Kind::Device);
+            }
         }
         let has = |k: &str| m.contains_key(k);
-        if has("userPrincipalName")
+        if has("deviceId") {
+            Ok(Kind::Device)
+        } else if has("userPrincipalName")
             || has("userType")
             || has("memberOf")
             || has("transitiveMemberOf")
@@ -246,8 +264,9 @@ impl Builder {
         } else {
             Err(self.err(
                 path,
-                "cannot tell whether this is a user, group, service principal or directory role: \
-                 add `@odata.type` or `userPrincipalName` / `members` / `appId` / `roleTemplateId`",
+                "cannot tell whether this is a user, group, service principal, directory role or \
+                 device: add `@odata.type` or `userPrincipalName` / `members` / `appId` / \
+                 `roleTemplateId` / `deviceId`",
             ))
         }
     }
@@ -261,7 +280,8 @@ impl Builder {
         };
         let id = match m.get("id") {
             Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-            _ if matches!(kind, Kind::Role) => String::new(),
+            // A device is keyed by `deviceId` (what sign-in logs carry), not its object id.
+            _ if matches!(kind, Kind::Role | Kind::Device) => String::new(),
             _ => return Err(self.err(&json_child(path, "id"), "missing object id (`id`)")),
         };
         match kind {
@@ -311,6 +331,35 @@ impl Builder {
                     .map_err(|(at, msg)| self.err(&at, msg))?;
                 self.sps.push(sp);
             }
+            Kind::Device => {
+                match m.get("deviceId") {
+                    Some(Value::String(s)) if !s.trim().is_empty() => {}
+                    _ => {
+                        return Err(self.err(
+                            &json_child(path, "deviceId"),
+                            "missing `deviceId`: sign-ins join to a device by its deviceId \
+                             (deviceDetail.deviceId), not its object id",
+                        ))
+                    }
+                }
+                let device: DirDevice = deserialize_at(Value::Object(m), path)
+                    .map_err(|(at, msg)| self.err(&at, msg))?;
+                self.check_device_sets(&device, path);
+                let key = device.device_id.trim().to_ascii_lowercase();
+                if self
+                    .devices
+                    .iter()
+                    .any(|d| d.device_id.trim().eq_ignore_ascii_case(&key))
+                {
+                    // Two objects for one deviceId: which one a sign-in joins to would be
+                    // a guess.
+                    self.rejected.push(Rejection {
+                        origin: self.origin.clone().with_path(json_child(path, "deviceId")),
+                        message: format!("deviceId {:?} appears twice", device.device_id),
+                    });
+                }
+                self.devices.push(device);
+            }
             Kind::Role => {
                 // policy-model.md §3: CA matches role *template* ids, not role instance ids.
                 let template =
@@ -355,6 +404,43 @@ impl Builder {
                 self.rejected.push(Rejection {
                     origin: self.origin.clone().with_path(json_child(path, key)),
                     message,
+                });
+            }
+        }
+    }
+
+    /// Device values outside their sets would make a filter rule compare against a value
+    /// Entra never holds: each is an error, as for users.
+    fn check_device_sets(&mut self, d: &DirDevice, path: &str) {
+        let fields: [(&str, Option<&str>, &[&str]); 3] = [
+            ("trustType", d.trust_type.as_deref(), TRUST_TYPES),
+            ("deviceOwnership", d.device_ownership.as_deref(), OWNERSHIPS),
+            ("profileType", d.profile_type.as_deref(), PROFILE_TYPES),
+        ];
+        for (key, value, set) in fields {
+            if let Some(Err(message)) = value.map(|v| in_set(v, set)) {
+                self.rejected.push(Rejection {
+                    origin: self.origin.clone().with_path(json_child(path, key)),
+                    message,
+                });
+            }
+        }
+        // Filter rules know extensionAttribute1…15 only (concept-condition-filters-for-devices.md,
+        // "Supported operators and device properties for filters").
+        for key in d.extension_attributes.keys() {
+            let ok = key
+                .strip_prefix("extensionAttribute")
+                .and_then(|n| n.parse::<u8>().ok())
+                .is_some_and(|n| (1..=15).contains(&n));
+            if !ok {
+                self.rejected.push(Rejection {
+                    origin: self
+                        .origin
+                        .clone()
+                        .with_path(json_child(&json_child(path, "extensionAttributes"), key)),
+                    message: format!(
+                        "{key:?} is not one of extensionAttribute1 … extensionAttribute15"
+                    ),
                 });
             }
         }
@@ -476,6 +562,7 @@ impl Builder {
             users,
             groups: self.groups.into_values().collect(),
             service_principals: self.sps,
+            devices: self.devices,
         }
     }
 }

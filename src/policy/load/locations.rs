@@ -1,5 +1,6 @@
 //! Named locations (policy-model.md §13): Graph `ipNamedLocation`, `countryNamedLocation`,
-//! `compliantNetworkNamedLocation`, as single objects, arrays or Graph pages. Custom
+//! `compliantNetworkNamedLocation`, and beta `privateLinkNamedLocation` /
+//! `serviceTagNamedLocation` (msgraph-metadata beta entity types), as single objects, arrays or Graph pages. Custom
 //! shapes (e.g. `locationType` instead of `@odata.type`) are refused; every CIDR range is
 //! parsed with `ipnet` and a bad one is named by its JSON path.
 
@@ -14,12 +15,16 @@ use ipnet::IpNet;
 use serde_json::{Map, Value};
 use std::path::PathBuf;
 
-/// The three Graph named-location kinds.
+/// The Graph named-location kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NamedLocationKind {
     Ip,
     Country,
     CompliantNetwork,
+    /// Beta: requests through the tenant's Azure private link (`privateLinkResourcePolicyIds`).
+    PrivateLink,
+    /// Beta: Azure service tag IP ranges (`serviceTags`).
+    ServiceTag,
 }
 
 impl NamedLocationKind {
@@ -28,6 +33,8 @@ impl NamedLocationKind {
             NamedLocationKind::Ip => "#microsoft.graph.ipNamedLocation",
             NamedLocationKind::Country => "#microsoft.graph.countryNamedLocation",
             NamedLocationKind::CompliantNetwork => "#microsoft.graph.compliantNetworkNamedLocation",
+            NamedLocationKind::PrivateLink => "#microsoft.graph.privateLinkNamedLocation",
+            NamedLocationKind::ServiceTag => "#microsoft.graph.serviceTagNamedLocation",
         }
     }
 
@@ -38,6 +45,8 @@ impl NamedLocationKind {
             "ipnamedlocation" => Some(NamedLocationKind::Ip),
             "countrynamedlocation" => Some(NamedLocationKind::Country),
             "compliantnetworknamedlocation" => Some(NamedLocationKind::CompliantNetwork),
+            "privatelinknamedlocation" => Some(NamedLocationKind::PrivateLink),
+            "servicetagnamedlocation" => Some(NamedLocationKind::ServiceTag),
             _ => None,
         }
     }
@@ -149,6 +158,10 @@ fn one(
                 NamedLocationKind::Country
             } else if map.contains_key("compliantNetworkType") {
                 NamedLocationKind::CompliantNetwork
+            } else if map.contains_key("privateLinkResourcePolicyIds") {
+                NamedLocationKind::PrivateLink
+            } else if map.contains_key("serviceTags") {
+                NamedLocationKind::ServiceTag
             } else {
                 sink.reject(
                     origin.at(&path),
