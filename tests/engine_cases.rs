@@ -13,7 +13,10 @@ use careplay::model::{
     Externality, Platform, RiskLevel, TransferMethod, TrustType, UserAction, UserType,
 };
 use careplay::policy::directory::{DirDevice, DirectoryFile};
-use careplay::policy::{AuthenticationStrength, Directory, NamedLocation, Policy};
+use careplay::policy::{
+    parse_cross_tenant_str, AuthenticationStrength, CrossTenantAccess, Directory, NamedLocation,
+    Policy,
+};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -377,7 +380,24 @@ fn event_facts(case: &Value, fx: &Fixtures) -> Result<(EventFacts, bool), String
     Ok((f, membership_known))
 }
 
-fn compile_case(policies: &[(String, Policy)], fx: &Fixtures, with_dir: bool) -> CompiledSet {
+/// A case's `crossTenantAccess` (the Graph shapes of `crossTenantAccess.json`), read by
+/// the real loader; absent = the tenant folder has no such file.
+fn case_cross_tenant(case: &Value, fx: &Fixtures) -> Result<Option<CrossTenantAccess>, String> {
+    let Some(v) = case.get("crossTenantAccess") else {
+        return Ok(None);
+    };
+    let text = resolve(v, &fx.aliases).to_string();
+    parse_cross_tenant_str(&text, &careplay::diag::Origin::file("crossTenantAccess"))
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+fn compile_case(
+    policies: &[(String, Policy)],
+    fx: &Fixtures,
+    with_dir: bool,
+    cross_tenant: Option<&CrossTenantAccess>,
+) -> CompiledSet {
     let ps: Vec<Policy> = policies.iter().map(|(_, p)| p.clone()).collect();
     compile(
         &ps,
@@ -388,6 +408,7 @@ fn compile_case(policies: &[(String, Policy)], fx: &Fixtures, with_dir: bool) ->
             strengths: &fx.strengths,
             mfa_trusted_ips: &fx.mfa_ips,
             mfa_trusted_ips_unknown: false,
+            cross_tenant,
         },
     )
 }
@@ -537,7 +558,8 @@ fn run_case(case: &Value, fx: &Fixtures) -> Result<(), Vec<String>> {
     let policies = case_policies(case, fx).map_err(one)?;
     let names: Vec<String> = policies.iter().map(|(n, _)| n.clone()).collect();
     let (facts, membership_known) = event_facts(case, fx).map_err(one)?;
-    let set = compile_case(&policies, fx, membership_known);
+    let cross_tenant = case_cross_tenant(case, fx).map_err(one)?;
+    let set = compile_case(&policies, fx, membership_known, cross_tenant.as_ref());
     let result: EventResult = set.evaluate(&facts);
     let expect = case.get("expect").cloned().unwrap_or(json!({}));
     let interactive = Some(facts.kind == Some(EventKind::Interactive));
@@ -577,8 +599,8 @@ fn run_case(case: &Value, fx: &Fixtures) -> Result<(), Vec<String>> {
                     }
                 }
                 ("ifSwitchedOn", Some(w)) => {
-                    let on =
-                        compile_case(&policies, fx, membership_known).with_report_only_enabled();
+                    let on = compile_case(&policies, fx, membership_known, cross_tenant.as_ref())
+                        .with_report_only_enabled();
                     check_decision(&w, &on.evaluate(&facts).decision, &names)
                         .map_err(|e| format!("ifSwitchedOn {e}"))
                 }

@@ -10,7 +10,8 @@ use super::result::PolicyState;
 use super::strength::CompiledStrength;
 use super::TenantInputs;
 use crate::policy::{
-    builtin_strengths, AuthenticationStrength, Directory, GrantControls, Policy, SessionControls,
+    builtin_strengths, AuthenticationStrength, CrossTenantAccess, Directory, GrantControls, Policy,
+    SessionControls,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -109,6 +110,7 @@ pub struct CompiledSet {
     pub(crate) policies: Vec<CompiledPolicy>,
     issues: Vec<CompileIssue>,
     pub(crate) directory: Option<Arc<Directory>>,
+    pub(crate) cross_tenant: Option<Arc<CrossTenantAccess>>,
 }
 
 impl CompiledSet {
@@ -374,6 +376,7 @@ pub fn compile(policies: &[Policy], tenant: &TenantInputs) -> CompiledSet {
         policies: compiled,
         issues,
         directory: tenant.directory.map(|d| Arc::new(d.clone())),
+        cross_tenant: tenant.cross_tenant.map(|c| Arc::new(c.clone())),
     }
 }
 

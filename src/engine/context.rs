@@ -7,7 +7,7 @@ use crate::model::{
 };
 use crate::policy::directory::id_key;
 use crate::policy::directory::{DirDevice, DirUser, GroupSet};
-use crate::policy::Directory;
+use crate::policy::{CrossTenantAccess, Directory, InboundTrust};
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
@@ -56,6 +56,8 @@ impl<'a> Audience<'a> {
 pub(crate) struct Ctx<'a> {
     pub facts: &'a EventFacts,
     pub dir: Option<&'a Directory>,
+    /// The tenant's cross-tenant access settings; `None` = not supplied.
+    cross_tenant: Option<&'a CrossTenantAccess>,
     user: OnceCell<Option<&'a DirUser>>,
     groups: OnceCell<Option<&'a GroupSet>>,
     user_key: OnceCell<Option<Cow<'a, str>>>,
@@ -69,6 +71,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             facts,
             dir,
+            cross_tenant: None,
             user: OnceCell::new(),
             groups: OnceCell::new(),
             user_key: OnceCell::new(),
@@ -76,6 +79,38 @@ impl<'a> Ctx<'a> {
             audiences: OnceCell::new(),
             registration_resource: OnceCell::new(),
         }
+    }
+
+    /// The same context reading the tenant's cross-tenant access settings.
+    pub fn with_cross_tenant(mut self, settings: Option<&'a CrossTenantAccess>) -> Ctx<'a> {
+        self.cross_tenant = settings;
+        self
+    }
+
+    /// The inbound trust this tenant gives the user's home tenant (partner entry, else the
+    /// default; Graph crossTenantAccessPolicyConfigurationPartner). `None` without the
+    /// settings file or without the user's home tenant id.
+    fn inbound_trust(&self) -> Option<InboundTrust> {
+        let settings = self.cross_tenant?;
+        Some(settings.inbound(&self.home_tenant()?))
+    }
+
+    /// Whether this tenant accepts MFA done in an external user's home tenant: the event's
+    /// own fact (injected by `whatif` / case files) first, else the cross-tenant settings.
+    pub fn mfa_trust(&self) -> Option<bool> {
+        self.facts
+            .cross_tenant_mfa_trust
+            .or_else(|| self.inbound_trust()?.mfa)
+    }
+
+    /// Whether this tenant accepts the home tenant's compliant-device claim.
+    pub fn compliant_device_trust(&self) -> Option<bool> {
+        self.inbound_trust()?.compliant_device
+    }
+
+    /// Whether this tenant accepts the home tenant's hybrid-joined-device claim.
+    pub fn hybrid_device_trust(&self) -> Option<bool> {
+        self.inbound_trust()?.hybrid_joined_device
     }
 
     /// The signing-in user's id in key form (trimmed, ASCII lower case).

@@ -28,7 +28,7 @@ pub use result::{
     PolicyResult, PolicyState,
 };
 
-use crate::policy::{AuthenticationStrength, Directory, NamedLocation};
+use crate::policy::{AuthenticationStrength, CrossTenantAccess, Directory, NamedLocation};
 
 /// Tenant data a policy set is compiled against.
 #[derive(Debug, Clone, Copy, Default)]
@@ -48,4 +48,7 @@ pub struct TenantInputs<'a> {
     /// The MFA trusted IPs list was not given (a tenant snapshot has no file for it): a
     /// policy naming the pseudo-location is then Unknown there, not "not in it".
     pub mfa_trusted_ips_unknown: bool,
+    /// Cross-tenant access settings (inbound MFA / device trust for external users);
+    /// `None` = not supplied, so those facts are Unknown for external users.
+    pub cross_tenant: Option<&'a CrossTenantAccess>,
 }

@@ -16,6 +16,7 @@ pub enum ConfigInput {
     Locations,
     Strengths,
     Directory,
+    CrossTenant,
 }
 
 impl ConfigInput {
@@ -25,6 +26,7 @@ impl ConfigInput {
             ConfigInput::Locations => "named locations",
             ConfigInput::Strengths => "authentication strengths",
             ConfigInput::Directory => "directory snapshot",
+            ConfigInput::CrossTenant => "cross-tenant access settings",
         }
     }
 }

@@ -12,7 +12,9 @@ pub mod tenant;
 use std::path::PathBuf;
 
 use crate::engine::{self, CompiledSet, TenantInputs};
-use crate::policy::{self, AuthenticationStrength, Directory, NamedLocation, Policy, Rejection};
+use crate::policy::{
+    self, AuthenticationStrength, CrossTenantAccess, Directory, NamedLocation, Policy, Rejection,
+};
 use crate::report::{Aggregator, EventRow, InputSummary, PolicyInfo, Report, ReportMeta};
 use crate::signin;
 
@@ -97,6 +99,9 @@ pub struct Tenant {
     pub no_locations_snapshot: bool,
     pub strengths: Vec<AuthenticationStrength>,
     pub directory: Option<Directory>,
+    /// Cross-tenant access settings; `None` = no file (external users' inbound MFA and
+    /// device trust are Unknown).
+    pub cross_tenant: Option<CrossTenantAccess>,
     /// Policy objects skipped by `--keep-going` (empty otherwise: any problem stops the
     /// load). Non-empty = the answer is partial.
     pub skipped: Vec<Rejection>,
@@ -211,6 +216,24 @@ impl Tenant {
                 None
             }
         };
+        let cross_tenant = match paths.cross_tenant.as_slice() {
+            [p] => match policy::load_cross_tenant(p) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    problems.extend(ConfigProblem::from_error(ConfigInput::CrossTenant, e));
+                    None
+                }
+            },
+            // Only ever the folder's one file (no flag); absent = Unknown, never "untrusted".
+            _ => {
+                notes.push(format!(
+                    "no cross-tenant access settings ({}): whether this tenant trusts an \
+                     external user's home-tenant MFA and device claims is Unknown",
+                    tenant::CROSS_TENANT_FILE
+                ));
+                None
+            }
+        };
         let only_policies = problems.iter().all(|p| p.input == ConfigInput::Policies);
         // --keep-going can skip broken policy files, and only while a policy is left.
         let skippable = opts.keep_going && only_policies && !policies.is_empty();
@@ -237,6 +260,7 @@ impl Tenant {
             no_locations_snapshot: paths.locations.is_empty(),
             strengths,
             directory,
+            cross_tenant,
             skipped: problems.into_iter().map(|p| p.rejection).collect(),
             notes,
         })
@@ -258,6 +282,7 @@ impl Tenant {
             // empty (the documented assumption: most tenants have none); only a policy
             // naming the pseudo-location itself is Unknown.
             mfa_trusted_ips_unknown: true,
+            cross_tenant: self.cross_tenant.as_ref(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! A tenant snapshot is a folder (README "Tenant folder layout"):
 //! `policies/`, `namedLocations.json`, `authenticationStrengths.json` (optional),
-//! `directory.json` (optional), `signins/`. Each part can be replaced by flags.
+//! `directory.json` (optional), `crossTenantAccess.json` (optional), `signins/`. Each part
+//! but the cross-tenant settings can be replaced by flags.
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,8 @@ pub struct TenantPaths {
     pub locations: Vec<PathBuf>,
     pub strengths: Vec<PathBuf>,
     pub directory: Vec<PathBuf>,
+    /// Cross-tenant access settings (inbound trust for external users).
+    pub cross_tenant: Vec<PathBuf>,
     pub logs: Vec<PathBuf>,
 }
 
@@ -27,6 +30,9 @@ pub struct Overrides {
     /// `--keep-going`: skip broken policy files (see [`TenantOptions`]).
     pub keep_going: bool,
 }
+
+/// The cross-tenant access settings file of a tenant folder.
+pub const CROSS_TENANT_FILE: &str = "crossTenantAccess.json";
 
 /// A part of the folder that is there. A dangling symlink counts as there, so the loader
 /// names it instead of the run treating the part as absent.
@@ -57,6 +63,7 @@ impl TenantPaths {
             locations: pick(&o.locations, d("namedLocations.json")),
             strengths: pick(&o.strengths, d("authenticationStrengths.json")),
             directory: pick(&o.directory, d("directory.json")),
+            cross_tenant: d(CROSS_TENANT_FILE),
             logs: pick(&o.logs, d("signins")),
         }
     }
