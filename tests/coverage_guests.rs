@@ -198,3 +198,53 @@ fn broken_settings_stop_the_run_naming_file_and_json_path() {
         r.stderr
     );
 }
+
+/// A soft-deleted policy (`deletedDateTime`, a `deletedItems` export copied into
+/// policies/) is not enforced by Entra (Graph policyDeletableItem: restorable for 30 days),
+/// so it is left out of the replay with a note naming it, not evaluated as live.
+#[test]
+fn soft_deleted_policy_is_not_evaluated_and_the_report_says_so() {
+    let (_tmp, dir, _) = seed_with_guest_policy();
+    let p = dir.join("policies/11-registration-guests-trusted-networks-report-only.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    v["deletedDateTime"] = json!("2026-09-30T08:00:00Z");
+    std::fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let r = careplay(&[
+        "replay",
+        dir.to_str().unwrap(),
+        "--promote",
+        "all-report-only",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    let v = report(&r);
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains(
+            "policy `Combined Security Info Registration on Trusted Networks` is soft-deleted (deletedDateTime 2026-09-30T08:00:00Z): not evaluated"
+        ),
+        "{notes}"
+    );
+    assert_eq!(v["input"]["policies_loaded"], 4);
+    // The intact seed's 4 blocks all come from that policy; its 5 challenges stay.
+    assert_eq!(total(&v, "newly_blocked"), 0);
+    assert_eq!(total(&v, "newly_challenged"), 5);
+}
+
+/// A soft-deleted partner configuration no longer applies: its tenant follows the default.
+#[test]
+fn soft_deleted_partner_entry_falls_back_to_the_default() {
+    let (_tmp, dir, policy) = seed_with_guest_policy();
+    write_settings(
+        &dir,
+        json!({
+            "default": {"inboundTrust": {"isMfaAccepted": false}},
+            "partners": [{"tenantId": FABRIKAM, "deletedDateTime": "2026-09-01T00:00:00Z",
+                          "inboundTrust": {"isMfaAccepted": true}}]
+        }),
+    );
+    let v = report(&replay(&dir, &policy));
+    assert_eq!(user(&v, HUGO)["newly_blocked"], 3);
+    assert_eq!(user(&v, HUGO)["newly_challenged"], 0);
+}

@@ -57,6 +57,9 @@ pub struct Policy {
     pub created_date_time: Option<String>,
     pub modified_date_time: Option<String>,
     pub template_id: Option<String>,
+    /// Set on a soft-deleted policy (Graph policyDeletableItem: a `deletedItems` export);
+    /// such a policy is not enforced and is not evaluated (replay `Tenant::load_with`).
+    pub deleted_date_time: Option<String>,
     pub conditions: Option<Conditions>,
     pub grant_controls: Option<GrantControls>,
     pub session_controls: Option<SessionControls>,

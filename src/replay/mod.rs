@@ -149,6 +149,7 @@ impl Tenant {
             }
         };
         let mut notes = Vec::new();
+        let policies = live_policies(policies, &mut notes);
         let locations = if paths.locations.is_empty() {
             notes.push(
                 "no named locations file (namedLocations.json): every trusted-location and \
@@ -295,6 +296,28 @@ impl Tenant {
     pub fn network_classes(&self) -> stream::NetworkClasses {
         stream::NetworkClasses::new(&self.locations, self.inputs().mfa_trusted_ips)
     }
+}
+
+/// The policies that are not soft-deleted. A policy with `deletedDateTime` comes from a
+/// `deletedItems` export: Entra does not enforce it (it can only be restored, within 30
+/// days: Graph policyDeletableItem, conditionalAccessPolicy "List deleted policies"), so it
+/// is left out with a note rather than evaluated as live. It is not refused: a deleted
+/// policy is a fact about the tenant, not a broken input.
+fn live_policies(policies: Vec<Policy>, notes: &mut Vec<String>) -> Vec<Policy> {
+    let (deleted, live): (Vec<Policy>, Vec<Policy>) = policies.into_iter().partition(|p| {
+        p.deleted_date_time
+            .as_deref()
+            .is_some_and(|d| !d.trim().is_empty())
+    });
+    for p in &deleted {
+        notes.push(format!(
+            "policy `{}` is soft-deleted (deletedDateTime {}): not evaluated; Entra does not \
+             enforce a deleted policy",
+            p.display_name.as_deref().or(p.id.as_deref()).unwrap_or("?"),
+            p.deleted_date_time.as_deref().unwrap_or_default().trim()
+        ));
+    }
+    live
 }
 
 /// Load one multi-file part (named locations, strengths): its objects, and every problem

@@ -21,6 +21,11 @@ enum Tenants {
 struct GuestSelector {
     types: Vec<ExternalUserType>,
     tenants: Tenants,
+    /// The selector also holds a type careplay cannot name: `unknownFutureValue` (the
+    /// exporter did not send `Prefer: include-unknown-enum-members`, so a member added after
+    /// the sentinel was hidden) or a value newer than careplay. Graph
+    /// conditionalAccessGuestOrExternalUserTypes is an evolvable flags enum.
+    hidden: Option<String>,
 }
 
 #[derive(Debug, Default, PartialEq)]
@@ -45,16 +50,21 @@ pub struct UsersCond {
 
 fn guest_selector(g: &GuestsOrExternalUsers, cx: &mut CompileCx) -> Option<GuestSelector> {
     let mut types = vec![];
+    let mut hidden = None;
     for t in &g.guest_or_external_user_types.0 {
         match ExternalUserType::parse(t) {
             Some(x) => types.push(x),
             None if is(t, "none") => {}
-            None => cx.issue(format!(
-                "unknown guestOrExternalUserTypes value `{t}` ignored"
-            )),
+            None => {
+                cx.issue(format!(
+                    "guestOrExternalUserTypes value `{t}` cannot be evaluated: an external \
+                     user of no listed type may be of that type (Unknown)"
+                ));
+                hidden.get_or_insert_with(|| t.trim().to_string());
+            }
         }
     }
-    if types.is_empty() {
+    if types.is_empty() && hidden.is_none() {
         return None;
     }
     let tenants = match &g.external_tenants {
@@ -73,7 +83,11 @@ fn guest_selector(g: &GuestsOrExternalUsers, cx: &mut CompileCx) -> Option<Guest
             }
         },
     };
-    Some(GuestSelector { types, tenants })
+    Some(GuestSelector {
+        types,
+        tenants,
+        hidden,
+    })
 }
 
 fn side(
@@ -93,6 +107,7 @@ fn side(
             s.guests.push(GuestSelector {
                 types: ExternalUserType::ALL.to_vec(),
                 tenants: Tenants::All,
+                hidden: None,
             });
         } else {
             s.users.insert(u);
@@ -153,9 +168,24 @@ fn guest_match(sel: &GuestSelector, ctx: &Ctx) -> Tri {
         Some(Externality::External(t)) => t,
         None => return Tri::unknown("guest/external user type unknown"),
     };
-    if !sel.types.contains(&t) {
-        return Tri::No;
-    }
+    let type_match = if sel.types.contains(&t) {
+        Tri::Yes
+    } else {
+        // Every hidden type is an external kind (the six named ones precede the sentinel),
+        // so members stay No above; an external user careplay classified may still be of
+        // the hidden kind, which its six-way derivation cannot tell apart.
+        match &sel.hidden {
+            Some(h) => Tri::unknown(format!(
+                "guestOrExternalUserTypes holds `{h}` (a type the export hid): this external \
+                 user may be of it"
+            )),
+            None => return Tri::No,
+        }
+    };
+    type_match.and(tenants_match(sel, t, ctx))
+}
+
+fn tenants_match(sel: &GuestSelector, t: ExternalUserType, ctx: &Ctx) -> Tri {
     match &sel.tenants {
         Tenants::All => Tri::Yes,
         Tenants::Unreadable(k) => Tri::unknown(format!("externalTenants kind `{k}`")),

@@ -242,6 +242,13 @@ impl Builder {
             }
         };
         let trust = self.inbound(&map, path);
+        // A soft-deleted partner configuration (policyDeletableItem, `deletedDateTime`)
+        // no longer applies: that tenant follows the default.
+        let deleted = get_ci(&map, "deletedDateTime")
+            .is_some_and(|(_, v)| v.as_str().is_some_and(|s| !s.trim().is_empty()));
+        if deleted {
+            return;
+        }
         if self.out.partners.contains_key(&tenant) {
             self.reject(path, format!("partner tenant {tenant} is configured twice"));
             return;
