@@ -9,8 +9,9 @@ use careplay::engine::{
     TenantInputs,
 };
 use careplay::model::{
-    AuthMethod, ClientAppType, Country, DeviceFacts, EventFacts, EventKind, ExternalUserType,
-    Externality, Platform, RiskLevel, TransferMethod, TrustType, UserAction, UserType,
+    AgentKind, AuthMethod, ClientAppType, Country, DeviceFacts, EventFacts, EventKind,
+    ExternalUserType, Externality, Platform, RiskLevel, TransferMethod, TrustType, UserAction,
+    UserType,
 };
 use careplay::policy::directory::{DirDevice, DirectoryFile};
 use careplay::policy::{
@@ -376,6 +377,10 @@ fn event_facts(case: &Value, fx: &Fixtures) -> Result<(EventFacts, bool), String
             _ => None,
         };
     f.cross_tenant_mfa_trust = get("crossTenantMfaTrust").and_then(|v| v.as_bool());
+    // Beta `agent.agentType` as logged; absent = the log does not say.
+    f.agent = get("agentType")
+        .and_then(|v| v.as_str())
+        .map(AgentKind::parse);
     let membership_known = st("membership", "known") == "known";
     Ok((f, membership_known))
 }

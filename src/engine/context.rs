@@ -3,7 +3,8 @@
 
 use crate::engine::bundles::{self, REGISTRATION_RESOURCES};
 use crate::model::{
-    ClientAppType, EventFacts, EventKind, ExternalUserType, Externality, Tri, TrustType, UserType,
+    AgentKind, ClientAppType, EventFacts, EventKind, ExternalUserType, Externality, Tri, TrustType,
+    UserType,
 };
 use crate::policy::directory::id_key;
 use crate::policy::directory::{DirDevice, DirUser, GroupSet};
@@ -111,6 +112,45 @@ impl<'a> Ctx<'a> {
     /// Whether this tenant accepts the home tenant's hybrid-joined-device claim.
     pub fn hybrid_device_trust(&self) -> Option<bool> {
         self.inbound_trust()?.hybrid_joined_device
+    }
+
+    /// Whether the signing-in user is an agent's user account (an "agent user"). From the
+    /// beta `agent` field; without it, an interactive sign-in is No: an agent's user
+    /// account has no user interface and cannot answer a prompt (agent-id.md "Agent's user
+    /// account": autonomous, "no remediation to authentication challenges"). A
+    /// non-interactive sign-in without the field is Unknown.
+    pub fn agent_user(&self) -> Tri {
+        match self.facts.agent {
+            Some(AgentKind::AgentUser) => Tri::Yes,
+            Some(AgentKind::Unrecognized) => {
+                Tri::unknown("agent type in the log is not one careplay knows")
+            }
+            Some(_) => Tri::No,
+            None if self.facts.kind == Some(EventKind::Interactive) => Tri::No,
+            None => Tri::unknown(
+                "the log does not say whether the user is an agent's user account (no beta \
+                 `agent` field)",
+            ),
+        }
+    }
+
+    /// Whether the signing-in service principal is an agent identity (beta `agent`).
+    pub fn agent_identity(&self) -> Tri {
+        match self.facts.agent {
+            Some(AgentKind::AgentIdentity) => Tri::Yes,
+            Some(AgentKind::NotAgentic | AgentKind::AgentUser) => Tri::No,
+            Some(AgentKind::Blueprint) => Tri::unknown(
+                "an agent identity blueprint's own sign-in: agent-identity scopes are not \
+                 documented for it",
+            ),
+            Some(AgentKind::Unrecognized) => {
+                Tri::unknown("agent type in the log is not one careplay knows")
+            }
+            None => Tri::unknown(
+                "the log does not say whether the service principal is an agent identity (no \
+                 beta `agent` field)",
+            ),
+        }
     }
 
     /// The signing-in user's id in key form (trimmed, ASCII lower case).

@@ -88,7 +88,12 @@ pub struct Conditions {
     pub authentication_flows: Option<AuthenticationFlows>,
     /// Beta-only fields not evaluated; kept to lint when non-null (policy-model.md §2, V13).
     pub times: Option<serde_json::Value>,
+    /// Agent users (`includeAgentUsers`, `excludeAgentUsers`, `agentFilter`): observed in
+    /// 2026 beta exports, not in the metadata; read leniently by the users condition.
     pub agents: Option<serde_json::Value>,
+    /// "Agent execution environments" (`includeAgentContexts`, `excludeAgentContexts`):
+    /// observed only (howto-target-agent-identities.md).
+    pub agent_context: Option<serde_json::Value>,
     pub clients: Option<serde_json::Value>,
     #[serde(deserialize_with = "null_default")]
     pub agent_id_risk_levels: Flags,
@@ -138,6 +143,14 @@ pub struct ClientApplications {
     #[serde(deserialize_with = "null_default")]
     pub exclude_service_principals: Vec<String>,
     pub service_principal_filter: Option<Filter>,
+    /// Agent identities (beta, Conditional Access for Agent ID): `All` or agent identity /
+    /// blueprint ids (Graph beta conditionalAccessClientApplications).
+    #[serde(deserialize_with = "null_default")]
+    pub include_agent_id_service_principals: Vec<String>,
+    #[serde(deserialize_with = "null_default")]
+    pub exclude_agent_id_service_principals: Vec<String>,
+    /// Custom-security-attribute filter on agent identities.
+    pub agent_id_service_principal_filter: Option<Filter>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]

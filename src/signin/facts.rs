@@ -4,8 +4,9 @@
 use super::schema::{EventType, SignInRecord};
 use super::values::{self, parse_ip};
 use crate::model::{
-    text, AuthMethod, ClientAppType, Country, DeviceFacts, EventFacts, EventKind, ExternalUserType,
-    Externality, Platform, RiskLevel, TransferMethod, TrustType, UserAction, UserType,
+    text, AgentKind, AuthMethod, ClientAppType, Country, DeviceFacts, EventFacts, EventKind,
+    ExternalUserType, Externality, Platform, RiskLevel, TransferMethod, TrustType, UserAction,
+    UserType,
 };
 
 /// App id of the My Sign-ins SPA where security info is registered (signin-logs.md §8.5).
@@ -51,6 +52,7 @@ pub fn to_facts(r: &SignInRecord) -> EventFacts {
         mfa_claim: r.mfa_satisfied,
         tou_accepted: None,
         cross_tenant_mfa_trust: None,
+        agent: r.agent_type.as_deref().map(AgentKind::parse),
     }
 }
 
@@ -90,6 +92,7 @@ pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
         mfa_claim,
         tou_accepted,
         cross_tenant_mfa_trust,
+        agent,
     } = out;
     let ut = user_type(r);
     *kind = event_kind(r.event_type);
@@ -122,6 +125,7 @@ pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
     *mfa_claim = r.mfa_satisfied;
     *tou_accepted = None;
     *cross_tenant_mfa_trust = None;
+    *agent = r.agent_type.as_deref().map(AgentKind::parse);
 }
 
 /// `Some(s)` in `out`, reusing its string when it has one.
@@ -723,6 +727,7 @@ mod tests {
             ca_policies: None,
             ca_audiences: None,
             msi_type: None,
+            agent_type: None,
             source_format: "graph-json".into(),
             source_file: "f".into(),
             source_line: None,
