@@ -178,3 +178,43 @@ fn all_users_does_not_cover_an_agent_user_and_stays_decided_without_the_field() 
     );
     assert!(non_interactive["blocked"] > 1, "{non_interactive:?}");
 }
+
+/// `policies lint` says what the engine does for agent policies: a report-only agent policy
+/// targets someone (no L4), and agent risk / agent execution environment are reported as
+/// Unknown, not "not evaluated".
+#[test]
+fn lint_texts_agree_with_the_engine_for_agent_policies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = vec![];
+    for name in [
+        "CA601-CSB-Agents-AttackSurfaceReduction-AllAgentIdentities-AllAgentResources-BLOCK-v1.0",
+        "CA602-CSB-Agents-BaseProtection-AllAgentUsers-RequireCompliantDevice-v1.0",
+        "CA603-CSB-Agents-IdentityProtection-AllAgentUsers-AllResources-RiskyAgents-BLOCK-v1.0",
+    ] {
+        let src = root()
+            .join("../shared/datasets/real/policies/Cloudshield-io-Conditional-Access-Framework")
+            .join(format!("{name}.json"));
+        let mut v: Value = serde_json::from_str(&std::fs::read_to_string(src).unwrap()).unwrap();
+        v["state"] = json!("enabledForReportingButNotEnforced");
+        let p = tmp.path().join(format!("{}.json", &name[..5]));
+        std::fs::write(&p, v.to_string()).unwrap();
+        files.push(p);
+    }
+    let mut args = vec!["policies", "lint"];
+    args.extend(files.iter().map(|p| p.to_str().unwrap()));
+    let r = careplay(&args);
+    assert!(!r.stdout.contains("L4"), "{}", r.stdout);
+    assert!(!r.stdout.contains("not evaluated"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "$.conditions.agentIdRiskLevels: warning V13 [not-evaluated-fields] \"CA603-CSB-Agents-IdentityProtection-AllAgentUsers-AllResources-RiskyAgents-BLOCK-v1.0\": agent risk is not in sign-in logs: the condition evaluates as Unknown"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("3 policies linted, 0 rejected"),
+        "{}",
+        r.stdout
+    );
+}
