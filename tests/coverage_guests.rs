@@ -247,4 +247,11 @@ fn soft_deleted_partner_entry_falls_back_to_the_default() {
     let v = report(&replay(&dir, &policy));
     assert_eq!(user(&v, HUGO)["newly_blocked"], 3);
     assert_eq!(user(&v, HUGO)["newly_challenged"], 0);
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains(&format!(
+            "cross-tenant partner entry {FABRIKAM} is soft-deleted (deletedDateTime): not applied"
+        )),
+        "{notes}"
+    );
 }

@@ -38,6 +38,9 @@ pub struct CrossTenantAccess {
     /// Partner configurations by tenant id (trimmed, lower case); `None` = the partner's
     /// `inboundTrust` is null (inherits the default).
     pub partners: BTreeMap<String, Option<InboundTrust>>,
+    /// Tenant ids of soft-deleted partner entries (`deletedDateTime` set), left out: those
+    /// tenants follow the default. Listed so the run can say so.
+    pub deleted_partners: Vec<String>,
 }
 
 impl CrossTenantAccess {
@@ -83,6 +86,7 @@ mod tests {
         let no_default = CrossTenantAccess {
             default: None,
             partners: s.partners.clone(),
+            deleted_partners: vec![],
         };
         assert_eq!(no_default.inbound("cccc").mfa, None);
         assert_eq!(no_default.inbound("aaaa").compliant_device, None);

@@ -219,7 +219,15 @@ impl Tenant {
         };
         let cross_tenant = match paths.cross_tenant.as_slice() {
             [p] => match policy::load_cross_tenant(p) {
-                Ok(c) => Some(c),
+                Ok(c) => {
+                    for t in &c.deleted_partners {
+                        notes.push(format!(
+                            "cross-tenant partner entry {t} is soft-deleted (deletedDateTime): \
+                             not applied; that tenant follows the default settings"
+                        ));
+                    }
+                    Some(c)
+                }
                 Err(e) => {
                     problems.extend(ConfigProblem::from_error(ConfigInput::CrossTenant, e));
                     None

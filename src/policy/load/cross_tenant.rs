@@ -247,6 +247,7 @@ impl Builder {
         let deleted = get_ci(&map, "deletedDateTime")
             .is_some_and(|(_, v)| v.as_str().is_some_and(|s| !s.trim().is_empty()));
         if deleted {
+            self.out.deleted_partners.push(tenant);
             return;
         }
         if self.out.partners.contains_key(&tenant) {
