@@ -9,13 +9,14 @@ use careplay::engine::{
     TenantInputs,
 };
 use careplay::model::{
-    AuthMethod, ClientAppType, Country, DeviceFacts, EventFacts, EventKind, ExternalUserType,
-    Externality, Platform, RiskLevel, TokenBinding, TransferMethod, TrustType, UserAction,
-    UserType,
+    AgentKind, AuthMethod, ClientAppType, Country, DeviceFacts, EventFacts, EventKind,
+    ExternalUserType, Externality, Platform, RiskLevel, TokenBinding, TransferMethod, TrustType,
+    UserAction, UserType,
 };
 use careplay::policy::directory::{DirDevice, DirectoryFile};
 use careplay::policy::{
-    AuthenticationStrength, BaselineScopeTarget, Directory, NamedLocation, Policy,
+    parse_cross_tenant_str, AuthenticationStrength, BaselineScopeTarget, CrossTenantAccess,
+    Directory, NamedLocation, Policy,
 };
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -399,8 +400,24 @@ fn event_facts(case: &Value, fx: &Fixtures) -> Result<(EventFacts, bool), String
         Some("same") => Some(None),
         Some(s) => Some(Some(s.parse().map_err(|e| format!("resourceIp: {e}"))?)),
     };
+    // Beta `agent.agentType` as logged; absent = the log does not say.
+    f.agent = get("agentType")
+        .and_then(|v| v.as_str())
+        .map(AgentKind::parse);
     let membership_known = st("membership", "known") == "known";
     Ok((f, membership_known))
+}
+
+/// A case's `crossTenantAccess` (the Graph shapes of `crossTenantAccess.json`), read by
+/// the real loader; absent = the tenant folder has no such file.
+fn case_cross_tenant(case: &Value, fx: &Fixtures) -> Result<Option<CrossTenantAccess>, String> {
+    let Some(v) = case.get("crossTenantAccess") else {
+        return Ok(None);
+    };
+    let text = resolve(v, &fx.aliases).to_string();
+    parse_cross_tenant_str(&text, &careplay::diag::Origin::file("crossTenantAccess"))
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 fn compile_case(
@@ -408,6 +425,7 @@ fn compile_case(
     fx: &Fixtures,
     with_dir: bool,
     baseline: &BaselineScopeTarget,
+    cross_tenant: Option<&CrossTenantAccess>,
 ) -> CompiledSet {
     let ps: Vec<Policy> = policies.iter().map(|(_, p)| p.clone()).collect();
     compile(
@@ -420,6 +438,7 @@ fn compile_case(
             mfa_trusted_ips: &fx.mfa_ips,
             mfa_trusted_ips_unknown: false,
             baseline_scopes: Some(baseline),
+            cross_tenant,
         },
     )
 }
@@ -582,7 +601,14 @@ fn run_case(case: &Value, fx: &Fixtures) -> Result<(), Vec<String>> {
     let names: Vec<String> = policies.iter().map(|(n, _)| n.clone()).collect();
     let (facts, membership_known) = event_facts(case, fx).map_err(one)?;
     let baseline = baseline_setting(case, fx).map_err(one)?;
-    let set = compile_case(&policies, fx, membership_known, &baseline);
+    let cross_tenant = case_cross_tenant(case, fx).map_err(one)?;
+    let set = compile_case(
+        &policies,
+        fx,
+        membership_known,
+        &baseline,
+        cross_tenant.as_ref(),
+    );
     let result: EventResult = set.evaluate(&facts);
     let expect = case.get("expect").cloned().unwrap_or(json!({}));
     let interactive = Some(facts.kind == Some(EventKind::Interactive));
@@ -626,8 +652,14 @@ fn run_case(case: &Value, fx: &Fixtures) -> Result<(), Vec<String>> {
                 }
             }
             ("ifSwitchedOn", Some(w)) => {
-                let on = compile_case(&policies, fx, membership_known, &baseline)
-                    .with_report_only_enabled();
+                let on = compile_case(
+                    &policies,
+                    fx,
+                    membership_known,
+                    &baseline,
+                    cross_tenant.as_ref(),
+                )
+                .with_report_only_enabled();
                 check_decision(&w, &on.evaluate(&facts).decision, &names)
                     .map_err(|e| format!("ifSwitchedOn {e}"))
             }

@@ -10,8 +10,8 @@ use super::result::PolicyState;
 use super::strength::CompiledStrength;
 use super::TenantInputs;
 use crate::policy::{
-    builtin_strengths, AuthenticationStrength, BaselineScopeTarget, Directory, GrantControls,
-    Policy, SessionControls,
+    builtin_strengths, AuthenticationStrength, BaselineScopeTarget, CrossTenantAccess, Directory,
+    GrantControls, Policy, SessionControls,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -144,6 +144,7 @@ pub struct CompiledSet {
     pub(crate) policies: Vec<CompiledPolicy>,
     issues: Vec<CompileIssue>,
     pub(crate) directory: Option<Arc<Directory>>,
+    pub(crate) cross_tenant: Option<Arc<CrossTenantAccess>>,
 }
 
 impl CompiledSet {
@@ -419,6 +420,7 @@ pub fn compile(policies: &[Policy], tenant: &TenantInputs) -> CompiledSet {
         policies: compiled,
         issues,
         directory: tenant.directory.map(|d| Arc::new(d.clone())),
+        cross_tenant: tenant.cross_tenant.map(|c| Arc::new(c.clone())),
     }
 }
 

@@ -3,11 +3,12 @@
 
 use crate::engine::bundles::{self, REGISTRATION_RESOURCES};
 use crate::model::{
-    ClientAppType, EventFacts, EventKind, ExternalUserType, Externality, Tri, TrustType, UserType,
+    AgentKind, ClientAppType, EventFacts, EventKind, ExternalUserType, Externality, Tri, TrustType,
+    UserType,
 };
 use crate::policy::directory::id_key;
 use crate::policy::directory::{DirDevice, DirUser, GroupSet};
-use crate::policy::Directory;
+use crate::policy::{CrossTenantAccess, Directory, InboundTrust};
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
@@ -65,6 +66,8 @@ impl<'a> Audience<'a> {
 pub(crate) struct Ctx<'a> {
     pub facts: &'a EventFacts,
     pub dir: Option<&'a Directory>,
+    /// The tenant's cross-tenant access settings; `None` = not supplied.
+    cross_tenant: Option<&'a CrossTenantAccess>,
     user: OnceCell<Option<&'a DirUser>>,
     groups: OnceCell<Option<&'a GroupSet>>,
     user_key: OnceCell<Option<Cow<'a, str>>>,
@@ -78,12 +81,84 @@ impl<'a> Ctx<'a> {
         Ctx {
             facts,
             dir,
+            cross_tenant: None,
             user: OnceCell::new(),
             groups: OnceCell::new(),
             user_key: OnceCell::new(),
             app_key: OnceCell::new(),
             audiences: OnceCell::new(),
             registration_resource: OnceCell::new(),
+        }
+    }
+
+    /// The same context reading the tenant's cross-tenant access settings.
+    pub fn with_cross_tenant(mut self, settings: Option<&'a CrossTenantAccess>) -> Ctx<'a> {
+        self.cross_tenant = settings;
+        self
+    }
+
+    /// The inbound trust this tenant gives the user's home tenant (partner entry, else the
+    /// default; Graph crossTenantAccessPolicyConfigurationPartner). `None` without the
+    /// settings file or without the user's home tenant id.
+    fn inbound_trust(&self) -> Option<InboundTrust> {
+        let settings = self.cross_tenant?;
+        Some(settings.inbound(&self.home_tenant()?))
+    }
+
+    /// Whether this tenant accepts MFA done in an external user's home tenant: the event's
+    /// own fact (injected by `whatif` / case files) first, else the cross-tenant settings.
+    pub fn mfa_trust(&self) -> Option<bool> {
+        self.facts
+            .cross_tenant_mfa_trust
+            .or_else(|| self.inbound_trust()?.mfa)
+    }
+
+    /// Whether this tenant accepts the home tenant's compliant-device claim.
+    pub fn compliant_device_trust(&self) -> Option<bool> {
+        self.inbound_trust()?.compliant_device
+    }
+
+    /// Whether this tenant accepts the home tenant's hybrid-joined-device claim.
+    pub fn hybrid_device_trust(&self) -> Option<bool> {
+        self.inbound_trust()?.hybrid_joined_device
+    }
+
+    /// Whether the signing-in user is an agent's user account (an "agent user"). From the
+    /// beta `agent` field; without it, an interactive sign-in is No: an agent's user
+    /// account has no user interface and cannot answer a prompt (agent-id.md "Agent's user
+    /// account": autonomous, "no remediation to authentication challenges"). A
+    /// non-interactive sign-in without the field is Unknown.
+    pub fn agent_user(&self) -> Tri {
+        match self.facts.agent {
+            Some(AgentKind::AgentUser) => Tri::Yes,
+            Some(AgentKind::Unrecognized) => {
+                Tri::unknown("agent type in the log is not one careplay knows")
+            }
+            Some(_) => Tri::No,
+            None if self.facts.kind == Some(EventKind::Interactive) => Tri::No,
+            None => Tri::unknown(
+                "the log does not say whether the user is an agent's user account (no beta \
+                 `agent` field)",
+            ),
+        }
+    }
+
+    /// Whether the signing-in service principal is an agent identity (beta `agent`).
+    pub fn agent_identity(&self) -> Tri {
+        match self.facts.agent {
+            Some(AgentKind::AgentIdentity) => Tri::Yes,
+            Some(AgentKind::NotAgentic | AgentKind::AgentUser) => Tri::No,
+            Some(AgentKind::Blueprint) => Tri::unknown(
+                "an agent identity blueprint's own sign-in: agent-identity scopes are not \
+                 documented for it",
+            ),
+            Some(AgentKind::Unrecognized) => {
+                Tri::unknown("agent type in the log is not one careplay knows")
+            }
+            None => Tri::unknown(
+                "the log does not say whether the service principal is an agent identity (no \
+                 beta `agent` field)",
+            ),
         }
     }
 

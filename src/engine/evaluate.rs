@@ -13,7 +13,8 @@ use crate::model::{EventFacts, UserAction};
 impl CompiledSet {
     /// Evaluate one event. Pure: no I/O, no clock.
     pub fn evaluate(&self, facts: &EventFacts) -> EventResult {
-        let ctx = Ctx::new(facts, self.directory.as_deref());
+        let ctx = Ctx::new(facts, self.directory.as_deref())
+            .with_cross_tenant(self.cross_tenant.as_deref());
         let applicability: Vec<Applicability> = self
             .policies
             .iter()
@@ -100,6 +101,11 @@ impl<'s> SetPair<'s> {
             (None, None) => true,
             (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b) || **a == **b,
             _ => false,
+        } && match (&first.cross_tenant, &second.cross_tenant) {
+            // One context serves both sets only when it reads the same trust settings.
+            (None, None) => true,
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b) || **a == **b,
+            _ => false,
         };
         let twin = second
             .policies
@@ -129,9 +135,13 @@ impl<'s> SetPair<'s> {
 
     /// `(first.evaluate(facts), second.evaluate(facts))`, sharing applicability.
     pub fn evaluate(&self, facts: &EventFacts) -> (EventResult, EventResult) {
-        let ctx = Ctx::new(facts, self.first.directory.as_deref());
+        let ctx = Ctx::new(facts, self.first.directory.as_deref())
+            .with_cross_tenant(self.first.cross_tenant.as_deref());
         // With the same snapshot one context (and its memoised user lookups) serves both.
-        let own = (!self.same_directory).then(|| Ctx::new(facts, self.second.directory.as_deref()));
+        let own = (!self.same_directory).then(|| {
+            Ctx::new(facts, self.second.directory.as_deref())
+                .with_cross_tenant(self.second.cross_tenant.as_deref())
+        });
         let ctx2 = own.as_ref().unwrap_or(&ctx);
         // Condition results of the first set's policies, computed at most once each: the
         // second set's twins copy them, then the first set's own policies take them.
@@ -283,7 +293,8 @@ mod tests {
             let set = tenant.compile(&tenant.policies);
             for rec in &records {
                 let facts = signin::to_facts(rec);
-                let ctx = Ctx::new(&facts, set.directory.as_deref());
+                let ctx = Ctx::new(&facts, set.directory.as_deref())
+                    .with_cross_tenant(set.cross_tenant.as_deref());
                 for p in set.policies() {
                     assert_eq!(
                         p.conditions.evaluate(&ctx),
@@ -310,7 +321,8 @@ mod tests {
             for set in [base, cand] {
                 for rec in &records {
                     let facts = signin::to_facts(rec);
-                    let ctx = Ctx::new(&facts, set.directory.as_deref());
+                    let ctx = Ctx::new(&facts, set.directory.as_deref())
+                        .with_cross_tenant(set.cross_tenant.as_deref());
                     let r = set.evaluate(&facts);
                     assert_eq!(
                         r.decision,

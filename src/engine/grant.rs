@@ -130,7 +130,7 @@ fn external_type(ctx: &Ctx) -> Option<Option<ExternalUserType>> {
 fn method_opts(ctx: &Ctx) -> MethodOpts {
     let tap_counts = match external_type(ctx) {
         Some(None) | Some(Some(ExternalUserType::InternalGuest)) => Some(true),
-        Some(Some(_)) => match ctx.facts.cross_tenant_mfa_trust {
+        Some(Some(_)) => match ctx.mfa_trust() {
             Some(true) => Some(true),
             Some(false) => Some(false),
             None => None,
@@ -143,9 +143,16 @@ fn method_opts(ctx: &Ctx) -> MethodOpts {
     }
 }
 
+/// An external user (not an internal guest) whose home tenant's MFA trust is not known
+/// (no cross-tenant access settings, or no home tenant id).
+fn is_external_trust_unknown(ctx: &Ctx) -> bool {
+    matches!(external_type(ctx), Some(Some(t)) if t != ExternalUserType::InternalGuest)
+        && ctx.mfa_trust().is_none()
+}
+
 fn is_external_without_trust(ctx: &Ctx) -> bool {
     matches!(external_type(ctx), Some(Some(t)) if t != ExternalUserType::InternalGuest)
-        && ctx.facts.cross_tenant_mfa_trust == Some(false)
+        && ctx.mfa_trust() == Some(false)
 }
 
 fn eval_mfa(ctx: &Ctx, opts: GrantOpts) -> Eval {
@@ -169,7 +176,7 @@ fn eval_mfa(ctx: &Ctx, opts: GrantOpts) -> Eval {
     let direct_connect_blocked = matches!(
         external_type(ctx),
         Some(Some(ExternalUserType::B2bDirectConnectUser))
-    ) && ctx.facts.cross_tenant_mfa_trust == Some(false);
+    ) && ctx.mfa_trust() == Some(false);
     match methods_satisfy(mfa_combos(), methods, method_opts(ctx)) {
         Tri::Yes => Eval::Met("methods in the session form an MFA combination".into()),
         Tri::Unknown(r) => Eval::Unknown(r),
@@ -177,6 +184,20 @@ fn eval_mfa(ctx: &Ctx, opts: GrantOpts) -> Eval {
             false,
             "B2B direct connect user without inbound MFA trust cannot do MFA here",
         ),
+        // Direct connect users have no account here to do MFA with: only the home tenant's
+        // trusted MFA counts (entra-docs external-id/b2b-direct-connect-overview.md).
+        Tri::No
+            if matches!(
+                external_type(ctx),
+                Some(Some(ExternalUserType::B2bDirectConnectUser))
+            ) && ctx.mfa_trust().is_none() =>
+        {
+            Eval::Unknown(
+                "B2B direct connect user: MFA counts only if this tenant trusts the home \
+                 tenant's MFA (cross-tenant access settings not supplied or silent)"
+                    .into(),
+            )
+        }
         Tri::No if is_external_without_trust(ctx) => {
             unmet(true, "mfa in resource tenant (home-tenant MFA not trusted)")
         }
@@ -223,9 +244,20 @@ fn eval_strength(s: &CompiledStrength, ctx: &Ctx, opts: GrantOpts) -> Eval {
         ),
         Tri::Unknown(r) => Eval::Unknown(format!("strength `{}`: {r}", s.name).into()),
         Tri::No => {
-            if is_external_without_trust(ctx)
-                && !strength::reachable_with(&s.combos, strength::RESOURCE_TENANT_GUEST_MODES)
-            {
+            let reachable_here =
+                strength::reachable_with(&s.combos, strength::RESOURCE_TENANT_GUEST_MODES);
+            if is_external_trust_unknown(ctx) && !reachable_here {
+                // Challenged with inbound MFA trust, blocked without: which one is not known
+                // (concept-authentication-strength-external-users.md).
+                Eval::Unknown(
+                    format!(
+                        "strength `{}` is reachable for this external user only with inbound \
+                         MFA trust (cross-tenant access settings not supplied or silent)",
+                        s.name
+                    )
+                    .into(),
+                )
+            } else if is_external_without_trust(ctx) && !reachable_here {
                 unmet(
                     false,
                     format!(
@@ -243,6 +275,31 @@ fn eval_strength(s: &CompiledStrength, ctx: &Ctx, opts: GrantOpts) -> Eval {
     }
 }
 
+/// An external user's device state comes from the home tenant, and counts here only when
+/// this tenant's cross-tenant access settings trust that claim ("Trust compliant devices" /
+/// "Trust Microsoft Entra hybrid joined devices": entra-docs
+/// external-id/cross-tenant-access-settings-b2b-collaboration.md, "Configure trust
+/// settings"; microsoft-365 trust-conditional-access-from-other-organizations.md: without
+/// trust, people outside the organization "will be blocked"). `None` = the claim stands
+/// (not external, an internal guest, or trusted); otherwise the Eval that replaces Met.
+fn external_device_trust(ctx: &Ctx, trusted: Option<bool>) -> Option<Eval> {
+    if !matches!(external_type(ctx), Some(Some(t)) if t != ExternalUserType::InternalGuest) {
+        return None;
+    }
+    match trusted {
+        Some(true) => None,
+        Some(false) => Some(unmet(
+            false,
+            "external user's device claim from the home tenant is not trusted (cross-tenant inbound trust)",
+        )),
+        None => Some(Eval::Unknown(
+            "external user's device claim counts only if this tenant trusts the home tenant's \
+             device claims (cross-tenant access settings not supplied or silent)"
+                .into(),
+        )),
+    }
+}
+
 fn eval_compliant(ctx: &Ctx) -> Eval {
     if ctx.facts.original_transfer_method == Some(TransferMethod::DeviceCodeFlow) {
         return unmet(
@@ -251,7 +308,10 @@ fn eval_compliant(ctx: &Ctx) -> Eval {
         );
     }
     match ctx.device_compliant() {
-        Some(true) => Eval::Met("device is marked compliant".into()),
+        Some(true) => match external_device_trust(ctx, ctx.compliant_device_trust()) {
+            Some(refused) => refused,
+            None => Eval::Met("device is marked compliant".into()),
+        },
         Some(false) if ctx.device_registered() == Some(false) => {
             unmet(false, "device is not registered (cannot be compliant)")
         }
@@ -271,7 +331,10 @@ fn eval_domain_joined(ctx: &Ctx) -> Eval {
         return unmet(false, "device is not registered (cannot be hybrid joined)");
     }
     match ctx.device_trust() {
-        Some(TrustType::ServerAd) => Eval::Met("device is hybrid joined".into()),
+        Some(TrustType::ServerAd) => match external_device_trust(ctx, ctx.hybrid_device_trust()) {
+            Some(refused) => refused,
+            None => Eval::Met("device is hybrid joined".into()),
+        },
         Some(_) => unmet(false, "device is not hybrid joined"),
         None => Eval::Unknown("device join type unknown".into()),
     }

@@ -30,7 +30,9 @@ pub use result::{
     PolicyResult, PolicyState,
 };
 
-use crate::policy::{AuthenticationStrength, BaselineScopeTarget, Directory, NamedLocation};
+use crate::policy::{
+    AuthenticationStrength, BaselineScopeTarget, CrossTenantAccess, Directory, NamedLocation,
+};
 
 /// Tenant data a policy set is compiled against.
 #[derive(Debug, Clone, Copy, Default)]
@@ -53,4 +55,7 @@ pub struct TenantInputs<'a> {
     /// The tenant's baseline scope settings (`tenantSettings.json`); `None` = not
     /// configured.
     pub baseline_scopes: Option<&'a BaselineScopeTarget>,
+    /// Cross-tenant access settings (inbound MFA / device trust for external users);
+    /// `None` = not supplied, so those facts are Unknown for external users.
+    pub cross_tenant: Option<&'a CrossTenantAccess>,
 }

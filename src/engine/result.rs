@@ -39,6 +39,10 @@ pub enum ConditionName {
     ServicePrincipalRisk,
     InsiderRisk,
     AuthenticationFlow,
+    /// Agent risk (`agentIdRiskLevels`; What If reason `agentIdRisk`).
+    AgentRisk,
+    /// Agent execution environments (`agentContext`).
+    AgentContext,
     /// Not a condition: the policy is disabled (Graph `whatIfAnalysisReasons`
     /// `policyNotEnabled`; logged `notEnabled`).
     PolicyNotEnabled,
@@ -61,6 +65,8 @@ impl ConditionName {
             ConditionName::ServicePrincipalRisk => "servicePrincipalRisk",
             ConditionName::InsiderRisk => "insiderRisk",
             ConditionName::AuthenticationFlow => "authenticationFlow",
+            ConditionName::AgentRisk => "agentIdRisk",
+            ConditionName::AgentContext => "agentContext",
             ConditionName::PolicyNotEnabled => "policyNotEnabled",
         }
     }

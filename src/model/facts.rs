@@ -270,4 +270,45 @@ pub struct EventFacts {
     /// location enforcement checks). `Some(None)` = the log says it is the same as `ip`
     /// (the field is blank then); `None` = not recorded.
     pub resource_ip: Option<Option<IpAddr>>,
+    /// Whether the token subject is an agent, and which kind (beta `signIn.agent`);
+    /// `None` = the log does not say (v1.0, CSV, older exports).
+    pub agent: Option<AgentKind>,
+}
+
+/// The agent kind of a sign-in's token subject (Graph beta `microsoft.graph.agentic.agentType`,
+/// docs/agent-id/sign-in-audit-logs-agents.md "agentType").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AgentKind {
+    /// `notAgentic`: a standard user, app or service principal.
+    NotAgentic,
+    /// `agenticAppInstance`: an agent identity (service-principal-like).
+    AgentIdentity,
+    /// `agentIDuser`: an agent's user account.
+    AgentUser,
+    /// `agenticApp` / `agentIdentityBlueprintPrincipal`: a blueprint or its principal.
+    Blueprint,
+    /// `unknownFutureValue` or a value newer than careplay: agentic, kind unknown.
+    Unrecognized,
+}
+
+impl AgentKind {
+    /// Any spelling case; never fails (an unknown value is [`AgentKind::Unrecognized`]).
+    pub fn parse(s: &str) -> AgentKind {
+        let s = s.trim();
+        let eq = |t: &str| s.eq_ignore_ascii_case(t);
+        if eq("notAgentic") {
+            AgentKind::NotAgentic
+        } else if eq("agenticAppInstance") || eq("agentIdentity") {
+            AgentKind::AgentIdentity
+        } else if eq("agentIDuser") || eq("agentUser") {
+            AgentKind::AgentUser
+        } else if eq("agenticApp")
+            || eq("agentIdentityBlueprintPrincipal")
+            || eq("agentIdentityBlueprint")
+        {
+            AgentKind::Blueprint
+        } else {
+            AgentKind::Unrecognized
+        }
+    }
 }

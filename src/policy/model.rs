@@ -57,6 +57,9 @@ pub struct Policy {
     pub created_date_time: Option<String>,
     pub modified_date_time: Option<String>,
     pub template_id: Option<String>,
+    /// Set on a soft-deleted policy (Graph policyDeletableItem: a `deletedItems` export);
+    /// such a policy is not enforced and is not evaluated (replay `Tenant::load_with`).
+    pub deleted_date_time: Option<String>,
     pub conditions: Option<Conditions>,
     pub grant_controls: Option<GrantControls>,
     pub session_controls: Option<SessionControls>,
@@ -85,7 +88,12 @@ pub struct Conditions {
     pub authentication_flows: Option<AuthenticationFlows>,
     /// Beta-only fields not evaluated; kept to lint when non-null (policy-model.md §2, V13).
     pub times: Option<serde_json::Value>,
+    /// Agent users (`includeAgentUsers`, `excludeAgentUsers`, `agentFilter`): observed in
+    /// 2026 beta exports, not in the metadata; read leniently by the users condition.
     pub agents: Option<serde_json::Value>,
+    /// "Agent execution environments" (`includeAgentContexts`, `excludeAgentContexts`):
+    /// observed only (howto-target-agent-identities.md).
+    pub agent_context: Option<serde_json::Value>,
     pub clients: Option<serde_json::Value>,
     #[serde(deserialize_with = "null_default")]
     pub agent_id_risk_levels: Flags,
@@ -135,6 +143,14 @@ pub struct ClientApplications {
     #[serde(deserialize_with = "null_default")]
     pub exclude_service_principals: Vec<String>,
     pub service_principal_filter: Option<Filter>,
+    /// Agent identities (beta, Conditional Access for Agent ID): `All` or agent identity /
+    /// blueprint ids (Graph beta conditionalAccessClientApplications).
+    #[serde(deserialize_with = "null_default")]
+    pub include_agent_id_service_principals: Vec<String>,
+    #[serde(deserialize_with = "null_default")]
+    pub exclude_agent_id_service_principals: Vec<String>,
+    /// Custom-security-attribute filter on agent identities.
+    pub agent_id_service_principal_filter: Option<Filter>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]

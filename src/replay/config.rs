@@ -17,6 +17,7 @@ pub enum ConfigInput {
     Strengths,
     Directory,
     Settings,
+    CrossTenant,
 }
 
 impl ConfigInput {
@@ -27,6 +28,7 @@ impl ConfigInput {
             ConfigInput::Strengths => "authentication strengths",
             ConfigInput::Directory => "directory snapshot",
             ConfigInput::Settings => "tenant settings",
+            ConfigInput::CrossTenant => "cross-tenant access settings",
         }
     }
 }

@@ -13,7 +13,8 @@ use std::path::PathBuf;
 
 use crate::engine::{self, CompiledSet, TenantInputs};
 use crate::policy::{
-    self, AuthenticationStrength, Directory, NamedLocation, Policy, Rejection, TenantSettings,
+    self, AuthenticationStrength, CrossTenantAccess, Directory, NamedLocation, Policy, Rejection,
+    TenantSettings,
 };
 use crate::report::{Aggregator, EventRow, InputSummary, PolicyInfo, Report, ReportMeta};
 use crate::signin;
@@ -99,6 +100,9 @@ pub struct Tenant {
     pub no_locations_snapshot: bool,
     pub strengths: Vec<AuthenticationStrength>,
     pub directory: Option<Directory>,
+    /// Cross-tenant access settings; `None` = no file (external users' inbound MFA and
+    /// device trust are Unknown).
+    pub cross_tenant: Option<CrossTenantAccess>,
     /// Policy objects skipped by `--keep-going` (empty otherwise: any problem stops the
     /// load). Non-empty = the answer is partial.
     pub skipped: Vec<Rejection>,
@@ -148,6 +152,7 @@ impl Tenant {
             }
         };
         let mut notes = Vec::new();
+        let policies = live_policies(policies, &mut notes);
         let locations = if paths.locations.is_empty() {
             notes.push(
                 "no named locations file (namedLocations.json): every trusted-location and \
@@ -225,6 +230,32 @@ impl Tenant {
                 }
             },
         };
+        let cross_tenant = match paths.cross_tenant.as_slice() {
+            [p] => match policy::load_cross_tenant(p) {
+                Ok(c) => {
+                    for t in &c.deleted_partners {
+                        notes.push(format!(
+                            "cross-tenant partner entry {t} is soft-deleted (deletedDateTime): \
+                             not applied; that tenant follows the default settings"
+                        ));
+                    }
+                    Some(c)
+                }
+                Err(e) => {
+                    problems.extend(ConfigProblem::from_error(ConfigInput::CrossTenant, e));
+                    None
+                }
+            },
+            // Only ever the folder's one file (no flag); absent = Unknown, never "untrusted".
+            _ => {
+                notes.push(format!(
+                    "no cross-tenant access settings ({}): whether this tenant trusts an \
+                     external user's home-tenant MFA and device claims is Unknown",
+                    tenant::CROSS_TENANT_FILE
+                ));
+                None
+            }
+        };
         let only_policies = problems.iter().all(|p| p.input == ConfigInput::Policies);
         // --keep-going can skip broken policy files, and only while a policy is left.
         let skippable = opts.keep_going && only_policies && !policies.is_empty();
@@ -268,6 +299,7 @@ impl Tenant {
             no_locations_snapshot: paths.locations.is_empty(),
             strengths,
             directory,
+            cross_tenant,
             skipped: problems.into_iter().map(|p| p.rejection).collect(),
             settings,
             notes,
@@ -291,6 +323,7 @@ impl Tenant {
             // naming the pseudo-location itself is Unknown.
             mfa_trusted_ips_unknown: true,
             baseline_scopes: Some(&self.settings.baseline_scopes),
+            cross_tenant: self.cross_tenant.as_ref(),
         }
     }
 
@@ -303,6 +336,28 @@ impl Tenant {
     pub fn network_classes(&self) -> stream::NetworkClasses {
         stream::NetworkClasses::new(&self.locations, self.inputs().mfa_trusted_ips)
     }
+}
+
+/// The policies that are not soft-deleted. A policy with `deletedDateTime` comes from a
+/// `deletedItems` export: Entra does not enforce it (it can only be restored, within 30
+/// days: Graph policyDeletableItem, conditionalAccessPolicy "List deleted policies"), so it
+/// is left out with a note rather than evaluated as live. It is not refused: a deleted
+/// policy is a fact about the tenant, not a broken input.
+fn live_policies(policies: Vec<Policy>, notes: &mut Vec<String>) -> Vec<Policy> {
+    let (deleted, live): (Vec<Policy>, Vec<Policy>) = policies.into_iter().partition(|p| {
+        p.deleted_date_time
+            .as_deref()
+            .is_some_and(|d| !d.trim().is_empty())
+    });
+    for p in &deleted {
+        notes.push(format!(
+            "policy `{}` is soft-deleted (deletedDateTime {}): not evaluated; Entra does not \
+             enforce a deleted policy",
+            p.display_name.as_deref().or(p.id.as_deref()).unwrap_or("?"),
+            p.deleted_date_time.as_deref().unwrap_or_default().trim()
+        ));
+    }
+    live
 }
 
 /// Load one multi-file part (named locations, strengths): its objects, and every problem

@@ -1,6 +1,7 @@
 //! A tenant snapshot is a folder (README "Tenant folder layout"):
 //! `policies/`, `namedLocations.json`, `authenticationStrengths.json` (optional),
-//! `directory.json` (optional), `signins/`. Each part can be replaced by flags.
+//! `directory.json` (optional), `crossTenantAccess.json` (optional), `signins/`. Each part
+//! but the cross-tenant settings can be replaced by flags.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,8 @@ pub struct TenantPaths {
     pub directory: Vec<PathBuf>,
     /// `tenantSettings.json` (optional; `policy::settings`).
     pub settings: Vec<PathBuf>,
+    /// Cross-tenant access settings (inbound trust for external users).
+    pub cross_tenant: Vec<PathBuf>,
     pub logs: Vec<PathBuf>,
 }
 
@@ -29,6 +32,9 @@ pub struct Overrides {
     /// `--keep-going`: skip broken policy files (see [`TenantOptions`]).
     pub keep_going: bool,
 }
+
+/// The cross-tenant access settings file of a tenant folder.
+pub const CROSS_TENANT_FILE: &str = "crossTenantAccess.json";
 
 /// A part of the folder that is there. A dangling symlink counts as there, so the loader
 /// names it instead of the run treating the part as absent.
@@ -60,6 +66,7 @@ impl TenantPaths {
             strengths: pick(&o.strengths, d("authenticationStrengths.json")),
             directory: pick(&o.directory, d("directory.json")),
             settings: d("tenantSettings.json"),
+            cross_tenant: d(CROSS_TENANT_FILE),
             logs: pick(&o.logs, d("signins")),
         }
     }

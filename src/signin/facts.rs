@@ -4,8 +4,9 @@
 use super::schema::{EventType, SignInRecord};
 use super::values::{self, parse_ip};
 use crate::model::{
-    text, AuthMethod, ClientAppType, Country, DeviceFacts, EventFacts, EventKind, ExternalUserType,
-    Externality, Platform, RiskLevel, TransferMethod, TrustType, UserAction, UserType,
+    text, AgentKind, AuthMethod, ClientAppType, Country, DeviceFacts, EventFacts, EventKind,
+    ExternalUserType, Externality, Platform, RiskLevel, TransferMethod, TrustType, UserAction,
+    UserType,
 };
 
 /// App id of the My Sign-ins SPA where security info is registered (signin-logs.md §8.5).
@@ -88,6 +89,7 @@ pub fn to_facts(r: &SignInRecord) -> EventFacts {
         // ipAddressFromResourceProvider): Unknown for the session controls that need them.
         token_protection: None,
         resource_ip: None,
+        agent: r.agent_type.as_deref().map(AgentKind::parse),
     }
 }
 
@@ -131,6 +133,7 @@ pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
         cross_tenant_mfa_trust,
         token_protection,
         resource_ip,
+        agent,
     } = out;
     let ut = user_type(r);
     *kind = event_kind(r.event_type);
@@ -167,6 +170,7 @@ pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
     *cross_tenant_mfa_trust = None;
     *token_protection = None;
     *resource_ip = None;
+    *agent = r.agent_type.as_deref().map(AgentKind::parse);
 }
 
 /// `Some(s)` in `out`, reusing its string when it has one.
@@ -767,6 +771,7 @@ mod tests {
             ca_policies: None,
             ca_audiences: None,
             msi_type: None,
+            agent_type: None,
             source_format: "graph-json".into(),
             source_file: "f".into(),
             source_line: None,

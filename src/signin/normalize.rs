@@ -386,6 +386,10 @@ pub fn normalize(
             ))
         }
     };
+    let agent = nested(v.get(F::Agent), "agent", &mut lost)?;
+    let agent_type = agent.as_deref().and_then(|a| {
+        text_nonempty(key(a, "agentSubjectType")).or_else(|| text_nonempty(key(a, "agentType")))
+    });
     let aud = nested(
         v.get(F::ConditionalAccessAudiences),
         "conditionalAccessAudiences",
@@ -507,6 +511,7 @@ pub fn normalize(
         ca_policies,
         ca_audiences,
         msi_type,
+        agent_type,
         source_format: ctx.format.to_string(),
         source_file: ctx.file.to_string(),
         source_line: ctx.line,

@@ -193,6 +193,10 @@ pub struct SignInRecord {
     /// Beta `conditionalAccessAudiences` app ids.
     pub ca_audiences: Option<Vec<String>>,
     pub msi_type: Option<String>,
+    /// Beta `agent.agentSubjectType`, else `agent.agentType` (notAgentic, agenticApp,
+    /// agenticAppInstance, agentIDuser, …): whether the token subject is an agent
+    /// (docs/agent-id/sign-in-audit-logs-agents.md). `None` = the export has no `agent`.
+    pub agent_type: Option<String>,
     /// [`super::Format::as_str`] of the file the row came from.
     pub source_format: String,
     pub source_file: String,
@@ -596,6 +600,7 @@ canonical_columns! {
     ca_policies: JsonCa,
     ca_audiences: JsonStrs,
     msi_type: OptStr,
+    agent_type: OptStr,
     source_format: ReqStr,
     source_file: ReqStr,
     source_line: OptU64,

@@ -45,7 +45,7 @@ fields! {
     OriginalTransferMethod, IncomingTokenType, AuthenticationContextClassReferences, Status,
     ErrorCode, ResultType, FailureReason, ResultDescription, AdditionalDetails,
     ConditionalAccessStatus, AppliedConditionalAccessPolicies, ConditionalAccessAudiences,
-    ManagedServiceIdentity, MsiType, Properties, Value, Records,
+    ManagedServiceIdentity, MsiType, Properties, Value, Records, Agent,
     // Portal AuthDetails CSV (signin-logs.md §4.4)
     AuthMethod, AuthMethodDetail, Succeeded, ResultDetail, Requirement,
 }
@@ -149,6 +149,7 @@ const JSON_ALIASES: &[(&str, F)] = &[
         F::AppliedConditionalAccessPolicies,
     ),
     ("conditionalAccessAudiences", F::ConditionalAccessAudiences),
+    ("agent", F::Agent),
     ("managedServiceIdentity", F::ManagedServiceIdentity),
     ("properties", F::Properties),
     ("value", F::Value),

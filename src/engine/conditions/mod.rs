@@ -2,6 +2,9 @@
 //! from the Graph model into a small matcher (`None` = not configured = matches every
 //! event) and evaluates to a three-valued [`Check`].
 
+pub mod agent_context;
+pub mod agent_resources;
+pub mod agent_risk;
 pub mod applications;
 pub mod auth_context;
 pub mod auth_flows;
@@ -82,6 +85,7 @@ pub(crate) struct ConditionSet {
     users: Option<users::UsersCond>,
     workload: Option<workload::WorkloadCond>,
     application: Option<applications::ApplicationCond>,
+    agent_resources: Option<agent_resources::AgentResourcesCond>,
     user_actions: Option<user_actions::UserActionsCond>,
     auth_context: Option<auth_context::AuthContextCond>,
     platform: Option<platforms::PlatformCond>,
@@ -94,6 +98,8 @@ pub(crate) struct ConditionSet {
     sp_risk: Option<sp_risk::SpRiskCond>,
     insider_risk: Option<insider_risk::InsiderRiskCond>,
     auth_flow: Option<auth_flows::AuthFlowCond>,
+    agent_risk: Option<agent_risk::AgentRiskCond>,
+    agent_context: Option<agent_context::AgentContextCond>,
     /// Beta-only conditions that are set but not evaluable (policy-model.md V13).
     unevaluable: Vec<(ConditionName, Reason)>,
 }
@@ -110,10 +116,17 @@ impl ConditionSet {
         let workload = workload::compile(c.client_applications.as_ref(), cx);
         let is_workload = workload.is_some();
         let apps = c.applications.as_ref();
+        let (application, agent_resources) = agent_resources::split(apps, cx);
         let mut set = ConditionSet {
-            users: Some(users::compile(c.users.as_ref(), is_workload, cx)),
+            users: Some(users::compile(
+                c.users.as_ref(),
+                c.agents.as_ref(),
+                is_workload,
+                cx,
+            )),
             workload,
-            application: applications::compile(apps, cx),
+            application,
+            agent_resources,
             user_actions: user_actions::compile(apps, cx),
             auth_context: auth_context::compile(apps, cx),
             platform: platforms::compile(c.platforms.as_ref(), cx),
@@ -126,13 +139,11 @@ impl ConditionSet {
             sp_risk: sp_risk::compile(&c.service_principal_risk_levels, cx),
             insider_risk: insider_risk::compile(&c.insider_risk_levels.0, cx),
             auth_flow: auth_flows::compile(c.authentication_flows.as_ref(), cx),
+            agent_risk: agent_risk::compile(&c.agent_id_risk_levels.0, cx),
+            agent_context: agent_context::compile(c.agent_context.as_ref(), cx),
             unevaluable: vec![],
         };
-        for (name, v) in [
-            ("times", &c.times),
-            ("agents", &c.agents),
-            ("clients", &c.clients),
-        ] {
+        for (name, v) in [("times", &c.times), ("clients", &c.clients)] {
             if v.as_ref().is_some_and(|v| !v.is_null()) {
                 cx.issue(format!(
                     "beta condition `{name}` is set but not evaluated (V13)"
@@ -183,6 +194,7 @@ impl ConditionSet {
         step!(Users, users);
         step!(WorkloadIdentities, workload);
         step!(Application, application);
+        step!(Application, agent_resources);
         step!(UserActions, user_actions);
         step!(AuthenticationContext, auth_context);
         step!(DevicePlatform, platform);
@@ -195,6 +207,8 @@ impl ConditionSet {
         step!(ServicePrincipalRisk, sp_risk);
         step!(InsiderRisk, insider_risk);
         step!(AuthenticationFlow, auth_flow);
+        step!(AgentRisk, agent_risk);
+        step!(AgentContext, agent_context);
         self.applies_or_unknown(unknown)
     }
 
@@ -215,7 +229,7 @@ impl ConditionSet {
     /// is evaluated, then combined (the agreement test is in src/engine/evaluate.rs).
     #[cfg(test)]
     pub fn evaluate_eager(&self, ctx: &Ctx) -> Applicability {
-        let checks: [(ConditionName, Option<Check>); 15] = [
+        let checks: [(ConditionName, Option<Check>); 18] = [
             (
                 ConditionName::Users,
                 self.users.as_ref().map(|c| c.eval(ctx)),
@@ -227,6 +241,10 @@ impl ConditionSet {
             (
                 ConditionName::Application,
                 self.application.as_ref().map(|c| c.eval(ctx)),
+            ),
+            (
+                ConditionName::Application,
+                self.agent_resources.as_ref().map(|c| c.eval(ctx)),
             ),
             (
                 ConditionName::UserActions,
@@ -275,6 +293,14 @@ impl ConditionSet {
             (
                 ConditionName::AuthenticationFlow,
                 self.auth_flow.as_ref().map(|c| c.eval(ctx)),
+            ),
+            (
+                ConditionName::AgentRisk,
+                self.agent_risk.as_ref().map(|c| c.eval(ctx)),
+            ),
+            (
+                ConditionName::AgentContext,
+                self.agent_context.as_ref().map(|c| c.eval(ctx)),
             ),
         ];
         let mut first_no = None;

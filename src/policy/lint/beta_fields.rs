@@ -26,7 +26,7 @@ fn find_unknown_future(v: &Value, path: &str, out: &mut Vec<String>) {
 }
 
 define_rule!(BetaFields, "V13", "not-evaluated-fields", Severity::Warning,
-    "unknownFutureValue or beta-only fields (times, agents, clients, networkAccess, …) are not evaluated",
+    "unknownFutureValue or beta-only fields (times, clients, networkAccess, …) are not evaluated; agent risk and agent execution environments are Unknown",
     |p, t| {
         let mut hits = Vec::new();
         if let Ok(v) = serde_json::to_value(p) {
@@ -39,11 +39,22 @@ define_rule!(BetaFields, "V13", "not-evaluated-fields", Severity::Warning,
         }
         let Some(c) = &p.conditions else { return hits };
         let present = |v: &Option<Value>| v.as_ref().is_some_and(|v| !v.is_null());
+        // The engine evaluates these two, but from facts no sign-in log carries: the
+        // condition is Unknown on every event (src/engine/conditions/agent_risk.rs,
+        // agent_context.rs).
+        if !c.agent_id_risk_levels.0.is_empty() {
+            hits.push(Hit::new(".conditions.agentIdRiskLevels",
+                "agent risk is not in sign-in logs: the condition evaluates as Unknown on every event \
+                 (a policy scoped to agents only is still notApplied for everyone else)"));
+        }
+        if present(&c.agent_context) {
+            hits.push(Hit::new(".conditions.agentContext",
+                "whether an agent user's session started on an endpoint is not in sign-in logs: \
+                 `agentUserSessionsInitiatedFromEndpoints` evaluates as Unknown"));
+        }
         for (name, set) in [
             ("times", present(&c.times)),
-            ("agents", present(&c.agents)),
             ("clients", present(&c.clients)),
-            ("agentIdRiskLevels", !c.agent_id_risk_levels.0.is_empty()),
         ] {
             if set {
                 hits.push(Hit::new(format!(".conditions.{name}"),

@@ -1,5 +1,6 @@
 //! L4: a report-only policy that targets no one (no users, no workload identities, or no
-//! resources) never produces a report-only result: the preview shows nothing.
+//! resources) never produces a report-only result: the preview shows nothing. Agent
+//! identities and agent users count as targets.
 use crate::policy::finding::{define_rule, Hit, Severity};
 use crate::policy::view::{self, State};
 
@@ -27,9 +28,25 @@ define_rule!(
                     .is_some_and(|g| !g.guest_or_external_user_types.0.is_empty())
         });
         let workload_target = view::client_apps(p).is_some_and(|c| {
-            !c.include_service_principals.is_empty() || c.service_principal_filter.is_some()
+            !c.include_service_principals.is_empty()
+                || c.service_principal_filter.is_some()
+                || !c.include_agent_id_service_principals.is_empty()
+                || c.agent_id_service_principal_filter.is_some()
         });
-        if !users_target && !workload_target {
+        // Agent users (`conditions.agents`, howto-target-agent-identities.md) are a target
+        // too: the engine evaluates them (src/engine/conditions/users.rs).
+        let agent_users_target = p
+            .conditions
+            .as_ref()
+            .and_then(|c| c.agents.as_ref())
+            .and_then(|a| a.as_object())
+            .is_some_and(|a| {
+                a.get("includeAgentUsers")
+                    .and_then(|v| v.as_array())
+                    .is_some_and(|v| !v.is_empty())
+                    || a.get("agentFilter").is_some_and(|v| !v.is_null())
+            });
+        if !users_target && !workload_target && !agent_users_target {
             hits.push(Hit::new(
                 ".conditions.users",
                 "report-only policy includes no user, group, role, guest type or workload identity",

@@ -6,6 +6,7 @@
 //! what was expected. Only I/O problems (a missing path, an unreadable file) are a
 //! [`PolicyError`]: bad content never aborts the load and is never dropped silently.
 
+pub mod cross_tenant;
 pub mod directory;
 pub mod locations;
 pub mod normalize;
@@ -21,6 +22,7 @@ use serde_json::Value;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use cross_tenant::{load_cross_tenant, parse_cross_tenant_str};
 pub use directory::{load_directory, parse_directory_str};
 pub use locations::{
     load_named_locations, parse_named_locations_str, LoadedLocation, LocationLoad,
