@@ -21,8 +21,8 @@ pub fn describe(cause: &str) -> (&'static str, Option<&'static str>) {
         ),
         "insiderRisk" => ("insider risk is not in sign-in logs", None),
         "users" => (
-            "user facts (groups, roles, guest type or home tenant) are missing",
-            Some("add the users, their groups and roles to directory.json"),
+            "user facts (groups, roles, guest type, home tenant, or whether the caller is an agent) are missing",
+            Some("add the users, their groups and roles to directory.json; use a Graph beta export for the agent field"),
         ),
         "workloadIdentities" => (
             "service principal facts are missing",
@@ -59,7 +59,7 @@ pub fn describe(cause: &str) -> (&'static str, Option<&'static str>) {
         "authenticationContext" => ("the authentication context is not in the log", None),
         crate::engine::undecided::GRANT => (
             "whether the grant controls are met is not in the log",
-            Some("use an export with authenticationDetails and deviceDetail"),
+            Some("use an export with authenticationDetails and deviceDetail; for guests, add crossTenantAccess.json"),
         ),
         // careplay does not read the beta `tokenProtectionStatusDetails` yet.
         crate::engine::undecided::SESSION => (
