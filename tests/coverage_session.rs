@@ -630,3 +630,98 @@ fn security_info_registration_policies_cover_credential_registration_from_2026_0
         );
     }
 }
+
+/// Rows of an `--events-out` NDJSON file by request id.
+fn events_by_id(path: &Path) -> std::collections::HashMap<String, Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|v| (v["request_id"].as_str().unwrap().to_string(), v))
+        .collect()
+}
+
+#[test]
+fn token_protection_status_in_the_log_decides_a_replay() {
+    let (tmp, dir) = seed_copy();
+    // Which interactive sign-ins the seed's own policies allow: token protection alone then
+    // decides their candidate outcome.
+    let base_events = tmp.path().join("base.ndjson");
+    let r = careplay(&[
+        "--quiet",
+        "replay",
+        s(&dir),
+        "--events-out",
+        s(&base_events),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let base = events_by_id(&base_events);
+    let log = dir.join("signins/graph-beta-interactive.ndjson");
+    let mut lines: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let allowed: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| {
+            base.get(v["id"].as_str().unwrap())
+                .is_some_and(|e| e["baseline_outcome"] == "allowed")
+        })
+        .map(|(i, _)| i)
+        .take(3)
+        .collect();
+    assert_eq!(
+        allowed.len(),
+        3,
+        "the seed has allowed interactive sign-ins"
+    );
+    lines[allowed[0]]["tokenProtectionStatusDetails"] =
+        json!({"signInSessionStatus": "unbound", "signInSessionStatusCode": 1003});
+    lines[allowed[1]]["tokenProtectionStatusDetails"] =
+        json!({"signInSessionStatus": "bound", "signInSessionStatusCode": 0});
+    // allowed[2] keeps no tokenProtectionStatusDetails: the binding is not in the log.
+    let text: String = lines.iter().map(|v| format!("{v}\n")).collect();
+    std::fs::write(&log, text).unwrap();
+
+    let policy = tmp.path().join("token-protection.json");
+    write_json(
+        &policy,
+        &json!({
+            "id": "7e57ca5e-0000-4000-8000-00000000070b",
+            "displayName": "Token protection for sign-in sessions",
+            "state": "enabled",
+            "conditions": {
+                "users": {"includeUsers": ["All"]},
+                "applications": {"includeApplications": ["All"]},
+                "clientAppTypes": ["all"]
+            },
+            "sessionControls": {"secureSignInSession": {"isEnabled": true}}
+        }),
+    );
+    let events = tmp.path().join("cand.ndjson");
+    let r = careplay(&[
+        "--quiet",
+        "replay",
+        s(&dir),
+        "--add",
+        s(&policy),
+        "--events-out",
+        s(&events),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let cand = events_by_id(&events);
+    let outcome = |i: usize| cand[lines[i]["id"].as_str().unwrap()]["candidate_outcome"].clone();
+    assert_eq!(
+        outcome(allowed[0]),
+        "blocked",
+        "an unbound session is blocked"
+    );
+    assert_eq!(outcome(allowed[1]), "allowed", "a bound session passes");
+    assert_eq!(
+        outcome(allowed[2]),
+        "unknown",
+        "no binding in the log: Unknown"
+    );
+}

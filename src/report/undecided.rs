@@ -61,10 +61,9 @@ pub fn describe(cause: &str) -> (&'static str, Option<&'static str>) {
             "whether the grant controls are met is not in the log",
             Some("use an export with authenticationDetails and deviceDetail; for guests, add crossTenantAccess.json"),
         ),
-        // careplay does not read the beta `tokenProtectionStatusDetails` yet.
         crate::engine::undecided::SESSION => (
             "whether the sign-in session is device-bound (token protection) is not in the log",
-            None,
+            Some("export from Graph beta (tokenProtectionStatusDetails)"),
         ),
         crate::engine::undecided::INTERACTION => (
             "whether the request can answer a challenge is not in the log",

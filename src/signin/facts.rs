@@ -85,10 +85,8 @@ pub fn to_facts(r: &SignInRecord) -> EventFacts {
         mfa_claim: r.mfa_satisfied,
         tou_accepted: None,
         cross_tenant_mfa_trust: None,
-        // Beta-only fields the loader does not read yet (tokenProtectionStatusDetails,
-        // ipAddressFromResourceProvider): Unknown for the session controls that need them.
-        token_protection: None,
-        resource_ip: None,
+        token_protection: token_binding(r.token_binding.as_deref()),
+        resource_ip: resource_ip_of(r.resource_ip.as_deref()),
         agent: r.agent_type.as_deref().map(AgentKind::parse),
     }
 }
@@ -168,9 +166,29 @@ pub fn to_facts_into(r: &SignInRecord, out: &mut EventFacts) {
     *mfa_claim = r.mfa_satisfied;
     *tou_accepted = None;
     *cross_tenant_mfa_trust = None;
-    *token_protection = None;
-    *resource_ip = None;
+    *token_protection = token_binding(r.token_binding.as_deref());
+    *resource_ip = resource_ip_of(r.resource_ip.as_deref());
     *agent = r.agent_type.as_deref().map(AgentKind::parse);
+}
+
+/// The IP the resource saw: `Some(None)` when the export says "the same" (blank), `None`
+/// when it does not say or the value is not an IP (then CAE strict location is Unknown).
+fn resource_ip_of(raw: Option<&str>) -> Option<Option<std::net::IpAddr>> {
+    let s = raw?.trim();
+    if s.is_empty() {
+        return Some(None);
+    }
+    parse_ip(s).map(Some)
+}
+
+/// Token protection's session binding (concept-token-protection.md): `bound` / `unbound`;
+/// `none` and newer values are not a binding careplay can rely on, so Unknown.
+fn token_binding(raw: Option<&str>) -> Option<crate::model::TokenBinding> {
+    match raw?.trim() {
+        s if s.eq_ignore_ascii_case("bound") => Some(crate::model::TokenBinding::Bound),
+        s if s.eq_ignore_ascii_case("unbound") => Some(crate::model::TokenBinding::Unbound),
+        _ => None,
+    }
 }
 
 /// `Some(s)` in `out`, reusing its string when it has one.
@@ -772,6 +790,8 @@ mod tests {
             ca_audiences: None,
             msi_type: None,
             agent_type: None,
+            resource_ip: None,
+            token_binding: None,
             source_format: "graph-json".into(),
             source_file: "f".into(),
             source_line: None,

@@ -390,6 +390,19 @@ pub fn normalize(
     let agent_type = agent.as_deref().and_then(|a| {
         text_nonempty(key(a, "agentSubjectType")).or_else(|| text_nonempty(key(a, "agentType")))
     });
+    // Present but null or blank means "the same IP" (the field is in every beta record):
+    // kept apart from absent, which means the export does not say.
+    let resource_ip = v
+        .get(F::IpAddressFromResourceProvider)
+        .map(|x| text_nonempty(Some(x)).unwrap_or_default());
+    let tp = nested(
+        v.get(F::TokenProtectionStatusDetails),
+        "tokenProtectionStatusDetails",
+        &mut lost,
+    )?;
+    let token_binding = tp
+        .as_deref()
+        .and_then(|t| text_nonempty(key(t, "signInSessionStatus")));
     let aud = nested(
         v.get(F::ConditionalAccessAudiences),
         "conditionalAccessAudiences",
@@ -512,6 +525,8 @@ pub fn normalize(
         ca_audiences,
         msi_type,
         agent_type,
+        resource_ip,
+        token_binding,
         source_format: ctx.format.to_string(),
         source_file: ctx.file.to_string(),
         source_line: ctx.line,

@@ -197,6 +197,13 @@ pub struct SignInRecord {
     /// agenticAppInstance, agentIDuser, …): whether the token subject is an agent
     /// (docs/agent-id/sign-in-audit-logs-agents.md). `None` = the export has no `agent`.
     pub agent_type: Option<String>,
+    /// Beta `ipAddressFromResourceProvider`: the IP the resource saw (what CAE strict
+    /// location checks). `Some("")` = the export has the field but it is blank or null,
+    /// which Entra writes when the resource saw the same IP; `None` = not in the export.
+    pub resource_ip: Option<String>,
+    /// Beta `tokenProtectionStatusDetails.signInSessionStatus` (`bound`, `unbound`,
+    /// `none`, …); `None` = not in the export.
+    pub token_binding: Option<String>,
     /// [`super::Format::as_str`] of the file the row came from.
     pub source_format: String,
     pub source_file: String,
@@ -601,6 +608,8 @@ canonical_columns! {
     ca_audiences: JsonStrs,
     msi_type: OptStr,
     agent_type: OptStr,
+    resource_ip: OptStr,
+    token_binding: OptStr,
     source_format: ReqStr,
     source_file: ReqStr,
     source_line: OptU64,

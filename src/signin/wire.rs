@@ -46,6 +46,7 @@ fields! {
     ErrorCode, ResultType, FailureReason, ResultDescription, AdditionalDetails,
     ConditionalAccessStatus, AppliedConditionalAccessPolicies, ConditionalAccessAudiences,
     ManagedServiceIdentity, MsiType, Properties, Value, Records, Agent,
+    IpAddressFromResourceProvider, TokenProtectionStatusDetails,
     // Portal AuthDetails CSV (signin-logs.md §4.4)
     AuthMethod, AuthMethodDetail, Succeeded, ResultDetail, Requirement,
 }
@@ -150,6 +151,14 @@ const JSON_ALIASES: &[(&str, F)] = &[
     ),
     ("conditionalAccessAudiences", F::ConditionalAccessAudiences),
     ("agent", F::Agent),
+    (
+        "ipAddressFromResourceProvider",
+        F::IpAddressFromResourceProvider,
+    ),
+    (
+        "tokenProtectionStatusDetails",
+        F::TokenProtectionStatusDetails,
+    ),
     ("managedServiceIdentity", F::ManagedServiceIdentity),
     ("properties", F::Properties),
     ("value", F::Value),
@@ -161,6 +170,10 @@ const PORTAL_ALIASES: &[(&str, F)] = &[
     ("Date", F::CreatedDateTime),
     ("Request ID", F::Id),
     ("User agent", F::UserAgent),
+    (
+        "IP address (seen by resource)",
+        F::IpAddressFromResourceProvider,
+    ),
     ("Correlation ID", F::CorrelationId),
     ("User ID", F::UserId),
     ("User", F::UserDisplayName),
