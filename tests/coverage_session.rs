@@ -302,6 +302,9 @@ fn whatif_has_a_flag_for_every_fact_the_engine_reads() {
         "--platform",
         "--client-app",
         "--device-registered",
+        "--audiences-logged",
+        "--time",
+        "--agent-type",
         "--device-id",
         "--device-name",
         "--device-os",
@@ -724,4 +727,47 @@ fn token_protection_status_in_the_log_decides_a_replay() {
         "unknown",
         "no binding in the log: Unknown"
     );
+}
+
+#[test]
+fn whatif_agent_type_and_time_flags_reach_the_engine() {
+    let (tmp, dir) = seed_copy();
+    // All users does not cover an agent's user account (howto-target-agent-identities.md).
+    let mut policy = block_filter_policy(
+        "9e0d0000-0000-4000-8000-0000000000a1",
+        "Block all users",
+        "device.model -ne \"nothing\"",
+    );
+    policy["conditions"]
+        .as_object_mut()
+        .unwrap()
+        .remove("devices");
+    let user = [
+        "--user",
+        "ed@woodgrove.example",
+        "--app",
+        "00000003-0000-0000-c000-000000000000",
+    ];
+    let person = whatif(tmp.path(), &dir, &policy, &user);
+    assert!(
+        person.contains("Decision (policies On): Blocked"),
+        "{person}"
+    );
+    let mut agent = user.to_vec();
+    agent.extend(["--agent-type", "agentIDuser"]);
+    let agent = whatif(tmp.path(), &dir, &policy, &agent);
+    assert!(agent.contains("Decision (policies On): Allowed"), "{agent}");
+    // A time that is not RFC 3339 is a usage error, not a silently unknown time.
+    let p = tmp.path().join("t.json");
+    write_json(&p, &policy);
+    let r = careplay(&[
+        "whatif",
+        s(&dir),
+        "--policies",
+        s(&p),
+        "--time",
+        "yesterday",
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("RFC 3339"), "{}", r.stderr);
 }

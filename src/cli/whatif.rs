@@ -61,6 +61,20 @@ pub struct Args {
     /// Extra audiences Entra evaluated (beta `conditionalAccessAudiences`). Repeatable.
     #[arg(long = "audience")]
     pub audience: Vec<String>,
+    /// The --audience list is everything Entra evaluated, as a beta export logs it: a
+    /// service the resource binds early and that is not listed was not involved. Without
+    /// it, such early-bound dependencies are Unknown (service-dependencies.md).
+    #[arg(long)]
+    pub audiences_logged: bool,
+    /// When the sign-in happens (RFC 3339; dated rules such as the baseline-scope rollout
+    /// read it). Default: not known.
+    #[arg(long, value_name = "TIME")]
+    pub time: Option<String>,
+    /// Whether the token subject is an agent, as beta sign-ins log it (`agent.agentType`):
+    /// notAgentic | agenticAppInstance (agent identity) | agentIDuser (agent user) |
+    /// agenticApp (blueprint). Default: not known.
+    #[arg(long, value_name = "TYPE")]
+    pub agent_type: Option<String>,
     /// User action: registersecurityinfo | registerdevice (or the urn:user:… form).
     #[arg(long)]
     pub user_action: Option<String>,
@@ -312,6 +326,19 @@ pub fn facts(args: &Args, tenant: &Tenant) -> Result<EventFacts, String> {
     f.resource_id = args.app.clone();
     f.app_id = args.client_id.clone().or_else(|| args.app.clone());
     f.extra_audiences = args.audience.clone();
+    f.audiences_logged = args.audiences_logged;
+    f.signed_in_at = match &args.time {
+        None => None,
+        Some(t) => Some(
+            chrono::DateTime::parse_from_rfc3339(t)
+                .map_err(|e| format!("--time `{t}`: expected RFC 3339 ({e})"))?
+                .with_timezone(&chrono::Utc),
+        ),
+    };
+    f.agent = args
+        .agent_type
+        .as_deref()
+        .map(careplay::model::AgentKind::parse);
     if !args.tou_accepted.is_empty() {
         f.tou_accepted = Some(args.tou_accepted.clone());
     }
