@@ -117,37 +117,22 @@ impl OutputFile {
     }
 }
 
-/// Extensions the loaders pick up when they walk a folder (signin::source, policy::load).
-const READ_FROM_FOLDERS: &[&str] = &[
-    "json", "jsonl", "ndjson", "csv", "parquet", "gz", "log", "txt",
-];
-
 /// The input that `target` would overwrite: an input file that is the same file (by
 /// identity, so hard links, symlinks and `./` spellings count), or an input folder that
-/// holds the existing target under a name the loaders read from folders.
+/// holds the existing target under a name the sign-in loader reads from folders (the
+/// policy loader's `*.json` is among those names).
 fn input_at(target: &Path, inputs: &[PathBuf]) -> Option<PathBuf> {
     if !target.exists() {
         return None;
     }
     let target_real = target.canonicalize().ok()?;
-    let mut given: Vec<PathBuf> = Vec::new();
-    for p in inputs {
-        let s = p.to_string_lossy();
-        if !p.exists() && s.contains(['*', '?', '[']) {
-            if let Ok(paths) = glob::glob(&s) {
-                given.extend(paths.filter_map(Result::ok));
-            }
-        } else {
-            given.push(p.clone());
-        }
-    }
-    given.into_iter().find(|p| {
+    super::replay::expand(inputs).into_iter().find(|p| {
         p.canonicalize().is_ok_and(|real| {
             if real.is_dir() {
-                let read = target_real
-                    .extension()
-                    .map(|e| e.to_string_lossy().to_ascii_lowercase())
-                    .is_some_and(|e| READ_FROM_FOLDERS.contains(&e.as_str()));
+                let read = careplay::walk::has_extension(
+                    &target_real,
+                    careplay::signin::source::FOLDER_EXTS,
+                );
                 read && target_real.starts_with(&real)
             } else {
                 same_file(&real, &target_real)

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 pub const SNIFF_BYTES: usize = 64 * 1024;
 
 /// File extensions picked up when walking a folder (explicit files may have any name).
-const FOLDER_EXTS: &[&str] = &[
+pub const FOLDER_EXTS: &[&str] = &[
     "json", "jsonl", "ndjson", "csv", "parquet", "gz", "log", "txt",
 ];
 
