@@ -14,24 +14,9 @@ use std::path::{Path, PathBuf};
 const AGENT_USER: &str = "agent-user@woodgrove.example";
 const PERSON: &str = "not-an-agent@woodgrove.example";
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 /// (guard, tenant folder): the seed plus `signins/agents.ndjson`.
 fn seed_with_agent_rows() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("seed");
-    copy_dir(&root().join("datasets/seed-registration"), &dir);
+    let (tmp, dir) = common::seed_copy();
     let first = std::fs::read_to_string(dir.join("signins/graph-beta-noninteractive.ndjson"))
         .unwrap()
         .lines()

@@ -11,20 +11,8 @@ use std::path::Path;
 /// A copy of the seed tenant (its sign-ins are dated 2026-10, after the 2026-05-13 rollout
 /// start) plus a candidate "All resources but Exchange: block" policy.
 fn seed_copy(dir: &Path) -> (String, String) {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            let target = to.join(e.file_name());
-            if e.file_type().unwrap().is_dir() {
-                copy(&e.path(), &target);
-            } else {
-                std::fs::copy(e.path(), &target).unwrap();
-            }
-        }
-    }
     let tenant = dir.join("tenant");
-    copy(&root().join("datasets/seed-registration"), &tenant);
+    common::copy_dir(&root().join("datasets/seed-registration"), &tenant);
     let add = dir.join("all-but-exchange.json");
     std::fs::write(
         &add,

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{careplay, root};
+use common::careplay;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -17,24 +17,9 @@ const FABRIKAM: &str = "22222222-2222-4222-8222-222222222222";
 const HUGO: &str = "hugo@fabrikam.example";
 const KIM: &str = "kim@contoso2.example";
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 /// (guard, tenant folder, added policy file).
 fn seed_with_guest_policy() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("seed");
-    copy_dir(&root().join("datasets/seed-registration"), &dir);
+    let (tmp, dir) = common::seed_copy();
     let policy = tmp.path().join("guests-phishing-resistant.json");
     let p = json!({
         "id": "9b1f0c2e-0000-4000-8000-0000000000e1",

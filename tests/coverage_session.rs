@@ -5,30 +5,9 @@
 
 mod common;
 
-use common::{careplay, root};
+use common::careplay;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
-/// A copy of the seed tenant in a temporary folder (tests never write into datasets/).
-fn seed_copy() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("seed");
-    copy_dir(&root().join("datasets/seed-registration"), &dir);
-    (tmp, dir)
-}
+use std::path::Path;
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -74,7 +53,7 @@ fn replay_json(dir: &Path, extra: &[&str]) -> Value {
 
 #[test]
 fn directory_devices_decide_a_model_filter_in_a_replay() {
-    let (tmp, dir) = seed_copy();
+    let (tmp, dir) = common::seed_copy();
     add_devices(
         &dir,
         json!([{"deviceId": SEED_DEVICE, "displayName": "LT-OTTO-870",
@@ -110,7 +89,7 @@ fn directory_devices_decide_a_model_filter_in_a_replay() {
 
 #[test]
 fn graph_devices_export_shape_with_extension_attributes() {
-    let (tmp, dir) = seed_copy();
+    let (tmp, dir) = common::seed_copy();
     // Graph `GET /devices` page: object id, deviceId, extensionAttributes object with
     // extensionAttributeN keys (null ones included), and fields careplay does not use.
     let page = json!({
@@ -195,7 +174,7 @@ fn broken_devices_stop_the_run_naming_the_json_path() {
             "invalid type",
         ),
     ] {
-        let (_tmp, dir) = seed_copy();
+        let (_tmp, dir) = common::seed_copy();
         add_devices(&dir, json!([device]));
         let r = careplay(&["replay", s(&dir)]);
         assert_eq!(r.code, 2, "{path}: {}", r.stderr);
@@ -204,7 +183,7 @@ fn broken_devices_stop_the_run_naming_the_json_path() {
         assert!(r.stderr.contains(what), "{what}: {}", r.stderr);
     }
     // The same deviceId twice: which object a sign-in joins to would be a guess.
-    let (_tmp, dir) = seed_copy();
+    let (_tmp, dir) = common::seed_copy();
     add_devices(&dir, json!([{"deviceId": "d1"}, {"deviceId": "D1"}]));
     let r = careplay(&["replay", s(&dir)]);
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -224,7 +203,7 @@ fn whatif(tmp: &Path, dir: &Path, policy: &Value, flags: &[&str]) -> String {
 
 #[test]
 fn whatif_device_object_flags_feed_the_filter_without_a_snapshot_device() {
-    let (tmp, dir) = seed_copy();
+    let (tmp, dir) = common::seed_copy();
     let policy = block_filter_policy(
         "9e0d0000-0000-4000-8000-000000000003",
         "Block by model and attribute",
@@ -342,7 +321,7 @@ fn whatif_has_a_flag_for_every_fact_the_engine_reads() {
 
 #[test]
 fn whatif_insider_risk_and_session_facts_decide() {
-    let (tmp, dir) = seed_copy();
+    let (tmp, dir) = common::seed_copy();
     let insider = json!({
         "id": "9e0d0000-0000-4000-8000-000000000004",
         "displayName": "Block elevated insider risk",
@@ -501,7 +480,7 @@ fn a_trusted_private_link_or_service_tag_location_makes_all_trusted_unknown() {
             "compliant network",
         ),
     ] {
-        let (tmp, dir) = seed_copy();
+        let (tmp, dir) = common::seed_copy();
         let path = dir.join("namedLocations.json");
         let mut locs: Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -568,7 +547,7 @@ fn lint_says_device_states_are_evaluated_as_the_engine_does() {
     );
     assert!(!all.contains("`deviceStates` is not evaluated"), "{all}");
     // And the engine does decide it: a compliant device is excluded.
-    let (tmp2, seed) = seed_copy();
+    let (tmp2, seed) = common::seed_copy();
     let out = whatif(
         tmp2.path(),
         &seed,
@@ -621,7 +600,7 @@ fn security_info_registration_policies_cover_credential_registration_from_2026_0
         "grantControls": {"operator": "OR", "builtInControls": ["block"]}
     });
     for (when, blocked) in [("2026-07-05T12:00:00Z", 0), ("2026-07-06T12:00:00Z", 1)] {
-        let (tmp, dir) = seed_copy();
+        let (tmp, dir) = common::seed_copy();
         drs_registration_log(&dir, when);
         let p = tmp.path().join("block-registration.json");
         write_json(&p, &block);
@@ -646,7 +625,7 @@ fn events_by_id(path: &Path) -> std::collections::HashMap<String, Value> {
 
 #[test]
 fn token_protection_status_in_the_log_decides_a_replay() {
-    let (tmp, dir) = seed_copy();
+    let (tmp, dir) = common::seed_copy();
     // Which interactive sign-ins the seed's own policies allow: token protection alone then
     // decides their candidate outcome.
     let base_events = tmp.path().join("base.ndjson");
@@ -731,7 +710,7 @@ fn token_protection_status_in_the_log_decides_a_replay() {
 
 #[test]
 fn whatif_agent_type_and_time_flags_reach_the_engine() {
-    let (tmp, dir) = seed_copy();
+    let (tmp, dir) = common::seed_copy();
     // All users does not cover an agent's user account (howto-target-agent-identities.md).
     let mut policy = block_filter_policy(
         "9e0d0000-0000-4000-8000-0000000000a1",

@@ -12,27 +12,6 @@ use std::path::{Path, PathBuf};
 
 const PROMOTE: &[&str] = &["--promote", "all-report-only", "--quiet"];
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
-/// A private copy of the seed tenant: (guard, tenant folder).
-fn seed_copy() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("seed");
-    copy_dir(&root().join("datasets/seed-registration"), &dir);
-    (tmp, dir)
-}
-
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -84,7 +63,7 @@ fn intact_seed_keeps_its_answer_and_says_nothing_is_skipped() {
 
 #[test]
 fn an_invalid_cidr_stops_the_run_naming_file_and_json_path() {
-    let (_t, dir) = seed_copy();
+    let (_t, dir) = common::seed_copy();
     bad_cidr(&dir);
     let r = replay(&dir, &[]);
     assert_eq!(r.code, 2, "{}", r.stdout);
@@ -105,7 +84,7 @@ type Breaker<'a> = Box<dyn Fn() + 'a>;
 
 #[test]
 fn a_broken_named_locations_file_stops_the_run_every_way() {
-    let (_t, dir) = seed_copy();
+    let (_t, dir) = common::seed_copy();
     let p = dir.join("namedLocations.json");
     let intact = std::fs::read(&p).unwrap();
     let cases: Vec<(&str, Breaker)> = vec![
@@ -142,7 +121,7 @@ fn a_broken_named_locations_file_stops_the_run_every_way() {
 
 #[test]
 fn a_broken_strengths_file_stops_the_run() {
-    let (_t, dir) = seed_copy();
+    let (_t, dir) = common::seed_copy();
     std::fs::write(
         dir.join("authenticationStrengths.json"),
         r#"{"value":[{"id":"s1","allowedCombinations":"#,
@@ -160,7 +139,7 @@ fn a_broken_strengths_file_stops_the_run() {
 
 #[test]
 fn no_named_locations_file_makes_trusted_networks_unknown_not_untrusted() {
-    let (_t, dir) = seed_copy();
+    let (_t, dir) = common::seed_copy();
     std::fs::remove_file(dir.join("namedLocations.json")).unwrap();
     let r = replay(&dir, &["--format", "json"]);
     let v = json_report(&r);
@@ -176,7 +155,7 @@ fn no_named_locations_file_makes_trusted_networks_unknown_not_untrusted() {
 
 #[test]
 fn a_group_the_directory_snapshot_does_not_name_is_unknown_not_no() {
-    let (_t, dir) = seed_copy();
+    let (_t, dir) = common::seed_copy();
     let policy = json!({
         "id": "9e0c0000-0000-4000-8000-000000000001",
         "displayName": "Block a group not in the snapshot",
@@ -218,7 +197,7 @@ fn a_group_the_directory_snapshot_does_not_name_is_unknown_not_no() {
 
 #[test]
 fn the_mfa_trusted_ips_pseudo_location_is_unknown_without_its_list() {
-    let (_t, dir) = seed_copy();
+    let (_t, dir) = common::seed_copy();
     let policy = json!({
         "id": "9e0c0000-0000-4000-8000-000000000002",
         "displayName": "Block from MFA trusted IPs",
@@ -249,7 +228,7 @@ fn the_mfa_trusted_ips_pseudo_location_is_unknown_without_its_list() {
 
 #[test]
 fn one_broken_policy_file_stops_the_run_and_the_gate_cannot_pass() {
-    let (_t, dir) = seed_copy();
+    let (_t, dir) = common::seed_copy();
     let p = break_policy(&dir);
     let r = replay(&dir, &["--fail-on", "newly-blocked>0"]);
     // Before: the policy was dropped from both sets and the gate passed (exit 0).
@@ -265,7 +244,7 @@ fn one_broken_policy_file_stops_the_run_and_the_gate_cannot_pass() {
 
 #[test]
 fn keep_going_lists_each_skipped_file_near_the_top_of_every_format() {
-    let (_t, dir) = seed_copy();
+    let (_t, dir) = common::seed_copy();
     let p = break_policy(&dir);
     let name = "02-require-mfa-for-admins.json";
     // Each format: the skipped file comes before the first thing after the headline.
@@ -293,7 +272,7 @@ fn keep_going_lists_each_skipped_file_near_the_top_of_every_format() {
 
 #[test]
 fn keep_going_fails_every_gate_because_the_answer_is_partial() {
-    let (_t, dir) = seed_copy();
+    let (_t, dir) = common::seed_copy();
     break_policy(&dir);
     let r = replay(
         &dir,
@@ -316,7 +295,7 @@ fn keep_going_fails_every_gate_because_the_answer_is_partial() {
 
 #[test]
 fn keep_going_does_not_skip_a_broken_locations_file() {
-    let (_t, dir) = seed_copy();
+    let (_t, dir) = common::seed_copy();
     break_policy(&dir);
     bad_cidr(&dir);
     let r = replay(&dir, &["--keep-going"]);
@@ -332,7 +311,7 @@ fn keep_going_does_not_skip_a_broken_locations_file() {
 
 #[test]
 fn whatif_names_rejected_policy_files() {
-    let (_t, dir) = seed_copy();
+    let (_t, dir) = common::seed_copy();
     let p = break_policy(&dir);
     let r = careplay(&["whatif", s(&dir), "--ip", "198.51.100.7"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
@@ -348,7 +327,7 @@ fn whatif_names_rejected_policy_files() {
 
 #[test]
 fn whatif_with_every_policy_file_rejected_shows_the_parse_errors() {
-    let (_t, dir) = seed_copy();
+    let (_t, dir) = common::seed_copy();
     for e in std::fs::read_dir(dir.join("policies")).unwrap() {
         std::fs::write(e.unwrap().path(), "{\"displayName\": ").unwrap();
     }
@@ -371,7 +350,7 @@ fn whatif_with_every_policy_file_rejected_shows_the_parse_errors() {
 
 #[test]
 fn verify_stops_on_a_broken_policy_and_keep_going_fails_fail_below() {
-    let (_t, dir) = seed_copy();
+    let (_t, dir) = common::seed_copy();
     break_policy(&dir);
     let r = careplay(&["verify", s(&dir), "--quiet"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
@@ -408,7 +387,7 @@ fn a_second_directory_is_refused() {
 
 #[test]
 fn directory_values_outside_their_sets_are_errors_with_their_path() {
-    let (_t, dir) = seed_copy();
+    let (_t, dir) = common::seed_copy();
     let p = dir.join("directory.json");
     let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
     v["users"][0]["riskLevel"] = json!("severe");

@@ -14,7 +14,7 @@ mod common;
 
 use common::root;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -79,27 +79,6 @@ fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 temp path")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dst);
-        } else {
-            std::fs::copy(e.path(), dst).unwrap();
-        }
-    }
-}
-
-/// A copy of the seed tenant in a tempdir.
-fn seed_copy() -> (tempfile::TempDir, PathBuf) {
-    let d = tempfile::tempdir().unwrap();
-    let t = d.path().join("tenant");
-    copy_dir(&root().join("datasets/seed-registration"), &t);
-    (d, t)
-}
-
 fn json(r: &Run) -> serde_json::Value {
     assert_eq!(r.code, 0, "stderr: {}\nstdout: {}", r.stderr, r.stdout);
     serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.stdout))
@@ -135,7 +114,7 @@ const SEED_ANSWER: (u64, u64, u64, u64) = (4, 5, 0, 380);
 fn symlink_loop_inside_signins_reads_each_file_once() {
     // Before: every file was read 41 times (the loop followed until the path was too
     // long): 380 seed events became 1,466 and 4 newly blocked became 16.
-    let (_d, t) = seed_copy();
+    let (_d, t) = common::seed_copy();
     std::os::unix::fs::symlink(".", t.join("signins/loop")).unwrap();
     let r = careplay(&[
         "replay",
@@ -184,7 +163,7 @@ fn a_file_named_twice_or_through_a_symlink_is_read_once_under_its_first_name() {
 #[test]
 fn a_named_pipe_in_signins_is_skipped_with_a_counted_warning_not_opened() {
     // Before: the replay opened the FIFO and waited for a writer forever.
-    let (_d, t) = seed_copy();
+    let (_d, t) = common::seed_copy();
     let pipe = t.join("signins/live-feed.json");
     mkfifo(&pipe);
     let args = [
@@ -249,7 +228,7 @@ fn policy_folders_are_walked_the_same_way() {
     // A symlink loop in policies/ no longer multiplies the policies (each was parsed 41
     // times), and a FIFO there stops the run naming it instead of hanging it: policies
     // are configuration, so one that cannot be read is an error.
-    let (_d, t) = seed_copy();
+    let (_d, t) = common::seed_copy();
     std::os::unix::fs::symlink(".", t.join("policies/loop")).unwrap();
     let r = careplay(&["policies", "check", s(&t.join("policies"))]);
     assert!(
@@ -564,7 +543,7 @@ fn redacted_ips_make_network_conditions_unknown_in_the_replay() {
     // rejected and the rest replayed as if nothing were missing (0 newly anything). Now
     // they load, the trusted-network condition reads Unknown for them, and the report
     // says why.
-    let (_d, t) = seed_copy();
+    let (_d, t) = common::seed_copy();
     let f = t.join("signins/graph-beta-interactive.ndjson");
     let text = std::fs::read_to_string(&f).unwrap();
     let mut redacted = String::new();
@@ -616,7 +595,7 @@ fn an_enum_value_from_a_newer_graph_version_reads_unknown_never_no() {
     // not know (`severe`). Before: the value was dropped silently and the condition read
     // "no risk" for... nothing: it already was Unknown, but without a word. The outcome
     // must be Unknown (not allowed) and the warning counted.
-    let (_d, t) = seed_copy();
+    let (_d, t) = common::seed_copy();
     for e in std::fs::read_dir(t.join("policies")).unwrap() {
         std::fs::remove_file(e.unwrap().path()).unwrap();
     }

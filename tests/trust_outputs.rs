@@ -11,30 +11,6 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// A copy of the seed tenant (without its expected reports) in a temporary folder.
-fn seed_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&root().join("datasets/seed-registration"), dir.path());
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let name = e.file_name();
-        if name == "expected" {
-            continue;
-        }
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(&name));
-        } else {
-            std::fs::copy(&p, to.join(&name)).unwrap();
-        }
-    }
-}
-
 fn s(p: &Path) -> String {
     p.display().to_string()
 }
@@ -79,12 +55,12 @@ fn first_log(dir: &Path) -> PathBuf {
 
 #[test]
 fn an_empty_signins_folder_is_an_error_not_zero_events() {
-    let t = seed_copy();
-    for e in std::fs::read_dir(signins(t.path())).unwrap() {
+    let (_tmp, t) = common::seed_copy();
+    for e in std::fs::read_dir(signins(t.as_path())).unwrap() {
         std::fs::remove_file(e.unwrap().path()).unwrap();
     }
     // The gate must not pass on nothing.
-    let r = replay(t.path(), &["--fail-on", "newly-blocked>0"]);
+    let r = replay(t.as_path(), &["--fail-on", "newly-blocked>0"]);
     assert_eq!(r.code, 2, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
     assert!(
         r.stderr.contains("no sign-in events to replay"),
@@ -101,16 +77,16 @@ fn an_empty_signins_folder_is_an_error_not_zero_events() {
 
 #[test]
 fn logs_whose_every_row_is_rejected_are_an_error() {
-    let t = seed_copy();
-    for e in std::fs::read_dir(signins(t.path())).unwrap() {
+    let (_tmp, t) = common::seed_copy();
+    for e in std::fs::read_dir(signins(t.as_path())).unwrap() {
         std::fs::remove_file(e.unwrap().path()).unwrap();
     }
     std::fs::write(
-        signins(t.path()).join("broken.ndjson"),
+        signins(t.as_path()).join("broken.ndjson"),
         "{\"id\": \"a\", \"createdDateTime\": \n{not json\n[1, 2]\n",
     )
     .unwrap();
-    let r = replay(t.path(), &[]);
+    let r = replay(t.as_path(), &[]);
     assert_eq!(r.code, 2, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
     assert!(
         r.stderr.contains("no sign-in events to replay"),
@@ -119,7 +95,7 @@ fn logs_whose_every_row_is_rejected_are_an_error() {
     );
     assert!(r.stderr.contains("rejected"), "{}", r.stderr);
     // verify reads the same logs and refuses the same way.
-    let v = careplay(&["--quiet", "verify", &s(t.path())]);
+    let v = careplay(&["--quiet", "verify", &s(t.as_path())]);
     assert_eq!(v.code, 2, "{}", v.stderr);
     assert!(
         v.stderr.contains("no sign-in events to replay"),
@@ -130,35 +106,38 @@ fn logs_whose_every_row_is_rejected_are_an_error() {
 
 #[test]
 fn rejected_rows_can_be_gated_by_count_and_rate() {
-    let t = seed_copy();
-    let log = first_log(t.path());
+    let (_tmp, t) = common::seed_copy();
+    let log = first_log(t.as_path());
     let mut text = std::fs::read_to_string(&log).unwrap();
     text.push_str("{this line is not JSON\n");
     std::fs::write(&log, text).unwrap();
 
-    let report = replay_json(t.path(), &[]);
+    let report = replay_json(t.as_path(), &[]);
     let read = report["input"]["rows_read"].as_u64().unwrap();
     assert_eq!(report["input"]["rows_rejected"], 1);
 
-    let r = replay(t.path(), &["--fail-on", "rejected>0"]);
+    let r = replay(t.as_path(), &["--fail-on", "rejected>0"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("rejected = 1 > 0"), "{}", r.stderr);
-    assert_eq!(replay(t.path(), &["--fail-on", "rejected>1"]).code, 0);
+    assert_eq!(replay(t.as_path(), &["--fail-on", "rejected>1"]).code, 0);
 
     // 1 of `read` rows: above 0.1%, below 1% for the seed's ~380 rows.
     let rate = 100.0 / read as f64;
     assert!(rate > 0.1 && rate < 1.0, "{rate}");
-    let r = replay(t.path(), &["--fail-on", "rejected-rate>0.1%"]);
+    let r = replay(t.as_path(), &["--fail-on", "rejected-rate>0.1%"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stderr.contains(&format!("(1 of {read}) > 0.1%")),
         "{}",
         r.stderr
     );
-    assert_eq!(replay(t.path(), &["--fail-on", "rejected-rate>1%"]).code, 0);
+    assert_eq!(
+        replay(t.as_path(), &["--fail-on", "rejected-rate>1%"]).code,
+        0
+    );
 
     // The headline says what its numbers leave out.
-    let r = replay(t.path(), &[]);
+    let r = replay(t.as_path(), &[]);
     let head: Vec<&str> = r.stdout.lines().take(6).collect();
     let left_out = format!("1 of {read} log rows could not be read and are left out");
     assert!(head.iter().any(|l| l.contains(&left_out)), "{head:?}");
@@ -167,9 +146,9 @@ fn rejected_rows_can_be_gated_by_count_and_rate() {
 #[test]
 fn the_undecided_share_is_in_every_headline_with_its_cause_and_fix() {
     // Without a directory snapshot, group and role conditions cannot be decided.
-    let t = seed_copy();
-    std::fs::remove_file(t.path().join("directory.json")).unwrap();
-    let report = replay_json(t.path(), &[]);
+    let (_tmp, t) = common::seed_copy();
+    std::fs::remove_file(t.as_path().join("directory.json")).unwrap();
+    let report = replay_json(t.as_path(), &[]);
     let all = report["totals"]["all"]["events"].as_u64().unwrap();
     let undecided = report["totals"]["undecided"]["events"].as_u64().unwrap();
     assert!(undecided > 0 && undecided < all, "{undecided} of {all}");
@@ -192,12 +171,12 @@ fn the_undecided_share_is_in_every_headline_with_its_cause_and_fix() {
 
     let share = format!("of events ({undecided} of {all}) could not be decided");
     for format in ["terminal", "markdown", "html", "csv"] {
-        let r = replay(t.path(), &["--format", format]);
+        let r = replay(t.as_path(), &["--format", format]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert!(r.stdout.contains(&share), "{format}: {}", r.stdout);
         assert!(r.stdout.contains("directory.json"), "{format}");
     }
-    let r = replay(t.path(), &[]);
+    let r = replay(t.as_path(), &[]);
     // The first lines carry it, not a table at the end.
     let head: Vec<&str> = r.stdout.lines().take(6).collect();
     assert!(head.iter().any(|l| l.contains(&share)), "{head:?}");
@@ -218,14 +197,14 @@ fn the_undecided_share_is_in_every_headline_with_its_cause_and_fix() {
 
 #[test]
 fn undecided_events_can_be_gated_by_count_and_rate() {
-    let t = seed_copy();
-    std::fs::remove_file(t.path().join("directory.json")).unwrap();
-    let report = replay_json(t.path(), &[]);
+    let (_tmp, t) = common::seed_copy();
+    std::fs::remove_file(t.as_path().join("directory.json")).unwrap();
+    let report = replay_json(t.as_path(), &[]);
     let all = report["totals"]["all"]["events"].as_u64().unwrap();
     let undecided = report["totals"]["undecided"]["events"].as_u64().unwrap();
     let rate = 100.0 * undecided as f64 / all as f64;
 
-    let r = replay(t.path(), &["--fail-on", "unknown>0"]);
+    let r = replay(t.as_path(), &["--fail-on", "unknown>0"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stderr.contains(&format!("unknown = {undecided} > 0")),
@@ -233,13 +212,16 @@ fn undecided_events_can_be_gated_by_count_and_rate() {
         r.stderr
     );
     assert_eq!(
-        replay(t.path(), &["--fail-on", &format!("unknown>{undecided}")]).code,
+        replay(t.as_path(), &["--fail-on", &format!("unknown>{undecided}")]).code,
         0
     );
 
     // Just under the real rate: a breach, printed above the limit however close it is.
     let limit = (rate * 100.0).floor() / 100.0 - 0.001;
-    let r = replay(t.path(), &["--fail-on", &format!("unknown-rate>{limit}%")]);
+    let r = replay(
+        t.as_path(),
+        &["--fail-on", &format!("unknown-rate>{limit}%")],
+    );
     assert_eq!(r.code, 1, "{}", r.stderr);
     let line = r
         .stderr
@@ -255,21 +237,25 @@ fn undecided_events_can_be_gated_by_count_and_rate() {
     assert!(shown > limit, "{line}");
     let above = (rate + 0.01).min(100.0);
     assert_eq!(
-        replay(t.path(), &["--fail-on", &format!("unknown-rate>{above}%")]).code,
+        replay(
+            t.as_path(),
+            &["--fail-on", &format!("unknown-rate>{above}%")]
+        )
+        .code,
         0
     );
     // A rate is for the two metrics that have a whole to take it of.
-    let r = replay(t.path(), &["--fail-on", "newly-blocked-rate>1%"]);
+    let r = replay(t.as_path(), &["--fail-on", "newly-blocked-rate>1%"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
 
 #[test]
 fn outputs_never_overwrite_an_input() {
-    let t = seed_copy();
-    let log = first_log(t.path());
+    let (_tmp, t) = common::seed_copy();
+    let log = first_log(t.as_path());
     let before = std::fs::read(&log).unwrap();
     for flag in ["-o", "--events-out"] {
-        let r = replay(t.path(), &[flag, &s(&log)]);
+        let r = replay(t.as_path(), &[flag, &s(&log)]);
         assert_eq!(r.code, 2, "{flag}: {}", r.stderr);
         assert!(
             r.stderr.contains("refusing to write over an input"),
@@ -283,17 +269,16 @@ fn outputs_never_overwrite_an_input() {
         );
     }
     // A policy file, named through another spelling of its path.
-    let policy = std::fs::read_dir(t.path().join("policies"))
+    let policy = std::fs::read_dir(t.as_path().join("policies"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "json"))
         .unwrap();
     let policy_before = std::fs::read(&policy).unwrap();
     let roundabout = t
-        .path()
         .join("signins/../policies")
         .join(policy.file_name().unwrap());
-    let r = replay(t.path(), &["-o", &s(&roundabout), "--format", "json"]);
+    let r = replay(t.as_path(), &["-o", &s(&roundabout), "--format", "json"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(std::fs::read(&policy).unwrap(), policy_before);
 
@@ -310,7 +295,7 @@ fn outputs_never_overwrite_an_input() {
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(std::fs::read(&log).unwrap(), before);
-    let folder = s(&signins(t.path()));
+    let folder = s(&signins(t.as_path()));
     let r = careplay(&[
         "--quiet",
         "logs",
@@ -325,22 +310,22 @@ fn outputs_never_overwrite_an_input() {
     assert_eq!(std::fs::read(&log).unwrap(), before);
 
     // Two outputs of one run on one path.
-    let out = t.path().join("out.ndjson");
-    let r = replay(t.path(), &["-o", &s(&out), "--events-out", &s(&out)]);
+    let out = t.as_path().join("out.ndjson");
+    let r = replay(t.as_path(), &["-o", &s(&out), "--events-out", &s(&out)]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
 
 #[test]
 fn an_unwritable_output_fails_before_the_replay() {
-    let t = seed_copy();
-    let missing = t.path().join("no-such-folder/report.md");
+    let (_tmp, t) = common::seed_copy();
+    let missing = t.as_path().join("no-such-folder/report.md");
     // With logs that would fail the replay, the output error comes first: it is checked
     // before anything is read.
-    for e in std::fs::read_dir(signins(t.path())).unwrap() {
+    for e in std::fs::read_dir(signins(t.as_path())).unwrap() {
         std::fs::remove_file(e.unwrap().path()).unwrap();
     }
     for flag in ["-o", "--events-out"] {
-        let r = replay(t.path(), &[flag, &s(&missing)]);
+        let r = replay(t.as_path(), &[flag, &s(&missing)]);
         assert_eq!(r.code, 2, "{}", r.stderr);
         assert!(r.stderr.contains("does not exist"), "{flag}: {}", r.stderr);
         assert!(!r.stderr.contains("no sign-in events"), "{}", r.stderr);
@@ -349,8 +334,8 @@ fn an_unwritable_output_fails_before_the_replay() {
 
 #[test]
 fn a_failed_run_leaves_no_file_and_keeps_the_old_one() {
-    let t = seed_copy();
-    for e in std::fs::read_dir(signins(t.path())).unwrap() {
+    let (_tmp, t) = common::seed_copy();
+    for e in std::fs::read_dir(signins(t.as_path())).unwrap() {
         std::fs::remove_file(e.unwrap().path()).unwrap();
     }
     let outdir = tempfile::tempdir().unwrap();
@@ -358,7 +343,7 @@ fn a_failed_run_leaves_no_file_and_keeps_the_old_one() {
     let old = outdir.path().join("old.json");
     std::fs::write(&old, "the approved report\n").unwrap();
     for target in [&fresh, &old] {
-        let r = replay(t.path(), &["-o", &s(target), "--format", "json"]);
+        let r = replay(t.as_path(), &["-o", &s(target), "--format", "json"]);
         assert_eq!(r.code, 2, "{}", r.stderr);
     }
     assert!(!fresh.exists());

@@ -28,6 +28,29 @@ pub const JSON_FIXTURES: &[&str] = &[
     "malformed/truncated.jsonl",
 ];
 
+/// Copy a folder recursively (tests work on copies: they never write into datasets/).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of the seed tenant: (the temporary folder, which removes it when dropped; the
+/// tenant folder `<temporary>/seed`).
+pub fn seed_copy() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("seed");
+    copy_dir(&root().join("datasets/seed-registration"), &dir);
+    (tmp, dir)
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
