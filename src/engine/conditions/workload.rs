@@ -155,53 +155,60 @@ impl WorkloadCond {
             }
             Some(true) => {}
         }
-        let id_match = |set: &IdSet| match sp_id {
-            Some(id) => Tri::from_bool(set.contains(id)),
-            None => Tri::unknown("service principal id unknown"),
-        };
-        let mut inc = vec![Tri::from_bool(self.all_in_tenant)];
-        if !self.include.is_empty() {
-            inc.push(id_match(&self.include));
-        }
-        let mut exc = vec![];
-        if !self.exclude.is_empty() {
-            exc.push(id_match(&self.exclude));
-        }
-        if let Some(f) = &self.filter {
-            // Custom security attributes are not in sign-in logs: the rule is Unknown.
-            let r = f.eval_attributes();
-            match f.mode {
-                FilterMode::Include => inc.push(r),
-                FilterMode::Exclude => exc.push(r),
-            }
-        }
-        include_exclude!(Tri::any(inc), Tri::any(exc), "service principal")
+        let (inc, exc) = id_scope(
+            self.all_in_tenant,
+            &self.include,
+            &self.exclude,
+            self.filter.as_ref(),
+            sp_id,
+        );
+        include_exclude!(inc, exc, "service principal")
     }
+}
+
+/// The include and exclude sides of a service-principal scope (`All`, id lists, a
+/// custom-security-attribute filter): one shape for ordinary workload identities and
+/// for agent identities.
+fn id_scope(
+    all: bool,
+    include: &IdSet,
+    exclude: &IdSet,
+    filter: Option<&RuleFilter>,
+    sp_id: Option<&str>,
+) -> (Tri, Tri) {
+    let id_match = |set: &IdSet| match sp_id {
+        Some(id) => Tri::from_bool(set.contains(id)),
+        None => Tri::unknown("service principal id unknown"),
+    };
+    let mut inc = vec![Tri::from_bool(all)];
+    if !include.is_empty() {
+        inc.push(id_match(include));
+    }
+    let mut exc = vec![];
+    if !exclude.is_empty() {
+        exc.push(id_match(exclude));
+    }
+    if let Some(f) = filter {
+        // Custom security attributes are not in sign-in logs: the rule is Unknown.
+        let r = f.eval_attributes();
+        match f.mode {
+            FilterMode::Include => inc.push(r),
+            FilterMode::Exclude => exc.push(r),
+        }
+    }
+    (Tri::any(inc), Tri::any(exc))
 }
 
 impl AgentScope {
     fn eval(&self, ctx: &Ctx, is_agent: Tri) -> Check {
         let sp_id = ctx.facts.service_principal_id.as_deref();
-        let id_match = |set: &IdSet| match sp_id {
-            Some(id) => Tri::from_bool(set.contains(id)),
-            None => Tri::unknown("service principal id unknown"),
-        };
-        let mut inc = vec![Tri::from_bool(self.all)];
-        if !self.include.is_empty() {
-            inc.push(id_match(&self.include));
-        }
-        let mut exc = vec![];
-        if !self.exclude.is_empty() {
-            exc.push(id_match(&self.exclude));
-        }
-        if let Some(f) = &self.filter {
-            // Custom security attributes are not in sign-in logs: the rule is Unknown.
-            let r = f.eval_attributes();
-            match f.mode {
-                FilterMode::Include => inc.push(r),
-                FilterMode::Exclude => exc.push(r),
-            }
-        }
-        include_exclude!(is_agent.and(Tri::any(inc)), Tri::any(exc), "agent identity",)
+        let (inc, exc) = id_scope(
+            self.all,
+            &self.include,
+            &self.exclude,
+            self.filter.as_ref(),
+            sp_id,
+        );
+        include_exclude!(is_agent.and(inc), exc, "agent identity",)
     }
 }
