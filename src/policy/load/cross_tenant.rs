@@ -19,16 +19,7 @@ use std::path::Path;
 
 /// Load the cross-tenant access settings file.
 pub fn load_cross_tenant(path: &Path) -> Result<CrossTenantAccess, PolicyError> {
-    if !path.exists() {
-        return Err(PolicyError::NotFound {
-            path: path.to_path_buf(),
-        });
-    }
-    let bytes = super::source::read(path)?;
-    let decoded = text::decode(&bytes).map_err(|message| PolicyError::Invalid {
-        origin: Origin::file(path),
-        message,
-    })?;
+    let decoded = super::read_document(path)?;
     parse_cross_tenant_str(&decoded, &Origin::file(path))
 }
 

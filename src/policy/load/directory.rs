@@ -23,16 +23,7 @@ pub fn load_directory(path: &Path) -> Result<Directory, PolicyError> {
 
 /// Load a directory snapshot file without resolving it.
 pub fn load_directory_file(path: &Path) -> Result<DirectoryFile, PolicyError> {
-    if !path.exists() {
-        return Err(PolicyError::NotFound {
-            path: path.to_path_buf(),
-        });
-    }
-    let bytes = super::source::read(path)?;
-    let decoded = text::decode(&bytes).map_err(|message| PolicyError::Invalid {
-        origin: Origin::file(path),
-        message,
-    })?;
+    let decoded = super::read_document(path)?;
     parse_directory_str(&decoded, &Origin::file(path))
 }
 

@@ -181,6 +181,22 @@ pub(crate) fn load_files<T>(
     Ok(loaded)
 }
 
+/// Read and decode a single-document input (the directory snapshot, tenant settings,
+/// cross-tenant access settings): a missing path is [`PolicyError::NotFound`], bytes that
+/// are not text an [`PolicyError::Invalid`] naming the file.
+pub(crate) fn read_document(path: &Path) -> Result<String, PolicyError> {
+    if !path.exists() {
+        return Err(PolicyError::NotFound {
+            path: path.to_path_buf(),
+        });
+    }
+    let bytes = source::read(path)?;
+    text::decode(&bytes).map_err(|message| PolicyError::Invalid {
+        origin: Origin::file(path),
+        message,
+    })
+}
+
 /// Parse a string as if it were one file (no folder walking).
 pub(crate) fn parse_str<T>(
     text: &str,

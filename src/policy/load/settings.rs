@@ -2,7 +2,7 @@
 //! key changes an answer, so anything unexpected stops the run naming file and JSON path:
 //! a misspelt key read as "not configured" would change the answer silently.
 
-use super::{source, text, PolicyError};
+use super::PolicyError;
 use crate::diag::Origin;
 use crate::policy::settings::{BaselineScopeTarget, TenantSettings};
 use serde_json::Value;
@@ -10,18 +10,8 @@ use std::path::Path;
 
 /// Load the tenant settings file.
 pub fn load_tenant_settings(path: &Path) -> Result<TenantSettings, PolicyError> {
-    if !path.exists() {
-        return Err(PolicyError::NotFound {
-            path: path.to_path_buf(),
-        });
-    }
-    let bytes = source::read(path)?;
-    let origin = Origin::file(path);
-    let decoded = text::decode(&bytes).map_err(|message| PolicyError::Invalid {
-        origin: origin.clone(),
-        message,
-    })?;
-    parse_tenant_settings_str(&decoded, &origin)
+    let decoded = super::read_document(path)?;
+    parse_tenant_settings_str(&decoded, &Origin::file(path))
 }
 
 fn invalid(origin: &Origin, path: &str, message: impl Into<String>) -> PolicyError {
