@@ -98,3 +98,77 @@ fn a_bad_tenant_settings_file_stops_the_run_naming_file_and_path() {
         assert!(r.stderr.contains(path), "{text}: {}", r.stderr);
     }
 }
+
+/// "Require device to be marked as compliant" for all users and all resources does not
+/// block Intune enrollment (policy-all-users-device-compliance.md, 2025-04-01, note under
+/// "Create a Conditional Access policy"), through whatif on the seed tenant with such a
+/// policy turned on; Authenticator reading Graph from the same device is Unknown
+/// (concept-conditional-access-grant.md, "Require device to be marked as compliant").
+#[test]
+fn compliant_device_everywhere_does_not_block_intune_enrollment() {
+    let (_tmp, tenant) = common::seed_copy();
+    std::fs::write(
+        tenant.join("policies/all-resources-compliant-device.json"),
+        r#"{"id": "aaaaaaaa-bbbb-4ccc-8ddd-000000000002",
+            "displayName": "All resources: compliant device", "state": "enabled",
+            "conditions": {"users": {"includeUsers": ["All"]}, "clientAppTypes": ["all"],
+              "applications": {"includeApplications": ["All"]}},
+            "grantControls": {"operator": "OR", "builtInControls": ["compliantDevice"]}}"#,
+    )
+    .unwrap();
+    let tenant = tenant.to_string_lossy().into_owned();
+    let whatif = |client: &str, resource: &str| {
+        let r = careplay(&[
+            "whatif",
+            &tenant,
+            "--user",
+            "aaaaaaaa-0000-4000-8000-000000000001",
+            "--client-id",
+            client,
+            "--app",
+            resource,
+            "--device-registered",
+            "true",
+            "--device-compliant",
+            "false",
+            "--methods",
+            "password,microsoftAuthenticatorPush",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    // The verdict line under the policy's header.
+    let line = |out: &str| {
+        let mut lines = out.lines();
+        lines
+            .find(|l| l.contains("] All resources: compliant device"))
+            .unwrap_or_else(|| panic!("policy not in the output:\n{out}"));
+        lines.next().unwrap_or_default().to_string()
+    };
+    let company_portal = "9ba1a5c7-f17a-4de9-a1f1-6178c8d51223";
+    let enrollment = whatif(company_portal, "d4ebce55-015a-49b5-a083-c84d1797ae8c");
+    assert!(
+        line(&enrollment).contains("met") && !line(&enrollment).contains("unmet"),
+        "{enrollment}"
+    );
+    assert!(
+        enrollment.contains("does not block Intune enrollment"),
+        "{enrollment}"
+    );
+
+    let sharepoint = whatif(company_portal, "00000003-0000-0ff1-ce00-000000000000");
+    assert!(
+        line(&sharepoint).contains("cannot be fixed"),
+        "{sharepoint}"
+    );
+
+    let authenticator = whatif(
+        "4813382a-8fa7-425e-ab75-3b753aab3abb",
+        "00000003-0000-0000-c000-000000000000",
+    );
+    assert!(line(&authenticator).contains("unknown"), "{authenticator}");
+    assert!(
+        authenticator.contains("scope is not in the log"),
+        "{authenticator}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Grant controls (evaluation.md §4.1–4.4): the demand of an applying policy and its
 //! three-valued verdict against the event's evidence.
 
+use super::bootstrap::{self, Exemption};
 use super::context::Ctx;
 // A control's verdict is kept as is in the policy's `Notes` (as `Evidence`).
 use super::result::{Control, Evidence as Eval, GrantResult, Notes};
@@ -301,6 +302,19 @@ fn external_device_trust(ctx: &Ctx, trusted: Option<bool>) -> Option<Eval> {
 }
 
 fn eval_compliant(ctx: &Ctx) -> Eval {
+    let verdict = device_compliance(ctx);
+    if matches!(verdict, Eval::Met(_)) {
+        return verdict;
+    }
+    match bootstrap::compliant_device(ctx) {
+        Exemption::Exempt(why) => Eval::Met(why.into()),
+        Exemption::Undecided(why) => Eval::Unknown(why.into()),
+        Exemption::None => verdict,
+    }
+}
+
+/// The compliant-device requirement from the device's own state.
+fn device_compliance(ctx: &Ctx) -> Eval {
     if ctx.facts.original_transfer_method == Some(TransferMethod::DeviceCodeFlow) {
         return unmet(
             false,

@@ -4,6 +4,7 @@
 //! tenant data into a [`CompiledSet`]; [`CompiledSet::evaluate`] turns one event's facts into
 //! per-policy results and an event decision. Missing facts become `Unknown`, never a guess.
 
+mod bootstrap;
 pub mod bundles;
 mod compile;
 pub(crate) mod conditions;
