@@ -58,13 +58,19 @@ mod tests {
     #[test]
     #[cfg(target_os = "linux")]
     fn cpu_time_advances_with_work() {
+        // Spin until the reading moves rather than for a fixed wall time: on a loaded
+        // machine 300 ms of wall time can be far less CPU time. The deadline only stops a
+        // reader that never advances.
         let before = cpu_seconds().expect("/proc/self/stat");
         let start = std::time::Instant::now();
         let mut x = 0u64;
-        while start.elapsed().as_millis() < 300 {
-            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+        let mut after = before;
+        while after - before < 0.1 && start.elapsed().as_secs() < 60 {
+            for _ in 0..1_000_000 {
+                x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+            }
+            after = cpu_seconds().unwrap_or(before);
         }
-        let after = cpu_seconds().unwrap_or(0.0);
         assert!(after - before >= 0.1, "{before} -> {after}");
     }
 
