@@ -4,6 +4,7 @@
 //! ```json
 //! {"baselineScopes": {"targetResource": "default"}}
 //! {"baselineScopes": {"targetResource": "<app id of a single-tenant app in the tenant>"}}
+//! {"mfaTrustedIps": ["203.0.113.0/24", "198.51.100.7"]}
 //! ```
 //!
 //! `baselineScopes` is the tenant's "baseline scope settings" of
@@ -30,4 +31,11 @@ pub enum BaselineScopeTarget {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TenantSettings {
     pub baseline_scopes: BaselineScopeTarget,
+    /// The legacy "trusted IPs" of the multifactor authentication service settings, which
+    /// "All trusted networks and locations" also covers ("Multifactor authentication
+    /// trusted IPs, if configured": concept-assignment-network.md, "All trusted networks
+    /// and locations"). Graph does not export them. `None` = not stated; `Some(empty)` =
+    /// the tenant has none. IPv4 only ("This control only accepts IPv4 addresses", same
+    /// section).
+    pub mfa_trusted_ips: Option<Vec<ipnet::IpNet>>,
 }

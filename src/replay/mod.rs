@@ -292,6 +292,7 @@ impl Tenant {
                 ));
             }
         }
+        notes.extend(mfa_trusted_ips_note(&policies, &settings));
         Ok(Tenant {
             name: name.to_string(),
             policies,
@@ -317,11 +318,11 @@ impl Tenant {
             locations: &self.locations,
             no_locations_snapshot: self.no_locations_snapshot,
             strengths: &self.strengths,
-            mfa_trusted_ips: &[],
-            // A tenant snapshot has no input for them. `AllTrusted` still reads them as
-            // empty (the documented assumption: most tenants have none); only a policy
-            // naming the pseudo-location itself is Unknown.
-            mfa_trusted_ips_unknown: true,
+            // Not stated in tenantSettings.json: `AllTrusted` reads them as empty (an
+            // assumption the report notes, see `mfa_trusted_ips_note`); only a policy naming
+            // the pseudo-location itself is Unknown.
+            mfa_trusted_ips: self.settings.mfa_trusted_ips.as_deref().unwrap_or(&[]),
+            mfa_trusted_ips_unknown: self.settings.mfa_trusted_ips.is_none(),
             baseline_scopes: Some(&self.settings.baseline_scopes),
             cross_tenant: self.cross_tenant.as_ref(),
         }
@@ -336,6 +337,40 @@ impl Tenant {
     pub fn network_classes(&self) -> stream::NetworkClasses {
         stream::NetworkClasses::new(&self.locations, self.inputs().mfa_trusted_ips)
     }
+}
+
+/// The assumption behind every "All trusted networks and locations" answer when the tenant
+/// settings do not state the legacy MFA trusted IPs (Graph does not export them): they are
+/// read as none, which a tenant that still has them would answer differently.
+fn mfa_trusted_ips_note(policies: &[Policy], settings: &TenantSettings) -> Option<String> {
+    if settings.mfa_trusted_ips.is_some() {
+        return None;
+    }
+    let uses = policies
+        .iter()
+        .filter(|p| {
+            let locations = p.conditions.as_ref().and_then(|c| c.locations.as_ref());
+            locations.is_some_and(|l| {
+                l.include_locations
+                    .iter()
+                    .chain(&l.exclude_locations)
+                    .any(|id| id.trim().eq_ignore_ascii_case("AllTrusted"))
+            })
+        })
+        .count();
+    (uses > 0).then(|| {
+        format!(
+            "{uses} {} \"All trusted networks and locations\", which also covers the legacy \
+             MFA trusted IPs: careplay assumes the tenant has none (state them, or [] for \
+             none, as `mfaTrustedIps` in {})",
+            if uses == 1 {
+                "policy uses"
+            } else {
+                "policies use"
+            },
+            tenant::SETTINGS_FILE
+        )
+    })
 }
 
 /// The policies that are not soft-deleted. A policy with `deletedDateTime` comes from a

@@ -35,6 +35,8 @@ pub struct Overrides {
 
 /// The cross-tenant access settings file of a tenant folder.
 pub const CROSS_TENANT_FILE: &str = "crossTenantAccess.json";
+/// The tenant settings file of a tenant folder (`policy::settings`).
+pub const SETTINGS_FILE: &str = "tenantSettings.json";
 
 /// A part of the folder that is there. A dangling symlink counts as there, so the loader
 /// names it instead of the run treating the part as absent.
@@ -65,7 +67,7 @@ impl TenantPaths {
             locations: pick(&o.locations, d("namedLocations.json")),
             strengths: pick(&o.strengths, d("authenticationStrengths.json")),
             directory: pick(&o.directory, d("directory.json")),
-            settings: d("tenantSettings.json"),
+            settings: d(SETTINGS_FILE),
             cross_tenant: d(CROSS_TENANT_FILE),
             logs: pick(&o.logs, d("signins")),
         }

@@ -41,14 +41,52 @@ pub fn parse_tenant_settings_str(
     for (k, v) in top {
         match k.as_str() {
             "baselineScopes" => out.baseline_scopes = baseline_scopes(&v, origin)?,
+            "mfaTrustedIps" => out.mfa_trusted_ips = Some(mfa_trusted_ips(&v, origin)?),
             other => {
                 return Err(invalid(
                     origin,
                     &format!("$.{other}"),
-                    "unknown setting (known: baselineScopes)",
+                    "unknown setting (known: baselineScopes, mfaTrustedIps)",
                 ))
             }
         }
+    }
+    Ok(out)
+}
+
+/// `mfaTrustedIps`: IPv4 CIDR ranges or single addresses. A bad entry stops the run: read
+/// as "no trusted IP", it would turn trusted sign-ins untrusted without a word.
+fn mfa_trusted_ips(v: &Value, origin: &Origin) -> Result<Vec<ipnet::IpNet>, PolicyError> {
+    let Value::Array(items) = v else {
+        return Err(invalid(
+            origin,
+            "$.mfaTrustedIps",
+            "expected an array of IPv4 ranges ([] = the tenant has none)",
+        ));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("$.mfaTrustedIps[{i}]");
+        let Value::String(s) = item else {
+            return Err(invalid(
+                origin,
+                &path,
+                "expected a string such as \"203.0.113.0/24\"",
+            ));
+        };
+        let s = s.trim();
+        let net = s
+            .parse::<ipnet::IpNet>()
+            .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+            .map_err(|_| invalid(origin, &path, format!("`{s}` is not an IP range (CIDR)")))?;
+        if !matches!(net, ipnet::IpNet::V4(_)) {
+            return Err(invalid(
+                origin,
+                &path,
+                format!("`{s}`: MFA trusted IPs are IPv4 only (concept-assignment-network.md)"),
+            ));
+        }
+        out.push(net.trunc());
     }
     Ok(out)
 }
@@ -121,5 +159,33 @@ mod tests {
         assert!(e.contains("$.baselineScopes.targetResource"), "{e}");
         let e = parse(r#"{"baselineScope": {}}"#).unwrap_err();
         assert!(e.contains("$.baselineScope"), "{e}");
+    }
+
+    #[test]
+    fn mfa_trusted_ips() {
+        let ips = |s: &str| parse(s).map(|s| s.mfa_trusted_ips);
+        assert_eq!(ips("{}"), Ok(None));
+        assert_eq!(ips(r#"{"mfaTrustedIps": []}"#), Ok(Some(vec![])));
+        assert_eq!(
+            ips(r#"{"mfaTrustedIps": ["203.0.113.9/24", "198.51.100.7"]}"#),
+            Ok(Some(vec![
+                "203.0.113.0/24".parse().unwrap(),
+                "198.51.100.7/32".parse().unwrap()
+            ]))
+        );
+        for (bad, path) in [
+            (
+                r#"{"mfaTrustedIps": ["203.0.113.0/33"]}"#,
+                "$.mfaTrustedIps[0]",
+            ),
+            (
+                r#"{"mfaTrustedIps": ["10.0.0.0/8", "2001:db8::/32"]}"#,
+                "$.mfaTrustedIps[1]",
+            ),
+            (r#"{"mfaTrustedIps": "10.0.0.0/8"}"#, "$.mfaTrustedIps"),
+        ] {
+            let e = parse(bad).unwrap_err();
+            assert!(e.contains(path), "{bad}: {e}");
+        }
     }
 }
