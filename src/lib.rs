@@ -9,6 +9,7 @@
 //! `engine` (pure evaluation) -> `report`; `policy` parses Graph JSON; `verify` compares
 //! with Microsoft's logged per-policy results.
 
+pub mod anonymize;
 pub mod bench;
 pub mod diag;
 pub mod engine;

@@ -18,6 +18,9 @@ pub enum Metric {
     Undecided,
     /// Log rows that could not be read (`input.rows_rejected`).
     Rejected,
+    /// Events that differ from the `--compare-to` golden (outcome or deciding policies
+    /// changed, or on one side only).
+    Changed,
 }
 
 /// What a metric is compared with: a count, or a percentage of its whole (replayed events
@@ -30,7 +33,7 @@ pub enum Limit {
 
 impl Metric {
     /// Count metrics, and the two that also take a rate (`NAME-rate>P%`).
-    const NAMES: [(&'static str, Metric); 8] = [
+    const NAMES: [(&'static str, Metric); 9] = [
         ("newly-blocked", Metric::Blocked),
         ("newly-challenged", Metric::Challenged),
         ("newly-unknown", Metric::Unknown),
@@ -39,6 +42,7 @@ impl Metric {
         ("newly-unknown-users", Metric::UnknownUsers),
         ("unknown", Metric::Undecided),
         ("rejected", Metric::Rejected),
+        ("changed", Metric::Changed),
     ];
     fn name(self) -> &'static str {
         Metric::NAMES
@@ -48,7 +52,7 @@ impl Metric {
             .unwrap_or("?")
     }
     fn has_rate(self) -> bool {
-        matches!(self, Metric::Undecided | Metric::Rejected)
+        matches!(self, Metric::Undecided | Metric::Rejected | Metric::Changed)
     }
     /// The metric's count, and the whole a rate is taken of.
     fn value(self, r: &Report) -> (u64, u64) {
@@ -62,6 +66,11 @@ impl Metric {
             Metric::UnknownUsers => (r.newly_unknown_users(), r.totals.all.users),
             Metric::Undecided => (r.undecided(), events),
             Metric::Rejected => (r.input.rows_rejected, r.input.rows_read),
+            // Without a golden there is nothing to count; `replay` refuses the gate then.
+            Metric::Changed => r
+                .comparison
+                .as_ref()
+                .map_or((0, 0), |c| (c.changed, c.union())),
         }
     }
 }
@@ -94,13 +103,20 @@ pub struct FailOn {
     pub limit: Limit,
 }
 
+impl FailOn {
+    /// Whether the gate counts differences from a `--compare-to` golden.
+    pub fn needs_golden(&self) -> bool {
+        self.metric == Metric::Changed
+    }
+}
+
 impl FromStr for FailOn {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let expected = || {
             let names: Vec<&str> = Metric::NAMES.iter().map(|(n, _)| *n).collect();
             format!(
-                "expected METRIC>N with METRIC one of {}, or unknown-rate>P% / rejected-rate>P% \
+                "expected METRIC>N with METRIC one of {}, or unknown-rate>P% / rejected-rate>P% / changed-rate>P% \
                  (got `{s}`; quote the whole gate in a shell: --fail-on 'newly-blocked>0')",
                 names.join(", ")
             )

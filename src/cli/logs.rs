@@ -5,6 +5,8 @@ use careplay::signin::{self, schema, FileLedger, Format, LoadOptions, SignInReco
 use std::io::Write;
 use std::path::PathBuf;
 
+mod anonymize;
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(subcommand)]
@@ -18,6 +20,10 @@ pub enum Action {
     Inspect(InspectArgs),
     /// Write the canonical rows of all inputs to one Parquet or NDJSON file.
     Convert(ConvertArgs),
+    /// Canonical rows with consistent pseudonyms for users, devices, sessions and IPs
+    /// (and the tenant's directory and policies rewritten to match), keeping every fact
+    /// the evaluator reads.
+    Anonymize(Box<anonymize::AnonymizeArgs>),
 }
 
 #[derive(clap::Args, Debug)]
@@ -64,6 +70,7 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> super::CmdResult {
     match &args.action {
         Action::Inspect(a) => inspect(a, quiet, out),
         Action::Convert(a) => convert(a, quiet, out),
+        Action::Anonymize(a) => anonymize::run(a, quiet, out),
     }
 }
 
@@ -199,64 +206,112 @@ enum WriteError {
 }
 
 fn convert(a: &ConvertArgs, quiet: bool, out: &mut dyn Write) -> super::CmdResult {
-    use polars::prelude::ParquetWriter;
-    let opts = LoadOptions {
-        format: a.format,
-        progress: !quiet,
-        ..LoadOptions::default()
-    };
-    let path = a.output.display().to_string();
-    let werr = |e: &dyn std::fmt::Display| WriteError::Write {
-        path: path.clone(),
-        message: e.to_string(),
-    };
     // Checked and created before any input is read: `logs convert X -o X` used to empty X
     // first and then report "wrote 0 rows".
     let target = super::output::OutputFile::prepare(&a.output, &a.paths)?;
-    let file = target.file()?;
-    let mut written: u64 = 0;
-    let ledger = match a.to {
-        OutFormat::Parquet => {
-            let mut writer = ParquetWriter::new(file)
-                .batched(&schema::polars_schema())
-                .map_err(|e| werr(&e))?;
-            let ledger = signin::stream(&a.paths, &opts, a.batch_rows, |batch| {
-                // A batch is as large as de-duplication needs; its columns are built and
-                // written a row group at a time, so the columnar copy of a 500,000-row
-                // batch is never held whole (that copy more than doubled the peak).
-                for group in batch.chunks(a.row_group_rows as usize) {
-                    let df = schema::to_dataframe(group).map_err(|e| werr(&e))?;
-                    writer.write_batch(&df).map_err(|e| werr(&e))?;
-                }
-                written += batch.len() as u64;
-                Ok::<(), WriteError>(())
-            })?;
-            writer.finish().map_err(|e| werr(&e))?;
-            ledger
-        }
-        OutFormat::Ndjson => {
-            let mut w = std::io::BufWriter::new(file);
-            let ledger = signin::stream(&a.paths, &opts, a.batch_rows, |batch| {
-                for r in &batch {
-                    serde_json::to_writer(&mut w, &schema::to_json(r)).map_err(|e| werr(&e))?;
-                    w.write_all(b"\n").map_err(|e| werr(&e))?;
-                }
-                written += batch.len() as u64;
-                Ok::<(), WriteError>(())
-            })?;
-            w.flush().map_err(|e| werr(&e))?;
-            ledger
-        }
+    let canonical = Canonical {
+        paths: &a.paths,
+        format: a.format,
+        to: a.to,
+        batch_rows: a.batch_rows,
+        row_group_rows: a.row_group_rows,
+        quiet,
     };
+    let (written, ledger) = canonical.write(&target, &a.output, &mut |_| {})?;
     target.commit()?;
+    summary(out, written, &a.output, &ledger)?;
+    Ok(super::EXIT_OK)
+}
+
+/// What `logs convert` and `logs anonymize` read and how they write it: the one writer of
+/// canonical rows.
+struct Canonical<'a> {
+    paths: &'a [PathBuf],
+    format: Option<Format>,
+    to: OutFormat,
+    batch_rows: usize,
+    row_group_rows: u64,
+    quiet: bool,
+}
+
+impl Canonical<'_> {
+    /// Stream every input row through `edit` into `target` (not committed). Returns the
+    /// rows written and the loader's ledger.
+    fn write(
+        &self,
+        target: &super::output::OutputFile,
+        output: &std::path::Path,
+        edit: &mut dyn FnMut(&mut SignInRecord),
+    ) -> Result<(u64, signin::Ledger), Box<dyn std::error::Error>> {
+        use polars::prelude::ParquetWriter;
+        let opts = LoadOptions {
+            format: self.format,
+            progress: !self.quiet,
+            ..LoadOptions::default()
+        };
+        let path = output.display().to_string();
+        let werr = |e: &dyn std::fmt::Display| WriteError::Write {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        let file = target.file()?;
+        let mut written: u64 = 0;
+        let ledger = match self.to {
+            OutFormat::Parquet => {
+                let mut writer = ParquetWriter::new(file)
+                    .batched(&schema::polars_schema())
+                    .map_err(|e| werr(&e))?;
+                let ledger = signin::stream(self.paths, &opts, self.batch_rows, |mut batch| {
+                    batch.iter_mut().for_each(&mut *edit);
+                    // A batch is as large as de-duplication needs; its columns are built
+                    // and written a row group at a time, so the columnar copy of a
+                    // 500,000-row batch is never held whole (that copy more than doubled
+                    // the peak).
+                    for group in batch.chunks(self.row_group_rows as usize) {
+                        let df = schema::to_dataframe(group).map_err(|e| werr(&e))?;
+                        writer.write_batch(&df).map_err(|e| werr(&e))?;
+                    }
+                    written += batch.len() as u64;
+                    Ok::<(), WriteError>(())
+                })?;
+                writer.finish().map_err(|e| werr(&e))?;
+                ledger
+            }
+            OutFormat::Ndjson => {
+                let mut w = std::io::BufWriter::new(file);
+                let ledger = signin::stream(self.paths, &opts, self.batch_rows, |mut batch| {
+                    for r in &mut batch {
+                        edit(r);
+                        serde_json::to_writer(&mut w, &schema::to_json(r)).map_err(|e| werr(&e))?;
+                        w.write_all(b"\n").map_err(|e| werr(&e))?;
+                    }
+                    written += batch.len() as u64;
+                    Ok::<(), WriteError>(())
+                })?;
+                w.flush().map_err(|e| werr(&e))?;
+                ledger
+            }
+        };
+        Ok((written, ledger))
+    }
+}
+
+/// The line after a conversion, and what the loader rejected or could not read.
+fn summary(
+    out: &mut dyn Write,
+    written: u64,
+    output: &std::path::Path,
+    ledger: &signin::Ledger,
+) -> std::io::Result<()> {
+    let path = output.display();
     writeln!(
         out,
         "wrote {written} canonical row(s) to {path}; read {}, rejected {}, duplicates dropped {}{}{}",
         ledger.rows_read(),
         ledger.rows_rejected(),
         ledger.duplicates(),
-        unreadable_total(&ledger),
-        skipped_total(&ledger),
+        unreadable_total(ledger),
+        skipped_total(ledger),
     )?;
     for fl in &ledger.files {
         for (kind, stats) in &fl.rejected {
@@ -272,6 +327,5 @@ fn convert(a: &ConvertArgs, quiet: bool, out: &mut dyn Write) -> super::CmdResul
             }
         }
     }
-    warn_skipped(out, &ledger)?;
-    Ok(super::EXIT_OK)
+    warn_skipped(out, ledger)
 }

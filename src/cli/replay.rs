@@ -142,6 +142,12 @@ pub struct Args {
     /// `newly-blocked-users>0`. Repeatable; exit 1 when any is breached.
     #[arg(long = "fail-on", value_name = "METRIC>N")]
     pub fail_on: Vec<FailOn>,
+    /// Compare every event with GOLDEN, the --events-out file (Parquet or NDJSON) of an
+    /// approved run: list the events whose candidate outcome or applied policies changed,
+    /// and those present on one side only (by request id). Gate with
+    /// `--fail-on 'changed>0'` or `changed-rate>P%`.
+    #[arg(long, value_name = "GOLDEN", conflicts_with = "stream")]
+    pub compare_to: Option<PathBuf>,
     /// Evaluate every event separately instead of once per distinct evaluation key.
     #[arg(long)]
     pub no_dedup: bool,
@@ -214,13 +220,24 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         .as_deref()
         .map(|p| OutputFile::prepare(p, &inputs))
         .transpose()?;
+    if args.compare_to.is_none() {
+        if let Some(g) = args.fail_on.iter().find(|g| g.needs_golden()) {
+            return Err(format!("--fail-on '{g}' needs --compare-to GOLDEN").into());
+        }
+    }
+    // Read before the replay: a golden that cannot be used stops the run (exit 2) at once.
+    let golden = args
+        .compare_to
+        .as_deref()
+        .map(report::Golden::load)
+        .transpose()?;
     let plan = ReplayPlan {
         tenant_dir: args.tenant.tenant_dir.clone(),
         overrides: args.tenant.overrides(),
         changes: args.changes.spec(),
         dedup: if args.no_dedup { Dedup::Off } else { Dedup::On },
         progress: !quiet,
-        keep_rows: args.events_out.is_some(),
+        keep_rows: args.events_out.is_some() || golden.is_some(),
         assume: careplay::replay::Assumptions {
             user_risk: args.assume_user_risk,
         },
@@ -236,7 +253,15 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
             w.finish()?;
             file.commit()?;
         }
-        outcome.report
+        let mut report = outcome.report;
+        if let Some(golden) = golden {
+            let mut cmp = report::Comparer::new(golden);
+            for row in &outcome.rows {
+                cmp.push(row);
+            }
+            report.comparison = Some(cmp.finish());
+        }
+        report
     };
     let report = report.with_top(args.top);
     warn_inputs(&report.skipped_inputs, &report.absent_inputs);
@@ -256,6 +281,19 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         None => super::unless_closed_pipe(report::render(&report, format, out))?,
     }
     summarize(&report, &plan.assume);
+    if let Some(c) = &report.comparison {
+        eprintln!(
+            "careplay: {} of {} events differ from {} ({} outcome, {} policies only, {} added, \
+             {} removed)",
+            c.changed,
+            c.union(),
+            c.golden,
+            c.outcome_changed,
+            c.policies_changed,
+            c.added,
+            c.removed
+        );
+    }
     let breaches = Gate::new(&args.fail_on).check(&report);
     for b in &breaches {
         eprintln!("careplay: threshold breached: {b}");

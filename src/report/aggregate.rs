@@ -564,6 +564,7 @@ impl Aggregator {
             explanations,
             undecided_by_cause,
             input: sorted_input(meta.input),
+            comparison: None,
             top: DEFAULT_TOP,
         }
     }

@@ -4,6 +4,7 @@
 //! `render` writes it as terminal text, JSON, CSV, Markdown or HTML; `EventsWriter` writes
 //! the per-event rows to Parquet or NDJSON.
 pub mod aggregate;
+pub mod compare;
 pub mod error;
 pub mod events;
 pub mod model;
@@ -13,6 +14,7 @@ pub mod row;
 pub mod undecided;
 
 pub use aggregate::{user_key, Aggregator};
+pub use compare::{ChangeKind, ChangedEvent, Comparer, Comparison, Golden, GoldenError};
 pub use error::ReportError;
 pub use events::{EventsFormat, EventsWriter};
 pub use model::{

@@ -219,6 +219,9 @@ pub struct Report {
     /// several causes counts under each.
     pub undecided_by_cause: Vec<CauseRow>,
     pub input: InputSummary,
+    /// This run against a golden (`--compare-to`); absent from the JSON without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<super::compare::Comparison>,
     /// Rows per table in the text renderers; not part of the data.
     #[serde(skip)]
     pub top: usize,

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::compare::Comparison;
 use super::model::{MoveRow, Report};
 use super::row::Outcome;
 
@@ -266,6 +267,9 @@ pub(crate) fn sections(report: &Report, layout: MatrixLayout) -> Vec<Section> {
     out.push(s);
 
     out.push(transitions(report, layout));
+    if let Some(c) = &report.comparison {
+        out.extend(comparison(c, top));
+    }
 
     let mut s = Section::new(
         "undecided",
@@ -441,6 +445,75 @@ fn transitions(report: &Report, layout: MatrixLayout) -> Section {
             s
         }
     }
+}
+
+/// `--compare-to`: the differing events by (golden outcome, outcome), then the events.
+fn comparison(c: &Comparison, top: usize) -> Vec<Section> {
+    let side = |o: Option<Outcome>| o.map_or("(absent)", Outcome::as_str).to_owned();
+    let title = format!("Changed since {}", c.golden);
+    let mut counts = Section::new(
+        "changed_since",
+        &title,
+        &[
+            ("golden outcome", false),
+            ("outcome", false),
+            ("events", true),
+        ],
+    )
+    .caption(&format!(
+        "{} of {} events differ from the golden ({} events): {} outcome, {} deciding \
+         policies only, {} added (this run only), {} removed (golden only); compared by \
+         request id on candidate_outcome and candidate_policies_applied",
+        c.changed,
+        c.union(),
+        c.golden_events,
+        c.outcome_changed,
+        c.policies_changed,
+        c.added,
+        c.removed,
+    ));
+    if c.golden_duplicates > 0 {
+        counts.caption = counts.caption.map(|t| {
+            format!(
+                "{t}; {} golden rows repeat a request id and were ignored",
+                c.golden_duplicates
+            )
+        });
+    }
+    for r in &c.by_outcome {
+        counts.rows.push(vec![
+            side(r.golden_outcome),
+            side(r.outcome),
+            r.events.to_string(),
+        ]);
+    }
+    let mut events = Section::new(
+        "changed_events",
+        &format!("{title}: events"),
+        &[
+            ("request id", false),
+            ("change", false),
+            ("golden outcome", false),
+            ("outcome", false),
+            ("golden policies", false),
+            ("policies", false),
+            ("user", false),
+            ("explanation", false),
+        ],
+    );
+    for e in &c.changed_events {
+        events.rows.push(vec![
+            e.request_id.clone(),
+            e.change.as_str().to_owned(),
+            side(e.golden_outcome),
+            side(e.outcome),
+            e.golden_policies.join("; "),
+            e.policies.join("; "),
+            e.user.clone(),
+            e.explanation.clone(),
+        ]);
+    }
+    vec![counts, events.capped(top)]
 }
 
 fn move_section(
