@@ -200,6 +200,11 @@ fn one(h: &Hypothetical, tenant: &Tenant) -> Result<HypotheticalFacts, String> {
     let device = super::whatif::device_object(&parsed.args, &facts, tenant)?;
     Ok(HypotheticalFacts {
         label: h.label.clone(),
+        user: parsed
+            .args
+            .user
+            .clone()
+            .or_else(|| parsed.args.service_principal.clone()),
         facts,
         device,
     })

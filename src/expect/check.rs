@@ -127,7 +127,7 @@ impl ExpectationResult {
         }
         let total = self.selected + self.hypotheticals;
         Some(format!(
-            "{} of {} event{} not {}{}",
+            "{} of {} event{} broke expect: {}{}",
             self.failed,
             total,
             if total == 1 { "" } else { "s" },

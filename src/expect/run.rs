@@ -29,6 +29,8 @@ pub struct Compiled {
 #[derive(Debug, Clone)]
 pub struct HypotheticalFacts {
     pub label: String,
+    /// The user as the entry names it (`user:`), for the results.
+    pub user: Option<String>,
     pub facts: EventFacts,
     pub device: Option<DirDevice>,
 }
@@ -250,7 +252,7 @@ fn hypothetical(prepared: &Prepared, plan: &ReplayPlan, h: &HypotheticalFacts) -
     EventFailure {
         event: h.label.clone(),
         hypothetical: true,
-        user: facts.user_id.clone(),
+        user: h.user.clone().or_else(|| facts.user_id.clone()),
         app: facts.resource_id.clone().or_else(|| facts.app_id.clone()),
         location: prepared.labels.label(&facts),
         outcome: outcome(&res.decision),
