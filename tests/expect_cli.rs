@@ -43,6 +43,31 @@ fn seed_expectations_hold_for_the_promoted_candidate() {
 }
 
 #[test]
+fn contoso_expectations_hold_for_the_promoted_candidate() {
+    common::ensure_contoso_logs();
+    let r = careplay(&[
+        "test",
+        "datasets/contoso",
+        "--promote",
+        "all-report-only",
+        "--assume-user-risk",
+        "none",
+        "--expect",
+        "datasets/contoso/expectations.yaml",
+        "--quiet",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("5 passed, 0 failed (5 expectations)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r
+        .stdout
+        .contains("PASS  sign-ins from blocked countries are blocked (442 logged events)"));
+}
+
+#[test]
 fn the_baseline_breaks_the_registration_expectations() {
     // Without the promotion the report-only policies block and challenge nothing: the
     // expectations about them must fail, naming the events.
