@@ -33,7 +33,7 @@ pub type CmdResult = Result<u8, Box<dyn std::error::Error>>;
 policies and report who would be blocked or challenged, and why, before a report-only \
 policy is switched On.",
     after_help = "Exit codes: 0 ok; 1 a --fail-on/--fail-below threshold was breached (or lint \
-errors); 2 usage or input error."
+errors, or a `careplay test` expectation failed); 2 usage or input error."
 )]
 pub struct Cli {
     /// No progress bars.

@@ -49,7 +49,7 @@ fn result(e: &ExpectationResult, max: usize, out: &mut dyn Write) -> io::Result<
     if let Some(m) = e.failure_message() {
         writeln!(out, "      expected: {}{}", e.expected, for_text(e))?;
         writeln!(out, "      reason: {}", clean(&e.reason))?;
-        writeln!(out, "      {m}")?;
+        writeln!(out, "      {}", clean(&m))?;
         for f in &e.failures {
             let kind = if f.hypothetical { "whatif " } else { "" };
             writeln!(
