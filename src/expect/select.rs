@@ -403,3 +403,31 @@ fn yes_no(b: bool) -> Match {
 fn any_of<T>(items: &[T], f: impl Fn(&T) -> bool) -> Match {
     yes_no(items.is_empty() || items.iter().any(f))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_guest_upn_matches_its_home_upn() {
+        assert_eq!(
+            home_upn("gina_fabrikam.example#ext#@woodgrove.onmicrosoft.example").as_deref(),
+            Some("gina@fabrikam.example")
+        );
+        assert_eq!(home_upn("alice@woodgrove.example"), None);
+    }
+
+    #[test]
+    fn an_unlogged_ip_is_undetermined_not_untrusted() {
+        let sel = CompiledSelector {
+            trusted: Some((false, vec!["203.0.113.0/24".parse().unwrap()])),
+            ..CompiledSelector::default()
+        };
+        let mut f = EventFacts::default();
+        assert!(matches!(sel.trusted_match(&f), Match::Undetermined(_)));
+        f.ip = Some("203.0.113.9".parse().unwrap());
+        assert_eq!(sel.trusted_match(&f), Match::No);
+        f.ip = Some("198.51.100.7".parse().unwrap());
+        assert_eq!(sel.trusted_match(&f), Match::Yes);
+    }
+}
