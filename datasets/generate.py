@@ -2441,9 +2441,11 @@ def write_perf(path: str, records: int, seed: int, ca_entries_n: int = 8) -> dic
 # leaves it alone: `expected/` holds careplay's golden reports (written by its tests with
 # CAREPLAY_BLESS=1, not by this file); contoso's sign-ins and their manifest are generated
 # on demand and git-ignored (the full check generates and validates them in its temp dir).
+# expectations.yaml: hand-written regression expectations (`careplay test`), checked
+# against the replay by tests/expect_cli.rs rather than generated.
 NOT_GENERATED = {
-    "seed-registration": ("expected",),
-    "contoso": ("expected", "signins", "signins-manifest.json"),
+    "seed-registration": ("expected", "expectations.yaml"),
+    "contoso": ("expected", "signins", "signins-manifest.json", "expectations.yaml"),
 }
 
 

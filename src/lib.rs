@@ -13,6 +13,7 @@ pub mod anonymize;
 pub mod bench;
 pub mod diag;
 pub mod engine;
+pub mod expect;
 pub mod model;
 pub mod policy;
 pub mod replay;

@@ -10,6 +10,7 @@ pub mod logs;
 mod output;
 pub mod policies;
 pub mod replay;
+pub mod test;
 pub mod verify;
 pub mod whatif;
 
@@ -32,7 +33,7 @@ pub type CmdResult = Result<u8, Box<dyn std::error::Error>>;
 policies and report who would be blocked or challenged, and why, before a report-only \
 policy is switched On.",
     after_help = "Exit codes: 0 ok; 1 a --fail-on/--fail-below threshold was breached (or lint \
-errors); 2 usage or input error."
+errors, or a `careplay test` expectation failed); 2 usage or input error."
 )]
 pub struct Cli {
     /// No progress bars.
@@ -52,6 +53,8 @@ pub enum Command {
     Replay(Box<replay::Args>),
     /// One hypothetical sign-in against a tenant snapshot (offline What If).
     Whatif(Box<whatif::Args>),
+    /// Check regression expectations (YAML/JSON) against the candidate policy set.
+    Test(Box<test::Args>),
     /// Compare careplay with the per-policy results Entra itself logged.
     Verify(Box<verify::Args>),
     /// Performance figures: load + replay throughput, memory, dedup ratio, thread scaling.
@@ -84,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::Logs(a) => logs::run(a, cli.quiet, &mut out),
         Command::Replay(a) => replay::run(a, cli.quiet, &mut out),
         Command::Whatif(a) => whatif::run(a, &mut out),
+        Command::Test(a) => test::run(a, cli.quiet, &mut out),
         Command::Verify(a) => verify::run(a, cli.quiet, &mut out),
         Command::Bench(a) => bench::run(a, &mut out),
     };

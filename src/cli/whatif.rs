@@ -487,7 +487,11 @@ fn device_object_given(a: &Args) -> bool {
 /// The device object the flags describe, over the snapshot's device with the same
 /// deviceId: the engine reads model, manufacturer, extension attributes … from the
 /// directory snapshot only (one path, as in a replay). `None` when no such flag is given.
-fn device_object(a: &Args, f: &EventFacts, tenant: &Tenant) -> Result<Option<DirDevice>, String> {
+pub fn device_object(
+    a: &Args,
+    f: &EventFacts,
+    tenant: &Tenant,
+) -> Result<Option<DirDevice>, String> {
     if !device_object_given(a) {
         return Ok(None);
     }

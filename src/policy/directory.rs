@@ -221,6 +221,13 @@ impl Directory {
         self.user(user_id).map(|u| u.roles.as_slice())
     }
 
+    /// Every group object, in (lower-cased) id order.
+    pub fn groups(&self) -> impl Iterator<Item = &DirGroup> {
+        let mut v: Vec<(&String, &DirGroup)> = self.groups.iter().collect();
+        v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        v.into_iter().map(|(_, g)| g)
+    }
+
     pub fn group(&self, id: &str) -> Option<&DirGroup> {
         self.groups.get(id_key(id).as_ref())
     }

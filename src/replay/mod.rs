@@ -586,60 +586,80 @@ impl Prepared {
 /// Run a replay end to end, every event in memory (duplicates resolved across all files).
 pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
     let prepared = Prepared::new(plan)?;
-    let opts = signin::LoadOptions::for_replay(None, plan.progress);
-    let loaded = signin::load(&prepared.paths.logs, &opts)?;
-    require_events(&loaded.ledger)?;
-    let replayer = prepared.replayer(plan);
-    // One key cache for the whole replay, as the streaming replay keeps (each distinct
-    // key evaluated once, not once per chunk of 2048 events: a key cache per chunk
-    // evaluated ~3x more keys on a 200k-event export). Its rows equal `replay_chunk`'s
-    // field for field (tests/bench_agreement.rs), which stays as the slow twin.
-    let cfg = stream::StreamConfig {
-        dedup: plan.dedup,
-        ..stream::StreamConfig::default()
-    };
-    let cache = stream::KeyCache::new(prepared.tenant.network_classes(), cfg.max_cached_keys);
-    let signin::Loaded {
-        records, ledger, ..
-    } = loaded;
-    let chunks: Vec<(Vec<EventRow>, Aggregator, ReplayStats)> = {
-        use rayon::prelude::*;
-        // Chunks are moved to, and freed by, the worker that replays them (freeing every
-        // record on the calling thread after the replay was a quarter of its serial time).
-        records
-            .into_par_iter()
-            .chunks(2048)
-            .map(|chunk| {
-                let mut keyed = stream::KeyedReplayer::new(&replayer, &cache, &cfg);
-                let mut agg = Aggregator::new();
-                let mut rows = Vec::new();
-                keyed.replay(&chunk, |r| {
-                    agg.push(r);
-                    if plan.keep_rows {
-                        rows.push(r.clone());
-                    }
-                });
-                (rows, agg, keyed.stats())
-            })
-            .collect()
-    };
-    let mut agg = Aggregator::new();
-    let mut rows = Vec::new();
-    let mut stats = ReplayStats::default();
-    for (r, a, s) in chunks {
-        agg.merge(a);
-        rows.extend(r);
-        stats = ReplayStats {
-            events: stats.events + s.events,
-            evaluations: stats.evaluations + s.evaluations,
-        };
-    }
-    let meta = prepared.meta(plan, &ledger);
+    let (report, rows, stats) =
+        prepared.replay_in_memory(plan, |_, row| plan.keep_rows.then(|| row.clone()))?;
     Ok(ReplayOutcome {
-        report: agg.finish(meta),
+        report,
         rows,
         stats,
     })
+}
+
+impl Prepared {
+    /// Load the logs and replay every event in memory; `keep` sees each event's log record
+    /// and row, in input order, and what it returns is collected (in input order). The one
+    /// in-memory replay: `run_replay` keeps the rows for `--events-out`, `careplay test`
+    /// keeps the events its expectations select.
+    pub fn replay_in_memory<T: Send>(
+        &self,
+        plan: &ReplayPlan,
+        keep: impl Fn(&signin::SignInRecord, &EventRow) -> Option<T> + Sync,
+    ) -> Result<(Report, Vec<T>, ReplayStats), ReplayError> {
+        let prepared = self;
+        let opts = signin::LoadOptions::for_replay(None, plan.progress);
+        let loaded = signin::load(&prepared.paths.logs, &opts)?;
+        require_events(&loaded.ledger)?;
+        let replayer = prepared.replayer(plan);
+        // One key cache for the whole replay, as the streaming replay keeps (each distinct
+        // key evaluated once, not once per chunk of 2048 events: a key cache per chunk
+        // evaluated ~3x more keys on a 200k-event export). Its rows equal `replay_chunk`'s
+        // field for field (tests/bench_agreement.rs), which stays as the slow twin.
+        let cfg = stream::StreamConfig {
+            dedup: plan.dedup,
+            ..stream::StreamConfig::default()
+        };
+        let cache = stream::KeyCache::new(prepared.tenant.network_classes(), cfg.max_cached_keys);
+        let signin::Loaded {
+            records, ledger, ..
+        } = loaded;
+        let chunks: Vec<(Vec<T>, Aggregator, ReplayStats)> = {
+            use rayon::prelude::*;
+            // Chunks are moved to, and freed by, the worker that replays them (freeing every
+            // record on the calling thread after the replay was a quarter of its serial time).
+            records
+                .into_par_iter()
+                .chunks(2048)
+                .map(|chunk| {
+                    let mut keyed = stream::KeyedReplayer::new(&replayer, &cache, &cfg);
+                    let mut agg = Aggregator::new();
+                    let mut kept = Vec::new();
+                    // One record at a time, so `keep` sees the record beside its row.
+                    for rec in &chunk {
+                        keyed.replay(std::iter::once(rec), |r| {
+                            agg.push(r);
+                            if let Some(t) = keep(rec, r) {
+                                kept.push(t);
+                            }
+                        });
+                    }
+                    (kept, agg, keyed.stats())
+                })
+                .collect()
+        };
+        let mut agg = Aggregator::new();
+        let mut kept = Vec::new();
+        let mut stats = ReplayStats::default();
+        for (k, a, s) in chunks {
+            agg.merge(a);
+            kept.extend(k);
+            stats = ReplayStats {
+                events: stats.events + s.events,
+                evaluations: stats.evaluations + s.evaluations,
+            };
+        }
+        let meta = prepared.meta(plan, &ledger);
+        Ok((agg.finish(meta), kept, stats))
+    }
 }
 
 pub fn policy_infos(baseline: &[Policy], candidate: &[Policy]) -> Vec<PolicyInfo> {

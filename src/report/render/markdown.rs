@@ -41,7 +41,7 @@ pub(super) fn render(doc: &Doc, out: &mut dyn Write) -> io::Result<()> {
 /// Text inside a paragraph or a table cell: no line breaks, and the characters that
 /// Markdown or GFM tables would interpret are backslash-escaped; `<`/`>`/`&` become
 /// entities so no raw HTML reaches a renderer.
-fn inline(s: &str) -> String {
+pub(crate) fn inline(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

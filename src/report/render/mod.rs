@@ -12,7 +12,7 @@ use super::row::Outcome;
 mod csv;
 mod html;
 mod json;
-mod markdown;
+pub(crate) mod markdown;
 mod terminal;
 
 /// Output format of the impact report.
