@@ -43,13 +43,7 @@ pub fn compile(loaded: Vec<Loaded>, prepared: &Prepared) -> Result<Vec<Compiled>
     for l in loaded {
         let selector = match &l.expectation.select {
             None => None,
-            Some(sel) => match CompiledSelector::compile(
-                sel,
-                &l,
-                t.directory.as_ref(),
-                &t.locations,
-                t.no_locations_snapshot,
-            ) {
+            Some(sel) => match CompiledSelector::compile(sel, &l, t) {
                 Ok(c) => Some(c),
                 Err(mut p) => {
                     problems.append(&mut p);

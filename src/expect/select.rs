@@ -12,6 +12,7 @@ use super::model::{ClientAppSel, EventTypeSel, Selector, UserActionSel, UserType
 use super::Problem;
 use crate::model::{Country, EventFacts, UserAction};
 use crate::policy::{Directory, NamedLocation};
+use crate::replay::Tenant;
 use crate::report::EventRow;
 
 /// Whether an event is selected.
@@ -71,10 +72,11 @@ impl CompiledSelector {
     pub fn compile(
         sel: &Selector,
         l: &Loaded,
-        directory: Option<&Directory>,
-        locations: &[NamedLocation],
-        no_locations_snapshot: bool,
+        tenant: &Tenant,
     ) -> Result<CompiledSelector, Vec<Problem>> {
+        let directory = tenant.directory.as_ref();
+        let locations = &tenant.locations;
+        let no_locations_snapshot = tenant.no_locations_snapshot;
         let mut problems = Vec::new();
         let needs_dir = !sel.group.is_empty() || !sel.role.is_empty() || !sel.user_type.is_empty();
         if needs_dir && directory.is_none() {
@@ -186,11 +188,14 @@ impl CompiledSelector {
                 }
             }));
         }
+        // Trusted as "All trusted networks and locations" counts it: trusted named locations
+        // and the MFA trusted IPs the tenant settings state (concept-assignment-network.md).
         let trusted = sel.trusted_location.map(|t| {
             let nets = locations
                 .iter()
                 .filter(|x| x.is_trusted == Some(true))
                 .flat_map(ranges)
+                .chain(tenant.settings.mfa_trusted_ips.iter().flatten().copied())
                 .collect();
             (t, nets)
         });
