@@ -454,6 +454,9 @@ pub struct ReplayPlan {
     pub progress: bool,
     /// Keep every event row (for `--events-out`).
     pub keep_rows: bool,
+    /// Keep up to this many event rows in the report, moved ones first, for the HTML
+    /// drill-down (`Report::events`); 0 keeps none.
+    pub event_sample: usize,
     pub assume: Assumptions,
 }
 
@@ -576,7 +579,7 @@ pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
             .chunks(2048)
             .map(|chunk| {
                 let mut keyed = stream::KeyedReplayer::new(&replayer, &cache, &cfg);
-                let mut agg = Aggregator::new();
+                let mut agg = Aggregator::with_event_sample(plan.event_sample);
                 let mut rows = Vec::new();
                 keyed.replay(&chunk, |r| {
                     agg.push(r);
@@ -588,7 +591,7 @@ pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
             })
             .collect()
     };
-    let mut agg = Aggregator::new();
+    let mut agg = Aggregator::with_event_sample(plan.event_sample);
     let mut rows = Vec::new();
     let mut stats = ReplayStats::default();
     for (r, a, s) in chunks {
