@@ -336,3 +336,22 @@ fn hostile_upn_and_policy_name_from_a_tenant_stay_text() {
     assert!(users.contains(&HOSTILE_UPN), "{users:?}");
     assert_eq!(data["report"]["by_policy"][1]["name"], HOSTILE_POLICY);
 }
+
+#[test]
+fn the_streaming_replay_embeds_the_same_events() {
+    // The sample is folded per worker and merged, in both replays: the same page.
+    let page_of = |extra: &[&str]| {
+        let mut args = vec!["--quiet", "replay", SEED, "--promote", "all-report-only"];
+        args.extend_from_slice(&["--format", "html", "--html-events", "50"]);
+        args.extend_from_slice(extra);
+        let r = careplay(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let streamed = page_of(&["--stream"]);
+    assert_eq!(
+        data(&streamed)["events"]["rows"].as_array().unwrap().len(),
+        50
+    );
+    assert_eq!(streamed, page_of(&[]));
+}

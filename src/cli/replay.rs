@@ -132,7 +132,8 @@ pub struct Args {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Rows per table in text formats.
+    /// Rows per table in the terminal, Markdown and CSV formats (JSON and HTML hold
+    /// every row).
     #[arg(long, default_value_t = 20)]
     pub top: usize,
     /// With `--format html`: embed at most N events for the drill-down, moved events

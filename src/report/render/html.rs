@@ -169,9 +169,19 @@ fn num_class(s: &Section, col: usize) -> &'static str {
 pub fn render_report(report: &Report, max_events: usize, out: &mut dyn Write) -> io::Result<()> {
     let events = &report.events[..report.events.len().min(max_events)];
     let embedded = Embedded::of(report, events, max_events);
+    // Shown moved kinds first, each in time order (the sample's own order within a kind
+    // is a hash, which reads as random).
+    let mut shown: Vec<&EventRow> = events.iter().collect();
+    shown.sort_by(|a, b| {
+        (class_of(a), &a.created_at, &a.request_id).cmp(&(
+            class_of(b),
+            &b.created_at,
+            &b.request_id,
+        ))
+    });
     let data = PageData {
         report,
-        events: EventTable::of(events),
+        events: EventTable::of(&shown),
         embedded: &embedded,
     };
     let json = script_json(&data)?;
@@ -390,7 +400,7 @@ const EVENT_COLUMNS: [&str; 21] = [
 ];
 
 impl EventTable {
-    fn of(events: &[EventRow]) -> EventTable {
+    fn of(events: &[&EventRow]) -> EventTable {
         let mut t = EventTable {
             columns: EVENT_COLUMNS.to_vec(),
             lists: vec![
@@ -646,7 +656,7 @@ fn events_panel(o: &mut String, e: &Embedded) {
     );
     o.push_str("<div class=\"controls\" id=\"events-controls\"></div>\n");
     o.push_str(
-        "<div class=\"scroll\"><table class=\"data events\" id=\"events-table\"></table></div>\n",
+        "<div class=\"scroll box\"><table class=\"data events\" id=\"events-table\"></table></div>\n",
     );
     o.push_str("<div class=\"controls\" id=\"events-more\"></div>\n");
     o.push_str("</section>\n");
@@ -686,7 +696,10 @@ fn data_table(o: &mut String, s: &Section) {
     let id_col = s.headers.iter().position(|h| h == "id");
     let _ = writeln!(
         o,
-        "<div class=\"scroll\"><table class=\"data sortable\" id=\"table-{}\" data-rows=\"{}\">",
+        "<div class=\"scroll{}\"><table class=\"data sortable\" id=\"table-{}\" data-rows=\"{}\">",
+        // A long table scrolls in its own box on screen (its header stays in view);
+        // printed, it runs on.
+        if s.rows.len() > 25 { " box" } else { "" },
         escape(s.id),
         s.rows.len()
     );

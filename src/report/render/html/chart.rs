@@ -11,7 +11,10 @@ const BARS: usize = 15;
 /// Characters of a label before it is cut (the full label is in the bar's tooltip).
 const LABEL: usize = 38;
 
-const KINDS: [(&str, fn(&MoveRow) -> u64); 4] = [
+/// One kind of move: its label and its count in a row.
+type Kind = (&'static str, fn(&MoveRow) -> u64);
+
+const KINDS: [Kind; 4] = [
     ("newly blocked", |r| r.newly_blocked),
     ("newly challenged", |r| r.newly_challenged),
     ("newly unknown", |r| r.newly_unknown),

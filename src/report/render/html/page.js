@@ -108,6 +108,11 @@
     ["resource", "resource_display_name"], ["baseline policies applied", "baseline_policies_applied"],
     ["candidate policies applied", "candidate_policies_applied"], ["ip", "ip"], ["request id", "request_id"]
   ];
+  var LONG = {
+    explanation: "expl", changed_by: "wide", candidate_demand: "wide", unknown_causes: "wide",
+    baseline_policies_applied: "wide", candidate_policies_applied: "wide",
+    created_at: "nowrap", request_id: "nowrap"
+  };
   var state = { q: "", change: "all", drill: null, sort: null, dir: 1, shown: PAGE };
   var controls = document.getElementById("events-controls");
   var more = document.getElementById("events-more");
@@ -195,9 +200,14 @@
         var v = ev[c[1]];
         if (c[1] === "baseline_outcome" || c[1] === "candidate_outcome") td.appendChild(badge("oc-", v));
         else if (c[1] === "change") td.appendChild(badge("mv-", v));
-        else td.textContent = text(v);
-        if (c[1] === "explanation") td.className = "expl";
-        if (c[1] === "created_at" || c[1] === "request_id") td.className = "nowrap";
+        else {
+          // Long texts (explanations, policy lists) are clamped to a few lines; a click
+          // shows the whole text.
+          var box = el("div", "clamp", text(v));
+          box.addEventListener("click", function () { box.classList.toggle("open"); });
+          td.appendChild(box);
+          if (LONG[c[1]]) td.className = LONG[c[1]];
+        }
         td.setAttribute("data-field", c[1]);
       });
     });
