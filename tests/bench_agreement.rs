@@ -47,6 +47,7 @@ fn case(tenant: PathBuf, logs: PathBuf, user_risk: Option<RiskLevel>) -> ReplayP
         dedup: Dedup::On,
         progress: false,
         keep_rows: true,
+        event_sample: 0,
         assume: Assumptions { user_risk },
     }
 }

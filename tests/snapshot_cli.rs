@@ -115,7 +115,7 @@ fn promoting_policies_lists_changed_events_and_fails_the_gate() {
         ("terminal", "Changed since "),
         ("markdown", "## Changed since "),
         ("csv", "changed_since,"),
-        ("html", "<section id=\"changed_since\">"),
+        ("html", "<section id=\"changed_since\""),
     ] {
         let mut args = promote.to_vec();
         args.extend(["--format", format]);

@@ -186,6 +186,7 @@ fn plan(cfg: &BenchConfig, dedup: Dedup) -> ReplayPlan {
         dedup,
         progress: false,
         keep_rows: false,
+        event_sample: 0,
         assume: Default::default(),
     }
 }

@@ -132,9 +132,16 @@ pub struct Args {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Rows per table in text formats.
+    /// Rows per table in the terminal, Markdown and CSV formats (JSON and HTML hold
+    /// every row).
     #[arg(long, default_value_t = 20)]
     pub top: usize,
+    /// With `--format html`: embed at most N events for the drill-down, moved events
+    /// first (newly blocked, challenged, unknown, relieved), then undecided, then the rest;
+    /// the page says how many of each were left out. Every number and table still covers
+    /// all events.
+    #[arg(long, value_name = "N", default_value_t = report::render::HTML_EVENTS)]
+    pub html_events: usize,
     /// Write one row per event (Parquet or NDJSON, by extension).
     #[arg(long, value_name = "FILE")]
     pub events_out: Option<PathBuf>,
@@ -238,6 +245,11 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         dedup: if args.no_dedup { Dedup::Off } else { Dedup::On },
         progress: !quiet,
         keep_rows: args.events_out.is_some() || golden.is_some(),
+        event_sample: if format == Format::Html {
+            args.html_events
+        } else {
+            0
+        },
         assume: careplay::replay::Assumptions {
             user_risk: args.assume_user_risk,
         },

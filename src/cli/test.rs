@@ -91,6 +91,7 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         dedup: Dedup::On,
         progress: !quiet,
         keep_rows: false,
+        event_sample: 0,
         assume: careplay::replay::Assumptions {
             user_risk: args.assume_user_risk,
         },

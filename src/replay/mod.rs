@@ -489,6 +489,9 @@ pub struct ReplayPlan {
     pub progress: bool,
     /// Keep every event row (for `--events-out`).
     pub keep_rows: bool,
+    /// Keep up to this many event rows in the report, moved ones first, for the HTML
+    /// drill-down (`Report::events`); 0 keeps none.
+    pub event_sample: usize,
     pub assume: Assumptions,
 }
 
@@ -631,7 +634,7 @@ impl Prepared {
                 .chunks(2048)
                 .map(|chunk| {
                     let mut keyed = stream::KeyedReplayer::new(&replayer, &cache, &cfg);
-                    let mut agg = Aggregator::new();
+                    let mut agg = Aggregator::with_event_sample(plan.event_sample);
                     let mut kept = Vec::new();
                     // One record at a time, so `keep` sees the record beside its row.
                     for rec in &chunk {
@@ -646,7 +649,7 @@ impl Prepared {
                 })
                 .collect()
         };
-        let mut agg = Aggregator::new();
+        let mut agg = Aggregator::with_event_sample(plan.event_sample);
         let mut kept = Vec::new();
         let mut stats = ReplayStats::default();
         for (k, a, s) in chunks {

@@ -46,6 +46,8 @@ pub struct StreamConfig {
     /// The shared key cache is emptied (shard by shard) past this many keys (bounds
     /// memory when keys hardly repeat; only costs re-evaluations).
     pub max_cached_keys: usize,
+    /// Event rows each aggregate keeps for the report (`ReplayPlan::event_sample`).
+    pub event_sample: usize,
 }
 
 impl Default for StreamConfig {
@@ -54,6 +56,7 @@ impl Default for StreamConfig {
             batch_rows: 4096,
             dedup: Dedup::On,
             max_cached_keys: 1 << 18,
+            event_sample: 0,
         }
     }
 }
@@ -178,7 +181,10 @@ struct Worker<'r, 'a> {
 impl<'r, 'a> Worker<'r, 'a> {
     fn new(replayer: &'r Replayer<'a>, cache: &'r KeyCache, cfg: &StreamConfig) -> Worker<'r, 'a> {
         Worker {
-            part: Partial::default(),
+            part: Partial {
+                aggregate: Aggregator::with_event_sample(cfg.event_sample),
+                stats: ReplayStats::default(),
+            },
             keyed: KeyedReplayer::new(replayer, cache, cfg),
         }
     }
@@ -373,6 +379,7 @@ pub fn run_replay_streaming(
     let load = LoadOptions::for_replay(None, plan.progress);
     let cfg = StreamConfig {
         dedup: plan.dedup,
+        event_sample: plan.event_sample,
         ..*cfg
     };
     let networks = prepared.tenant.network_classes();

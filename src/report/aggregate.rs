@@ -9,6 +9,7 @@ use super::model::{
     Totals, Transition, DEFAULT_TOP,
 };
 use super::row::{EventRow, InputSummary, Outcome};
+use super::sample::EventSample;
 
 /// Label used when a moved event names no policy in `changed_by`.
 pub const NO_POLICY_NAMED: &str = "(no policy named)";
@@ -286,17 +287,29 @@ pub struct Aggregator {
     by_policy: Dimension,
     by_location: Dimension,
     by_client_app_type: Dimension,
+    by_day: Dimension,
     demands: HashMap<String, DemandTally>,
     explanations: HashMap<String, ExplanationTally>,
     causes: HashMap<&'static str, CauseTally>,
     users: Users,
     /// The current event's user key (reused buffer).
     user: String,
+    /// Event rows kept for the HTML drill-down (none unless asked).
+    sample: EventSample,
 }
 
 impl Aggregator {
     pub fn new() -> Aggregator {
         Aggregator::default()
+    }
+
+    /// An aggregator that also keeps up to `limit` event rows, moved ones first
+    /// ([`EventSample`]), for the report's `events`.
+    pub fn with_event_sample(limit: usize) -> Aggregator {
+        Aggregator {
+            sample: EventSample::new(limit),
+            ..Aggregator::default()
+        }
     }
 
     /// Number of events pushed so far.
@@ -309,6 +322,7 @@ impl Aggregator {
         let n = self.users.number_row(row, &mut user);
         self.push_keyed(row, &mut user, n);
         self.user = user;
+        self.sample.push(row);
     }
 
     /// `key`: the event's user key ([`user_key`]) or empty, written here when a moved
@@ -367,6 +381,8 @@ impl Aggregator {
         let client = label_or_unknown(&row.client_app_type);
         self.by_client_app_type
             .add(client, Some(client), None, moved, user);
+        let day = day_of(row.created_at.as_deref());
+        self.by_day.add(day, Some(day), None, moved, user);
 
         let explanation = label_or_unknown(&row.explanation);
         let tally = match self.explanations.get_mut(explanation) {
@@ -419,6 +435,8 @@ impl Aggregator {
         self.by_policy.merge(other.by_policy, map);
         self.by_location.merge(other.by_location, map);
         self.by_client_app_type.merge(other.by_client_app_type, map);
+        self.by_day.merge(other.by_day, map);
+        self.sample.merge(other.sample);
         for (k, t) in other.demands {
             let mine = self.demands.entry(k).or_default();
             mine.events += t.events;
@@ -560,12 +578,19 @@ impl Aggregator {
             by_policy: self.by_policy.into_rows(),
             by_location: self.by_location.into_rows(),
             by_client_app_type: self.by_client_app_type.into_rows(),
+            by_day: {
+                let mut days = self.by_day.into_rows();
+                days.sort_by(|a, b| a.name.cmp(&b.name));
+                days
+            },
             demands,
             explanations,
             undecided_by_cause,
             input: sorted_input(meta.input),
             comparison: None,
             top: DEFAULT_TOP,
+            events_limit: self.sample.limit(),
+            events: self.sample.into_rows(),
         }
     }
 }
@@ -584,6 +609,14 @@ fn sorted_input(mut input: InputSummary) -> InputSummary {
 
 fn nonempty(s: &Option<String>) -> Option<&str> {
     s.as_deref().filter(|s| !s.is_empty())
+}
+
+/// The UTC day (`YYYY-MM-DD`) of an RFC 3339 UTC time, as the rows write it.
+fn day_of(created_at: Option<&str>) -> &str {
+    match created_at.and_then(|t| t.get(..10)) {
+        Some(d) if d.as_bytes().get(4) == Some(&b'-') => d,
+        _ => UNKNOWN_LABEL,
+    }
 }
 
 fn label_or_unknown(s: &str) -> &str {

@@ -11,6 +11,7 @@ pub mod model;
 pub mod pct;
 pub mod render;
 pub mod row;
+pub mod sample;
 pub mod undecided;
 
 pub use aggregate::{user_key, Aggregator};
@@ -21,5 +22,7 @@ pub use model::{
     CauseRow, Count, DemandRow, ExplanationRow, Move, MoveRow, OutcomeCount, PolicyInfo, Report,
     ReportMeta, Totals, Transition, DEFAULT_TOP,
 };
-pub use render::{render, render_doc, Doc, DocList, Format, Section, UnknownFormat};
+pub use render::{
+    render, render_doc, render_html, Doc, DocList, Format, Section, UnknownFormat, HTML_EVENTS,
+};
 pub use row::{EventRow, FileSummary, InputSummary, Outcome, UnknownCause};

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::row::{InputSummary, Outcome};
+use super::row::{EventRow, InputSummary, Outcome};
 
 /// Default number of rows per table shown by the text renderers (`--top N`).
 pub const DEFAULT_TOP: usize = 20;
@@ -213,6 +213,9 @@ pub struct Report {
     pub by_policy: Vec<MoveRow>,
     pub by_location: Vec<MoveRow>,
     pub by_client_app_type: Vec<MoveRow>,
+    /// Moved events per UTC day of `created_at` (`YYYY-MM-DD`, `(unknown)` without a
+    /// time), oldest first.
+    pub by_day: Vec<MoveRow>,
     pub demands: Vec<DemandRow>,
     pub explanations: Vec<ExplanationRow>,
     /// Undecided events (`totals.undecided`) by cause, most events first. An event with
@@ -225,6 +228,14 @@ pub struct Report {
     /// Rows per table in the text renderers; not part of the data.
     #[serde(skip)]
     pub top: usize,
+    /// A bounded selection of event rows for the HTML drill-down, best-ranked first
+    /// (`sample::EventSample`: moved events first); empty unless the replay was asked to
+    /// keep some. Not part of the JSON report, whose numbers cover every event.
+    #[serde(skip)]
+    pub events: Vec<EventRow>,
+    /// How many rows the replay was asked to keep in `events` (0: none).
+    #[serde(skip)]
+    pub events_limit: usize,
 }
 
 impl Report {

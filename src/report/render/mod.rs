@@ -87,6 +87,8 @@ pub fn render(
     match format {
         Format::Json => json::render(report, out),
         Format::Csv => csv::render(&doc_of(report, MatrixLayout::Long), out),
+        // Every event row the report kept (already bounded by the replay's sample).
+        Format::Html => html::render_report(report, usize::MAX, out),
         other => render_doc(&doc_of(report, MatrixLayout::Grid), other, out),
     }
 }
@@ -118,6 +120,20 @@ pub struct DocList {
     pub header: &'static str,
     pub title: String,
     pub items: Vec<String>,
+}
+
+/// Events the HTML report embeds by default (`--html-events`): about 150 bytes each in
+/// the page, so ~3 MB at the limit, and a page that still filters instantly.
+pub const HTML_EVENTS: usize = 20_000;
+
+/// The explorable HTML page of `report`, embedding at most `max_events` of the event rows
+/// the report kept (`Report::events`), with a note saying how many were left out.
+pub fn render_html(
+    report: &Report,
+    max_events: usize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    html::render_report(report, max_events, out)
 }
 
 /// Render a document in a text format (JSON serializes the document itself).
@@ -339,6 +355,14 @@ pub(crate) fn sections(report: &Report, layout: MatrixLayout) -> Vec<Section> {
         "client app type",
         false,
         &report.by_client_app_type,
+        top,
+    ));
+    out.push(move_section(
+        "by_day",
+        "Moved events by day (UTC)",
+        "day",
+        false,
+        &report.by_day,
         top,
     ));
 
