@@ -48,6 +48,7 @@ fn case(tenant: PathBuf, logs: PathBuf, user_risk: Option<RiskLevel>) -> ReplayP
         progress: false,
         keep_rows: true,
         assume: Assumptions { user_risk },
+        filter: Default::default(),
     }
 }
 

@@ -187,6 +187,7 @@ fn plan(cfg: &BenchConfig, dedup: Dedup) -> ReplayPlan {
         progress: false,
         keep_rows: false,
         assume: Default::default(),
+        filter: Default::default(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod enrich;
+pub mod filter;
 pub mod labels;
 pub mod run;
 pub mod scenario;
@@ -21,6 +22,7 @@ use crate::signin;
 
 pub use config::{ConfigErrors, ConfigInput, ConfigProblem};
 pub use enrich::{enrich, Assumptions};
+pub use filter::{EventFilter, ExcludedCounts, FilterSpec};
 pub use labels::LocationLabeler;
 pub use run::{Dedup, ReplayStats, Replayer};
 pub use scenario::{Changes, Selector};
@@ -89,6 +91,32 @@ pub fn require_events(ledger: &signin::Ledger) -> Result<(), ReplayError> {
         )
     };
     Err(ReplayError::NoEvents(why))
+}
+
+/// Fail when the filters left no event: as for an empty load, a report over nothing
+/// would pass every gate. The message names the filters and what each left out.
+pub fn require_kept(
+    filter: &EventFilter,
+    replayed: u64,
+    left_out: &ExcludedCounts,
+) -> Result<(), ReplayError> {
+    if !filter.active() || left_out.total() < replayed {
+        return Ok(());
+    }
+    let by = filter
+        .summary(left_out)
+        .map(|s| {
+            s.left_out_by
+                .iter()
+                .map(|(why, n)| format!("{n} {why}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    Err(ReplayError::NoEvents(format!(
+        "the filters {} match none of the {replayed} replayed events ({by})",
+        filter.describe().join(" ")
+    )))
 }
 
 /// The policy side of a tenant snapshot, loaded.
@@ -455,6 +483,8 @@ pub struct ReplayPlan {
     /// Keep every event row (for `--events-out`).
     pub keep_rows: bool,
     pub assume: Assumptions,
+    /// Which replayed events the report counts (`--since`, `--user`, ...).
+    pub filter: FilterSpec,
 }
 
 pub struct ReplayOutcome {
@@ -473,6 +503,8 @@ pub struct Prepared {
     pub baseline: CompiledSet,
     pub candidate: CompiledSet,
     pub labels: LocationLabeler,
+    /// The plan's filters, resolved against the policies.
+    pub filter: EventFilter,
 }
 
 impl Prepared {
@@ -496,6 +528,7 @@ impl Prepared {
         let baseline = tenant.compile(&tenant.policies);
         let candidate = tenant.compile(&candidate_policies);
         let labels = LocationLabeler::new(&tenant.locations);
+        let filter = EventFilter::new(&plan.filter, &tenant.policies, &candidate_policies)?;
         Ok(Prepared {
             paths,
             tenant,
@@ -504,6 +537,7 @@ impl Prepared {
             baseline,
             candidate,
             labels,
+            filter,
         })
     }
 
@@ -544,6 +578,20 @@ impl Prepared {
             notes,
             skipped_inputs: tenant.skipped_lines(),
             absent_inputs: tenant.notes.clone(),
+            filters: None,
+        }
+    }
+
+    /// [`Prepared::meta`] with what the filters left out.
+    pub fn meta_filtered(
+        &self,
+        plan: &ReplayPlan,
+        ledger: &signin::Ledger,
+        left_out: &ExcludedCounts,
+    ) -> ReportMeta {
+        ReportMeta {
+            filters: self.filter.summary(left_out),
+            ..self.meta(plan, ledger)
         }
     }
 }
@@ -567,7 +615,8 @@ pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
     let signin::Loaded {
         records, ledger, ..
     } = loaded;
-    let chunks: Vec<(Vec<EventRow>, Aggregator, ReplayStats)> = {
+    let filter = &prepared.filter;
+    let chunks: Vec<(Vec<EventRow>, Aggregator, ReplayStats, ExcludedCounts)> = {
         use rayon::prelude::*;
         // Chunks are moved to, and freed by, the worker that replays them (freeing every
         // record on the calling thread after the replay was a quarter of its serial time).
@@ -578,28 +627,36 @@ pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
                 let mut keyed = stream::KeyedReplayer::new(&replayer, &cache, &cfg);
                 let mut agg = Aggregator::new();
                 let mut rows = Vec::new();
+                let mut left_out = ExcludedCounts::default();
                 keyed.replay(&chunk, |r| {
+                    if let Err(why) = filter.check(r) {
+                        left_out.add(why);
+                        return;
+                    }
                     agg.push(r);
                     if plan.keep_rows {
                         rows.push(r.clone());
                     }
                 });
-                (rows, agg, keyed.stats())
+                (rows, agg, keyed.stats(), left_out)
             })
             .collect()
     };
     let mut agg = Aggregator::new();
     let mut rows = Vec::new();
     let mut stats = ReplayStats::default();
-    for (r, a, s) in chunks {
+    let mut left_out = ExcludedCounts::default();
+    for (r, a, s, x) in chunks {
         agg.merge(a);
+        left_out.merge(&x);
         rows.extend(r);
         stats = ReplayStats {
             events: stats.events + s.events,
             evaluations: stats.evaluations + s.evaluations,
         };
     }
-    let meta = prepared.meta(plan, &ledger);
+    require_kept(&prepared.filter, stats.events, &left_out)?;
+    let meta = prepared.meta_filtered(plan, &ledger, &left_out);
     Ok(ReplayOutcome {
         report: agg.finish(meta),
         rows,

@@ -16,8 +16,8 @@ pub use aggregate::{user_key, Aggregator};
 pub use error::ReportError;
 pub use events::{EventsFormat, EventsWriter};
 pub use model::{
-    CauseRow, Count, DemandRow, ExplanationRow, Move, MoveRow, OutcomeCount, PolicyInfo, Report,
-    ReportMeta, Totals, Transition, DEFAULT_TOP,
+    CauseRow, Count, DemandRow, ExplanationRow, FilterSummary, Move, MoveRow, OutcomeCount,
+    PolicyInfo, Report, ReportMeta, Totals, Transition, DEFAULT_TOP,
 };
-pub use render::{render, render_doc, Doc, DocList, Format, Section, UnknownFormat};
-pub use row::{EventRow, FileSummary, InputSummary, Outcome, UnknownCause};
+pub use render::{csv_tables, render, render_doc, Doc, DocList, Format, Section, UnknownFormat};
+pub use row::{DeviceCols, EventRow, FileSummary, InputSummary, Outcome, UnknownCause};
