@@ -222,3 +222,44 @@ fn streaming_replay_applies_the_same_filters() {
     assert_eq!(a["filters"], b["filters"]);
     assert!(a["filters"]["events_left_out"].as_u64().unwrap() > 0);
 }
+
+/// The closing line on stderr (progress bars are off without a terminal): events, rows
+/// read / loaded / rejected, duplicates, seconds and rows/s, and what filters left out.
+#[test]
+fn final_summary_line_on_stderr() {
+    let r = careplay(&["--quiet", "replay", SEED, "--promote", "all-report-only"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("events replayed"))
+        .unwrap_or_else(|| panic!("no summary line: {}", r.stderr));
+    assert!(
+        line.starts_with(
+            "careplay: 380 events replayed; 380 log rows read, 380 loaded, 0 rejected, \
+             0 duplicates dropped; "
+        ),
+        "{line}"
+    );
+    let tail = line.rsplit("; ").next().unwrap();
+    let parts: Vec<&str> = tail.split(' ').collect();
+    assert_eq!(parts.len(), 4, "{line}");
+    assert!(
+        parts[0].parse::<f64>().is_ok() && parts[1] == "s,",
+        "{line}"
+    );
+    assert!(
+        parts[2].parse::<u64>().is_ok() && parts[3] == "rows/s",
+        "{line}"
+    );
+    // No bar or spinner text when stderr is not a terminal.
+    assert!(!r.stderr.contains("evaluating ["), "{}", r.stderr);
+
+    let r = careplay(&["--quiet", "replay", SEED, "--user", "gina@fabrikam.example"]);
+    assert!(
+        r.stderr
+            .contains("events replayed (377 more left out by the filters); 380 log rows read"),
+        "{}",
+        r.stderr
+    );
+}

@@ -213,11 +213,26 @@ pub struct Args {
 
 /// What the run read, assumed and could not decide, on stderr: the report may go to a file
 /// or a pipe, and a CI log should still show what the answer rests on.
-fn summarize(report: &report::Report, assume: &careplay::replay::Assumptions) {
+fn summarize(
+    report: &report::Report,
+    assume: &careplay::replay::Assumptions,
+    started: std::time::Instant,
+) {
     let i = &report.input;
+    let secs = started.elapsed().as_secs_f64();
+    let left_out = match &report.filters {
+        Some(f) => format!(" ({} more left out by the filters)", f.events_left_out),
+        None => String::new(),
+    };
     eprintln!(
-        "careplay: {} events replayed; {} log rows read, {} rejected, {} duplicates dropped",
-        report.totals.all.events, i.rows_read, i.rows_rejected, i.duplicates_dropped
+        "careplay: {} events replayed{left_out}; {} log rows read, {} loaded, {} rejected, \
+         {} duplicates dropped; {secs:.1} s, {:.0} rows/s",
+        report.totals.all.events,
+        i.rows_read,
+        i.rows_loaded,
+        i.rows_rejected,
+        i.duplicates_dropped,
+        i.rows_read as f64 / secs.max(1e-3)
     );
     for a in assume.describe() {
         eprintln!("careplay: {a}");
@@ -266,6 +281,7 @@ pub fn inputs_of(tenant: &TenantArgs, changes: &ChangeArgs) -> Vec<PathBuf> {
 }
 
 pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
+    let started = std::time::Instant::now();
     let format: Format = args.format.parse()?;
     // Outputs are checked before anything is read: a path that cannot be written, or that
     // is one of the inputs, fails now rather than after the replay.
@@ -369,7 +385,7 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
             }
         }
     }
-    summarize(&report, &plan.assume);
+    summarize(&report, &plan.assume, started);
     let breaches = Gate::new(&args.fail_on).check(&report);
     for b in &breaches {
         eprintln!("careplay: threshold breached: {b}");

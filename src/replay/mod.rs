@@ -93,6 +93,24 @@ pub fn require_events(ledger: &signin::Ledger) -> Result<(), ReplayError> {
     Err(ReplayError::NoEvents(why))
 }
 
+/// The evaluation bar of the in-memory replay (events evaluated, events/s, ETA): after
+/// the load's byte bars, the evaluation took seconds with nothing on screen. None when
+/// progress is off or stderr is not a terminal (the streaming replay evaluates while it
+/// loads: its byte bars show both).
+fn evaluation_bar(enabled: bool, events: u64) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(events);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "evaluating [{bar:30}] {pos}/{len} events ({per_sec}, {eta})",
+    ) {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    Some(pb)
+}
+
 /// Fail when the filters left no event: as for an empty load, a report over nothing
 /// would pass every gate. The message names the filters and what each left out.
 pub fn require_kept(
@@ -616,6 +634,7 @@ pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
         records, ledger, ..
     } = loaded;
     let filter = &prepared.filter;
+    let bar = evaluation_bar(plan.progress, records.len() as u64);
     let chunks: Vec<(Vec<EventRow>, Aggregator, ReplayStats, ExcludedCounts)> = {
         use rayon::prelude::*;
         // Chunks are moved to, and freed by, the worker that replays them (freeing every
@@ -638,10 +657,16 @@ pub fn run_replay(plan: &ReplayPlan) -> Result<ReplayOutcome, ReplayError> {
                         rows.push(r.clone());
                     }
                 });
+                if let Some(b) = &bar {
+                    b.inc(chunk.len() as u64);
+                }
                 (rows, agg, keyed.stats(), left_out)
             })
             .collect()
     };
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
     let mut agg = Aggregator::new();
     let mut rows = Vec::new();
     let mut stats = ReplayStats::default();
