@@ -49,6 +49,7 @@ fn case(tenant: PathBuf, logs: PathBuf, user_risk: Option<RiskLevel>) -> ReplayP
         keep_rows: true,
         event_sample: 0,
         assume: Assumptions { user_risk },
+        filter: Default::default(),
     }
 }
 

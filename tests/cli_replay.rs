@@ -155,6 +155,74 @@ fn parquet_events_out_has_the_contract_columns() {
     ] {
         assert!(df.column(c).is_ok(), "missing column {c}");
     }
+    // The documented types (README "Events file"), as polars reads them back.
+    let list = DataType::List(Box::new(DataType::String));
+    let utc = DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC));
+    for (c, want) in [
+        ("request_id", DataType::String),
+        ("created_at", utc),
+        ("country", DataType::String),
+        ("device_id", DataType::String),
+        ("device_os", DataType::String),
+        ("device_compliant", DataType::Boolean),
+        ("device_registered", DataType::Boolean),
+        ("error_code", DataType::Int32),
+        ("candidate_policies_applied", list.clone()),
+        ("candidate_policy_ids_applied", list.clone()),
+        ("changed_by_ids", list.clone()),
+        ("unknown_causes", list.clone()),
+        ("unknown_reasons", list),
+    ] {
+        assert_eq!(df.column(c).unwrap().dtype(), &want, "{c}");
+    }
+    for c in [
+        "event_type",
+        "client_app_type",
+        "device_trust_type",
+        "baseline_outcome",
+        "candidate_outcome",
+        "change",
+    ] {
+        assert!(
+            matches!(df.column(c).unwrap().dtype(), DataType::Categorical(..)),
+            "{c}: {:?}",
+            df.column(c).unwrap().dtype()
+        );
+    }
+    // Ids run parallel to names, and the seed's promoted policies show up by id.
+    let names = df
+        .column("candidate_policies_applied")
+        .unwrap()
+        .list()
+        .unwrap()
+        .clone();
+    let ids = df
+        .column("candidate_policy_ids_applied")
+        .unwrap()
+        .list()
+        .unwrap()
+        .clone();
+    let mut seen_ids = 0;
+    for i in 0..df.height() {
+        let (n, d) = (
+            names.get_as_series(i).unwrap(),
+            ids.get_as_series(i).unwrap(),
+        );
+        assert_eq!(n.len(), d.len(), "row {i}");
+        seen_ids += d.len();
+    }
+    assert!(seen_ids > 0, "no policy id in any row");
+    // The seed logs countries, error codes and devices: the columns carry them.
+    let non_null = |c: &str| df.height() - df.column(c).unwrap().null_count();
+    for c in [
+        "country",
+        "error_code",
+        "device_os",
+        "created_at",
+        "device_compliant",
+    ] {
+        assert!(non_null(c) > 0, "{c} is null in every row");
+    }
 }
 
 #[test]
@@ -434,4 +502,98 @@ fn every_replay_mode_of_the_binary_gives_the_slow_twins_report() {
         "{}",
         conflict.stderr
     );
+}
+
+/// `--format csv -o DIR/`: one rectangular CSV per table, each a golden (formats are a
+/// contract), each read back by the csv crate's strict reader (every record as wide as
+/// the header) with numeric columns that parse as numbers.
+#[test]
+fn csv_folder_has_one_tidy_table_per_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report/");
+    let r = careplay(&[
+        "replay",
+        SEED,
+        "--promote",
+        "all-report-only",
+        "--format",
+        "csv",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "the tables go to the folder");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for want in [
+        "headline.csv",
+        "summary.csv",
+        "transitions.csv",
+        "undecided.csv",
+        "by_policy.csv",
+        "by_user.csv",
+        "by_app.csv",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} missing: {names:?}");
+    }
+    golden(
+        &format!("{SEED}/expected/csv/FILES.txt"),
+        &(names.join("\n") + "\n"),
+    );
+    for name in &names {
+        let text = std::fs::read_to_string(out.join(name)).unwrap();
+        golden(&format!("{SEED}/expected/csv/{name}"), &text);
+        let mut rd = csv::Reader::from_reader(text.as_bytes());
+        let header = rd.headers().unwrap().clone();
+        assert!(!header.is_empty(), "{name}");
+        assert_ne!(&header[0], "section", "{name}: no section column");
+        for rec in rd.records() {
+            let rec = rec.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(rec.len(), header.len(), "{name}");
+            for (h, v) in header.iter().zip(rec.iter()) {
+                if ["events", "users", "rows", "count"].contains(&h) {
+                    assert!(v.parse::<u64>().is_ok(), "{name}: {h} = {v:?}");
+                }
+            }
+        }
+    }
+    // The headline file carries the report's headline; transitions every cell.
+    let headline = std::fs::read_to_string(out.join("headline.csv")).unwrap();
+    assert!(
+        headline.contains("4 events (4 users) would be newly blocked"),
+        "{headline}"
+    );
+    let transitions = std::fs::read_to_string(out.join("transitions.csv")).unwrap();
+    assert_eq!(transitions.lines().count(), 17, "{transitions}");
+}
+
+/// `--table NAME` prints one table; an unknown name lists the tables; `--table` without
+/// CSV is a usage error.
+#[test]
+fn csv_table_flag_prints_one_table() {
+    let r = careplay(&[
+        "replay",
+        SEED,
+        "--promote",
+        "all-report-only",
+        "--format",
+        "csv",
+        "--table",
+        "by_policy",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    golden(&format!("{SEED}/expected/csv/by_policy.csv"), &r.stdout);
+    let r = careplay(&["replay", SEED, "--format", "csv", "--table", "by_nothing"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no such table") && r.stderr.contains("by_user"),
+        "{}",
+        r.stderr
+    );
+    let r = careplay(&["replay", SEED, "--format", "json", "--table", "by_user"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("needs --format csv"), "{}", r.stderr);
 }

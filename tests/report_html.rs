@@ -52,6 +52,14 @@ fn event(i: usize, user: &str, outcomes: (Outcome, Outcome), policy: &str) -> Ev
             vec![]
         },
         explanation: format!("explained by {policy}"),
+        country: None,
+        device_id: None,
+        device_os: None,
+        device: careplay::report::DeviceCols::default(),
+        error_code: None,
+        baseline_policy_ids_applied: Vec::new(),
+        candidate_policy_ids_applied: Vec::new(),
+        changed_by_ids: Vec::new(),
         unknown_causes: vec![],
     }
 }

@@ -75,6 +75,14 @@ fn arb_row() -> impl Strategy<Value = EventRow> {
             candidate_demand: DEMANDS[d].to_owned(),
             changed_by: pols.iter().map(|&p| POLICIES[p].to_owned()).collect(),
             explanation: format!("{base} -> {cand}"),
+            country: None,
+            device_id: None,
+            device_os: None,
+            device: careplay::report::DeviceCols::default(),
+            error_code: None,
+            baseline_policy_ids_applied: Vec::new(),
+            candidate_policy_ids_applied: Vec::new(),
+            changed_by_ids: Vec::new(),
             unknown_causes: Vec::new(),
         })
 }
@@ -165,6 +173,14 @@ fn rayon_fold_reduce_equals_one_pass() {
                 explanation: format!("explanation {}", i % 7),
                 // Undecided events carry causes whose example reasons differ by event, so
                 // the merged example (the smallest) depends on merging right.
+                country: None,
+                device_id: None,
+                device_os: None,
+                device: careplay::report::DeviceCols::default(),
+                error_code: None,
+                baseline_policy_ids_applied: Vec::new(),
+                candidate_policy_ids_applied: Vec::new(),
+                changed_by_ids: Vec::new(),
                 unknown_causes: if base == Outcome::Unknown || cand == Outcome::Unknown {
                     vec![UnknownCause {
                         cause: CAUSES[(i % 2) as usize],

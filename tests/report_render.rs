@@ -58,6 +58,14 @@ fn row(
         candidate_demand: demand.to_owned(),
         changed_by: changed_by.iter().map(|s| (*s).to_owned()).collect(),
         explanation: explanation.to_owned(),
+        country: None,
+        device_id: None,
+        device_os: None,
+        device: careplay::report::DeviceCols::default(),
+        error_code: None,
+        baseline_policy_ids_applied: Vec::new(),
+        candidate_policy_ids_applied: Vec::new(),
+        changed_by_ids: Vec::new(),
         unknown_causes: Vec::new(),
     }
 }
@@ -221,6 +229,7 @@ fn meta() -> ReportMeta {
         notes: vec!["directory snapshot lacks group Registration Exclusions".to_owned()],
         skipped_inputs: vec![],
         absent_inputs: vec![],
+        filters: None,
     }
 }
 
@@ -599,7 +608,10 @@ fn ndjson_events_round_trip() {
 }
 
 fn str_column(df: &polars::prelude::DataFrame, name: &str) -> Vec<Option<String>> {
+    // Category columns (outcomes, change) read back as polars Categorical: as text.
     df.column(name)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .cast(&polars::prelude::DataType::String)
         .unwrap_or_else(|e| panic!("{name}: {e}"))
         .str()
         .unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -648,7 +660,33 @@ fn parquet_events_round_trip() {
         str_column(&df, "request_id"),
         opt(|r| Some(r.request_id.clone()))
     );
-    assert_eq!(str_column(&df, "created_at"), opt(|r| r.created_at.clone()));
+    // A UTC timestamp in microseconds, the same instant as the row's RFC 3339 text.
+    let created = df.column("created_at").expect("created_at");
+    assert_eq!(
+        created.dtype(),
+        &polars::prelude::DataType::Datetime(
+            polars::prelude::TimeUnit::Microseconds,
+            Some(polars::prelude::TimeZone::UTC)
+        )
+    );
+    let micros: Vec<Option<i64>> = created
+        .cast(&polars::prelude::DataType::Int64)
+        .expect("as i64")
+        .i64()
+        .expect("i64")
+        .iter()
+        .collect();
+    assert_eq!(
+        micros,
+        rows.iter()
+            .map(|r| r
+                .created_at
+                .as_deref()
+                .map(|t| chrono::DateTime::parse_from_rfc3339(t)
+                    .expect("rfc 3339")
+                    .timestamp_micros()))
+            .collect::<Vec<_>>()
+    );
     assert_eq!(str_column(&df, "user_id"), opt(|r| r.user_id.clone()));
     assert_eq!(
         str_column(&df, "user_principal_name"),

@@ -232,6 +232,8 @@ fn golden_types_from_another_writer_still_compare() {
     let outcomes: Vec<String> = df
         .column("candidate_outcome")
         .unwrap()
+        .cast(&DataType::String)
+        .unwrap()
         .str()
         .unwrap()
         .iter()

@@ -188,6 +188,7 @@ fn plan(cfg: &BenchConfig, dedup: Dedup) -> ReplayPlan {
         keep_rows: false,
         event_sample: 0,
         assume: Default::default(),
+        filter: Default::default(),
     }
 }
 

@@ -35,6 +35,82 @@ pub fn distinct(a: &Path, b: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// `--format csv -o DIR/`: a folder that gets one CSV per table, each written as an
+/// [`OutputFile`] (complete or not at all).
+pub struct CsvDir {
+    dir: PathBuf,
+}
+
+/// The file a previous `-o DIR/` run always writes: its presence marks the folder as
+/// careplay's, whose other CSV files a new run may replace.
+const CSV_DIR_MARK: &str = "headline.csv";
+
+impl CsvDir {
+    /// Whether `target` names a folder: an existing one, or a path ending in a separator.
+    pub fn wanted(target: &Path) -> bool {
+        target.is_dir() || target.as_os_str().to_string_lossy().ends_with(['/', '\\'])
+    }
+
+    /// Check the folder against the run's inputs and create it if missing (its parent
+    /// must exist), before any input is read.
+    pub fn prepare(target: &Path, inputs: &[PathBuf]) -> Result<CsvDir, OutputError> {
+        if let Some(input) = input_at(target, inputs) {
+            return Err(OutputError::OverInput {
+                output: target.to_path_buf(),
+                input,
+            });
+        }
+        if !target.is_dir() {
+            let parent = match target.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            if !parent.is_dir() {
+                return Err(OutputError::NoFolder {
+                    output: target.to_path_buf(),
+                    folder: parent,
+                });
+            }
+            std::fs::create_dir(target).map_err(|e| OutputError::Unwritable {
+                output: target.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        }
+        Ok(CsvDir {
+            dir: target.to_path_buf(),
+        })
+    }
+
+    /// Write each (file name, bytes). In a folder a previous run wrote (it holds
+    /// `headline.csv`), CSV files this run does not write (a table the new report lacks)
+    /// are removed, so the folder never mixes two runs; other files are left alone.
+    pub fn write(
+        &self,
+        tables: &[(String, Vec<u8>)],
+        inputs: &[PathBuf],
+    ) -> Result<(), OutputError> {
+        let ours = self.dir.join(CSV_DIR_MARK).is_file();
+        for (name, bytes) in tables {
+            let file = OutputFile::prepare(&self.dir.join(name), inputs)?;
+            std::fs::write(file.path(), bytes).map_err(|e| file.unwritable(e))?;
+            file.commit()?;
+        }
+        if ours {
+            let entries = std::fs::read_dir(&self.dir).map_err(|e| OutputError::Unwritable {
+                output: self.dir.clone(),
+                message: e.to_string(),
+            })?;
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".csv") && !tables.iter().any(|(n, _)| *n == name) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A prepared output: the temporary file exists and is writable.
 pub struct OutputFile {
     target: PathBuf,

@@ -7,7 +7,7 @@ use careplay::replay::{self, ChangeSpec, Dedup, Overrides, ReplayPlan};
 use careplay::report::{self, EventsWriter, Format};
 
 use super::gate::{FailOn, Gate};
-use super::output::{self, OutputFile};
+use super::output::{self, CsvDir, OutputFile};
 use super::{CmdResult, EXIT_OK, EXIT_THRESHOLD};
 
 /// Parts of a tenant snapshot; each flag replaces the matching part of TENANT_DIR.
@@ -116,6 +116,51 @@ impl ChangeArgs {
     }
 }
 
+/// Which replayed events the report counts. Applied after evaluation, before any number
+/// is counted; the headline says how many events they left out. Different flags must all
+/// match; a repeated flag matches any of its values.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct FilterArgs {
+    /// Only events at or after this time: RFC 3339 (`2026-10-01T08:00:00Z`) or a date
+    /// (`2026-10-01`, from midnight UTC).
+    #[arg(long, value_name = "TIME|DATE", value_parser = parse_since)]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only events before this time: RFC 3339 (exclusive) or a date (that whole day, UTC).
+    #[arg(long, value_name = "TIME|DATE", value_parser = parse_until)]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only events of this user: object id or UPN (case-insensitive). Repeatable.
+    #[arg(long = "user", id = "filter_user", value_name = "ID|UPN")]
+    pub users: Vec<String>,
+    /// Only events of this client app: app id or display name (case-insensitive).
+    /// Repeatable.
+    #[arg(long = "app", id = "filter_app", value_name = "ID|NAME")]
+    pub apps: Vec<String>,
+    /// Only events where this policy (id or display name) applies or may apply and is
+    /// enforced (On) in the baseline or in the candidate. Repeatable.
+    #[arg(long = "policy", id = "filter_policy", value_name = "ID|NAME")]
+    pub filter_policies: Vec<String>,
+}
+
+impl FilterArgs {
+    pub fn spec(&self) -> careplay::replay::FilterSpec {
+        careplay::replay::FilterSpec {
+            since: self.since,
+            until: self.until,
+            users: self.users.clone(),
+            apps: self.apps.clone(),
+            policies: self.filter_policies.clone(),
+        }
+    }
+}
+
+fn parse_since(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    careplay::replay::filter::parse_time(s, false)
+}
+
+fn parse_until(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    careplay::replay::filter::parse_time(s, true)
+}
+
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Exit codes: 0 ok; 1 a --fail-on threshold was breached; 2 usage or input error.\n\
@@ -126,12 +171,20 @@ pub struct Args {
     pub tenant: TenantArgs,
     #[command(flatten)]
     pub changes: ChangeArgs,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Output format.
     #[arg(long, default_value = "terminal", value_parser = ["terminal", "json", "csv", "markdown", "html"])]
     pub format: String,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    /// Write the report to FILE instead of standard output. With `--format csv`, a
+    /// folder (an existing one, or a path ending in `/`, created if missing) gets one tidy
+    /// CSV per table (headline.csv, summary.csv, transitions.csv, by_user.csv, ...).
+    #[arg(long, short = 'o', value_name = "FILE|DIR/")]
     pub output: Option<PathBuf>,
+    /// With `--format csv`: write only this table, as one tidy CSV (to stdout or -o FILE).
+    /// Names as in the CSV folder without `.csv` (summary, transitions, by_user, ...).
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
     /// Rows per table in the terminal, Markdown and CSV formats (JSON and HTML hold
     /// every row).
     #[arg(long, default_value_t = 20)]
@@ -173,11 +226,26 @@ pub struct Args {
 
 /// What the run read, assumed and could not decide, on stderr: the report may go to a file
 /// or a pipe, and a CI log should still show what the answer rests on.
-fn summarize(report: &report::Report, assume: &careplay::replay::Assumptions) {
+fn summarize(
+    report: &report::Report,
+    assume: &careplay::replay::Assumptions,
+    started: std::time::Instant,
+) {
     let i = &report.input;
+    let secs = started.elapsed().as_secs_f64();
+    let left_out = match &report.filters {
+        Some(f) => format!(" ({} more left out by the filters)", f.events_left_out),
+        None => String::new(),
+    };
     eprintln!(
-        "careplay: {} events replayed; {} log rows read, {} rejected, {} duplicates dropped",
-        report.totals.all.events, i.rows_read, i.rows_rejected, i.duplicates_dropped
+        "careplay: {} events replayed{left_out}; {} log rows read, {} loaded, {} rejected, \
+         {} duplicates dropped; {secs:.1} s, {:.0} rows/s",
+        report.totals.all.events,
+        i.rows_read,
+        i.rows_loaded,
+        i.rows_rejected,
+        i.duplicates_dropped,
+        i.rows_read as f64 / secs.max(1e-3)
     );
     for a in assume.describe() {
         eprintln!("careplay: {a}");
@@ -189,6 +257,22 @@ fn summarize(report: &report::Report, assume: &careplay::replay::Assumptions) {
     {
         eprintln!("careplay: {line}");
     }
+}
+
+/// The CSV table `name` (without `.csv`) of the report, or an error listing the names.
+fn one_table(report: &report::Report, name: &str) -> Result<Vec<u8>, String> {
+    let tables = report::csv_tables(report).map_err(|e| e.to_string())?;
+    let want = format!("{}.csv", name.trim().trim_end_matches(".csv"));
+    let names: Vec<&str> = tables
+        .iter()
+        .map(|(n, _)| n.trim_end_matches(".csv"))
+        .collect();
+    let listed = names.join(", ");
+    tables
+        .iter()
+        .find(|(n, _)| *n == want)
+        .map(|(_, b)| b.clone())
+        .ok_or_else(|| format!("--table {name}: no such table; this report has: {listed}"))
 }
 
 pub fn parse_risk_arg(s: &str) -> Result<careplay::model::RiskLevel, String> {
@@ -210,6 +294,7 @@ pub fn inputs_of(tenant: &TenantArgs, changes: &ChangeArgs) -> Vec<PathBuf> {
 }
 
 pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
+    let started = std::time::Instant::now();
     let format: Format = args.format.parse()?;
     // Outputs are checked before anything is read: a path that cannot be written, or that
     // is one of the inputs, fails now rather than after the replay.
@@ -217,11 +302,28 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
     if let (Some(a), Some(b)) = (&args.output, &args.events_out) {
         output::distinct(a, b)?;
     }
-    let report_file = args
-        .output
-        .as_deref()
-        .map(|p| OutputFile::prepare(p, &inputs))
-        .transpose()?;
+    if args.table.is_some() && format != Format::Csv {
+        return Err(
+            format!("--table chooses one CSV table: it needs --format csv (not {format})").into(),
+        );
+    }
+    let csv_dir = match &args.output {
+        Some(p) if format == Format::Csv && CsvDir::wanted(p) => {
+            if args.table.is_some() {
+                return Err(format!(
+                    "{}: --table writes one table to a file or stdout, not to a folder",
+                    p.display()
+                )
+                .into());
+            }
+            Some(CsvDir::prepare(p, &inputs)?)
+        }
+        _ => None,
+    };
+    let report_file = match (&args.output, &csv_dir) {
+        (Some(p), None) => Some(OutputFile::prepare(p, &inputs)?),
+        _ => None,
+    };
     let events_file = args
         .events_out
         .as_deref()
@@ -253,6 +355,7 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         assume: careplay::replay::Assumptions {
             user_risk: args.assume_user_risk,
         },
+        filter: args.filters.spec(),
     };
     let report = if args.stream {
         let cfg = careplay::replay::stream::StreamConfig::default();
@@ -282,17 +385,44 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
     for s in &report.input.inputs_skipped {
         eprintln!("careplay: warning: {s}");
     }
-    match report_file {
-        Some(file) => {
-            let mut f = std::io::BufWriter::new(file.file()?);
-            report::render(&report, format, &mut f)?;
-            f.flush()?;
-            drop(f);
-            file.commit()?;
+    if let Some(dir) = csv_dir {
+        dir.write(&report::csv_tables(&report)?, &inputs)?;
+    } else {
+        let write = |w: &mut dyn Write| -> CmdResult {
+            match &args.table {
+                Some(name) => w.write_all(&one_table(&report, name)?)?,
+                None => {
+                    report::render(&report, format, w)?;
+                    if format == Format::Csv && !quiet {
+                        eprintln!(
+                            "careplay: note: this CSV holds every table in one stream (a \
+                             `section` column per block); for files pandas and polars read \
+                             as they are, use -o DIR/ (one CSV per table) or --table NAME"
+                        );
+                    }
+                }
+            }
+            Ok(EXIT_OK)
+        };
+        match report_file {
+            Some(file) => {
+                let mut f = std::io::BufWriter::new(file.file()?);
+                write(&mut f)?;
+                f.flush()?;
+                drop(f);
+                file.commit()?;
+            }
+            None => {
+                if let Err(e) = write(out) {
+                    match e.downcast::<std::io::Error>() {
+                        Ok(io) => super::unless_closed_pipe(Err(*io))?,
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
         }
-        None => super::unless_closed_pipe(report::render(&report, format, out))?,
     }
-    summarize(&report, &plan.assume);
+    summarize(&report, &plan.assume, started);
     if let Some(c) = &report.comparison {
         eprintln!(
             "careplay: {} of {} events differ from {} ({} outcome, {} policies only, {} added, \

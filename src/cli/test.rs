@@ -92,6 +92,7 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
         progress: !quiet,
         keep_rows: false,
         event_sample: 0,
+        filter: Default::default(),
         assume: careplay::replay::Assumptions {
             user_risk: args.assume_user_risk,
         },

@@ -355,3 +355,25 @@ pub(crate) fn parse_trust(s: &str) -> Option<TrustType> {
         None
     }
 }
+
+/// The device as the evaluator sees it: the log's `deviceDetail` with the directory
+/// snapshot's device filling what the log lacks (`Ctx::device_*`). `None` = unknown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeviceView {
+    pub registered: Option<bool>,
+    pub compliant: Option<bool>,
+    pub managed: Option<bool>,
+    pub trust_type: Option<TrustType>,
+}
+
+/// [`DeviceView`] of one event: the same derivations the device conditions and grants
+/// read, so a per-event report shows what decided them.
+pub fn device_view(facts: &EventFacts, dir: Option<&Directory>) -> DeviceView {
+    let ctx = Ctx::new(facts, dir);
+    DeviceView {
+        registered: ctx.device_registered(),
+        compliant: ctx.device_compliant(),
+        managed: ctx.device_managed(),
+        trust_type: ctx.device_trust(),
+    }
+}

@@ -22,6 +22,7 @@ pub mod undecided;
 
 pub use compile::{compile, CompileIssue, CompiledPolicy, CompiledSet};
 pub use conditions::baseline_scopes::period as baseline_scope_period;
+pub use context::{device_view, DeviceView};
 pub use evaluate::SetPair;
 #[cfg(test)]
 pub(crate) use explain::explain_policy_slow;

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod enrich;
+pub mod filter;
 pub mod labels;
 pub mod run;
 pub mod scenario;
@@ -21,6 +22,7 @@ use crate::signin;
 
 pub use config::{ConfigErrors, ConfigInput, ConfigProblem};
 pub use enrich::{enrich, Assumptions};
+pub use filter::{EventFilter, ExcludedCounts, FilterSpec};
 pub use labels::LocationLabeler;
 pub use run::{Dedup, ReplayStats, Replayer};
 pub use scenario::{Changes, Selector};
@@ -89,6 +91,50 @@ pub fn require_events(ledger: &signin::Ledger) -> Result<(), ReplayError> {
         )
     };
     Err(ReplayError::NoEvents(why))
+}
+
+/// The evaluation bar of the in-memory replay (events evaluated, events/s, ETA): after
+/// the load's byte bars, the evaluation took seconds with nothing on screen. None when
+/// progress is off or stderr is not a terminal (the streaming replay evaluates while it
+/// loads: its byte bars show both).
+fn evaluation_bar(enabled: bool, events: u64) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(events);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "evaluating [{bar:30}] {pos}/{len} events ({per_sec}, {eta})",
+    ) {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    Some(pb)
+}
+
+/// Fail when the filters left no event: as for an empty load, a report over nothing
+/// would pass every gate. The message names the filters and what each left out.
+pub fn require_kept(
+    filter: &EventFilter,
+    replayed: u64,
+    left_out: &ExcludedCounts,
+) -> Result<(), ReplayError> {
+    if !filter.active() || left_out.total() < replayed {
+        return Ok(());
+    }
+    let by = filter
+        .summary(left_out)
+        .map(|s| {
+            s.left_out_by
+                .iter()
+                .map(|(why, n)| format!("{n} {why}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    Err(ReplayError::NoEvents(format!(
+        "the filters {} match none of the {replayed} replayed events ({by})",
+        filter.describe().join(" ")
+    )))
 }
 
 /// The policy side of a tenant snapshot, loaded.
@@ -493,6 +539,8 @@ pub struct ReplayPlan {
     /// drill-down (`Report::events`); 0 keeps none.
     pub event_sample: usize,
     pub assume: Assumptions,
+    /// Which replayed events the report counts (`--since`, `--user`, ...).
+    pub filter: FilterSpec,
 }
 
 pub struct ReplayOutcome {
@@ -511,6 +559,8 @@ pub struct Prepared {
     pub baseline: CompiledSet,
     pub candidate: CompiledSet,
     pub labels: LocationLabeler,
+    /// The plan's filters, resolved against the policies.
+    pub filter: EventFilter,
 }
 
 impl Prepared {
@@ -534,6 +584,7 @@ impl Prepared {
         let baseline = tenant.compile(&tenant.policies);
         let candidate = tenant.compile(&candidate_policies);
         let labels = LocationLabeler::new(&tenant.locations);
+        let filter = EventFilter::new(&plan.filter, &tenant.policies, &candidate_policies)?;
         Ok(Prepared {
             paths,
             tenant,
@@ -542,6 +593,7 @@ impl Prepared {
             baseline,
             candidate,
             labels,
+            filter,
         })
     }
 
@@ -582,6 +634,20 @@ impl Prepared {
             notes,
             skipped_inputs: tenant.skipped_lines(),
             absent_inputs: tenant.notes.clone(),
+            filters: None,
+        }
+    }
+
+    /// [`Prepared::meta`] with what the filters left out.
+    pub fn meta_filtered(
+        &self,
+        plan: &ReplayPlan,
+        ledger: &signin::Ledger,
+        left_out: &ExcludedCounts,
+    ) -> ReportMeta {
+        ReportMeta {
+            filters: self.filter.summary(left_out),
+            ..self.meta(plan, ledger)
         }
     }
 }
@@ -625,7 +691,9 @@ impl Prepared {
         let signin::Loaded {
             records, ledger, ..
         } = loaded;
-        let chunks: Vec<(Vec<T>, Aggregator, ReplayStats)> = {
+        let filter = &prepared.filter;
+        let bar = evaluation_bar(plan.progress, records.len() as u64);
+        let chunks: Vec<(Vec<T>, Aggregator, ReplayStats, ExcludedCounts)> = {
             use rayon::prelude::*;
             // Chunks are moved to, and freed by, the worker that replays them (freeing every
             // record on the calling thread after the replay was a quarter of its serial time).
@@ -636,31 +704,47 @@ impl Prepared {
                     let mut keyed = stream::KeyedReplayer::new(&replayer, &cache, &cfg);
                     let mut agg = Aggregator::with_event_sample(plan.event_sample);
                     let mut kept = Vec::new();
+                    let mut left_out = ExcludedCounts::default();
                     // One record at a time, so `keep` sees the record beside its row.
                     for rec in &chunk {
                         keyed.replay(std::iter::once(rec), |r| {
+                            // Filtered out after evaluation, before counting (the filters
+                            // read outcomes and applied policies).
+                            if let Err(why) = filter.check(r) {
+                                left_out.add(why);
+                                return;
+                            }
                             agg.push(r);
                             if let Some(t) = keep(rec, r) {
                                 kept.push(t);
                             }
                         });
                     }
-                    (kept, agg, keyed.stats())
+                    if let Some(b) = &bar {
+                        b.inc(chunk.len() as u64);
+                    }
+                    (kept, agg, keyed.stats(), left_out)
                 })
                 .collect()
         };
         let mut agg = Aggregator::with_event_sample(plan.event_sample);
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
         let mut kept = Vec::new();
         let mut stats = ReplayStats::default();
-        for (k, a, s) in chunks {
+        let mut left_out = ExcludedCounts::default();
+        for (k, a, s, x) in chunks {
             agg.merge(a);
+            left_out.merge(&x);
             kept.extend(k);
             stats = ReplayStats {
                 events: stats.events + s.events,
                 evaluations: stats.evaluations + s.evaluations,
             };
         }
-        let meta = prepared.meta(plan, &ledger);
+        require_kept(&prepared.filter, stats.events, &left_out)?;
+        let meta = prepared.meta_filtered(plan, &ledger, &left_out);
         Ok((agg.finish(meta), kept, stats))
     }
 }

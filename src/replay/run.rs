@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::engine::undecided::unknown_causes;
 use crate::engine::{CompiledSet, Control, Decision, EventResult, SetPair};
 use crate::model::EventFacts;
-use crate::report::{EventRow, Outcome};
+use crate::report::{DeviceCols, EventRow, Outcome};
 use crate::signin::facts::to_facts;
 use crate::signin::SignInRecord;
 
@@ -155,12 +155,14 @@ impl<'a> Replayer<'a> {
     ) -> EventRow {
         let baseline_outcome = outcome(&base.decision);
         let candidate_outcome = outcome(&cand.decision);
+        // Compared by index into each set's policies: a name can be shared by two policies
+        // and an id by a policy and its replacement; (name, id) pairs tell them apart.
         let base_pols = decision_policies(self.baseline, &base.decision);
         let cand_pols = decision_policies(self.candidate, &cand.decision);
-        let changed_by = if baseline_outcome == candidate_outcome {
+        let changed: Vec<(String, String)> = if baseline_outcome == candidate_outcome {
             Vec::new()
         } else {
-            let added: Vec<String> = cand_pols
+            let added: Vec<(String, String)> = cand_pols
                 .iter()
                 .filter(|p| !base_pols.contains(p))
                 .cloned()
@@ -175,6 +177,11 @@ impl<'a> Replayer<'a> {
                 added
             }
         };
+        let (changed_by, changed_by_ids) = changed.into_iter().unzip();
+        let (baseline_policies_applied, baseline_policy_ids_applied) =
+            applied_enforced(self.baseline, base);
+        let (candidate_policies_applied, candidate_policy_ids_applied) =
+            applied_enforced(self.candidate, cand);
         EventRow {
             request_id: rec.event_id.clone(),
             created_at: rec
@@ -189,14 +196,23 @@ impl<'a> Replayer<'a> {
             resource_id: rec.resource_id.clone(),
             resource_display_name: rec.resource_display_name.clone(),
             ip: rec.ip.clone(),
+            country: rec.country.clone(),
             location: self.labels.label(facts),
             client_app_type: client_label(facts),
+            // As `signin::facts` reads it: a blank id is no device.
+            device_id: rec.device_id.clone().filter(|d| !d.trim().is_empty()),
+            device_os: rec.os_raw.clone(),
+            device: DeviceCols::of(crate::engine::device_view(facts, self.directory)),
+            error_code: rec.error_code,
             baseline_outcome,
             candidate_outcome,
-            baseline_policies_applied: applied_enforced(self.baseline, base),
-            candidate_policies_applied: applied_enforced(self.candidate, cand),
+            baseline_policies_applied,
+            candidate_policies_applied,
+            baseline_policy_ids_applied,
+            candidate_policy_ids_applied,
             candidate_demand: demand(&cand.decision),
             changed_by,
+            changed_by_ids,
             explanation: summary(cand, self.candidate),
             unknown_causes: {
                 let mut causes = Vec::new();
@@ -218,7 +234,8 @@ pub fn outcome(d: &Decision) -> Outcome {
     }
 }
 
-fn decision_policies(set: &CompiledSet, d: &Decision) -> Vec<String> {
+/// (name, id) of the policies that decided `d`.
+fn decision_policies(set: &CompiledSet, d: &Decision) -> Vec<(String, String)> {
     let idx: &[usize] = match d {
         Decision::Allowed => &[],
         Decision::Challenged { policies, .. }
@@ -227,19 +244,20 @@ fn decision_policies(set: &CompiledSet, d: &Decision) -> Vec<String> {
     };
     idx.iter()
         .filter_map(|i| set.policies().get(*i))
-        .map(|p| p.name().to_string())
+        .map(|p| (p.name().to_string(), p.id().to_string()))
         .collect()
 }
 
-fn applied_enforced(set: &CompiledSet, r: &EventResult) -> Vec<String> {
+/// Names and ids (index-aligned) of the enforced policies that applied or may apply.
+fn applied_enforced(set: &CompiledSet, r: &EventResult) -> (Vec<String>, Vec<String>) {
     use crate::engine::{Applicability, PolicyState};
     r.policies
         .iter()
         .filter(|pr| !matches!(pr.applicability, Applicability::NotApplied { .. }))
         .filter_map(|pr| set.policies().get(pr.index))
         .filter(|p| p.state() == PolicyState::Enabled)
-        .map(|p| p.name().to_string())
-        .collect()
+        .map(|p| (p.name().to_string(), p.id().to_string()))
+        .unzip()
 }
 
 /// What the candidate set would ask of the user, `;`-joined.

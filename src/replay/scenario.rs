@@ -20,7 +20,7 @@ impl Selector {
         }
     }
 
-    fn matches(&self, p: &Policy) -> bool {
+    pub(crate) fn matches(&self, p: &Policy) -> bool {
         match self {
             Selector::AllReportOnly => is_state(p, REPORT_ONLY),
             Selector::IdOrName(key) => {
@@ -152,7 +152,7 @@ const NEAREST: usize = 5;
 
 /// The policy names closest to `key`: names containing it (or contained in it) first,
 /// then by edit distance, case-insensitive; ties by name.
-fn nearest_names(key: &str, policies: &[Policy]) -> Vec<String> {
+pub(crate) fn nearest_names(key: &str, policies: &[Policy]) -> Vec<String> {
     let k = key.trim().to_lowercase();
     let mut scored: Vec<(bool, usize, String)> = policies
         .iter()

@@ -79,6 +79,8 @@ pub struct Streamed {
     pub aggregate: Aggregator,
     pub ledger: Ledger,
     pub stats: ReplayStats,
+    /// Events the filters left out (not in `aggregate`).
+    pub left_out: super::ExcludedCounts,
     /// Batches received from the loader.
     pub batches: u64,
 }
@@ -109,11 +111,12 @@ pub fn replay_stream(
     paths: &[PathBuf],
     load: &LoadOptions,
     cfg: &StreamConfig,
+    filter: &super::EventFilter,
 ) -> Result<Streamed, StreamReplayError> {
     let threads = rayon::current_num_threads().max(1);
     let cache = KeyCache::new(networks.clone(), cfg.max_cached_keys);
     let workers: Vec<Mutex<Worker>> = (0..threads)
-        .map(|_| Mutex::new(Worker::new(replayer, &cache, cfg)))
+        .map(|_| Mutex::new(Worker::new(replayer, &cache, cfg, filter)))
         .collect();
     let mut batches = 0u64;
     // With each record's file index, which the replay does not need: `signin::stream`
@@ -150,6 +153,7 @@ pub fn replay_stream(
         aggregate: partial.aggregate,
         ledger,
         stats: partial.stats,
+        left_out: partial.left_out,
         batches,
     })
 }
@@ -159,11 +163,14 @@ pub fn replay_stream(
 struct Partial {
     aggregate: Aggregator,
     stats: ReplayStats,
+    /// Events the filters left out.
+    left_out: super::ExcludedCounts,
 }
 
 impl Partial {
     fn merge(mut self, o: Partial) -> Partial {
         self.aggregate.merge(o.aggregate);
+        self.left_out.merge(&o.left_out);
         self.stats = ReplayStats {
             events: self.stats.events + o.stats.events,
             evaluations: self.stats.evaluations + o.stats.evaluations,
@@ -176,22 +183,35 @@ impl Partial {
 struct Worker<'r, 'a> {
     part: Partial,
     keyed: KeyedReplayer<'r, 'a>,
+    filter: &'r super::EventFilter,
 }
 
 impl<'r, 'a> Worker<'r, 'a> {
-    fn new(replayer: &'r Replayer<'a>, cache: &'r KeyCache, cfg: &StreamConfig) -> Worker<'r, 'a> {
+    fn new(
+        replayer: &'r Replayer<'a>,
+        cache: &'r KeyCache,
+        cfg: &StreamConfig,
+        filter: &'r super::EventFilter,
+    ) -> Worker<'r, 'a> {
         Worker {
             part: Partial {
                 aggregate: Aggregator::with_event_sample(cfg.event_sample),
                 stats: ReplayStats::default(),
+                left_out: super::ExcludedCounts::default(),
             },
             keyed: KeyedReplayer::new(replayer, cache, cfg),
+            filter,
         }
     }
 
     fn batch<'b>(&mut self, batch: impl IntoIterator<Item = &'b SignInRecord>) {
         let agg = &mut self.part.aggregate;
-        self.keyed.replay(batch, |row| agg.push(row));
+        let left_out = &mut self.part.left_out;
+        let filter = self.filter;
+        self.keyed.replay(batch, |row| match filter.check(row) {
+            Ok(()) => agg.push(row),
+            Err(why) => left_out.add(why),
+        });
     }
 
     fn finish(mut self) -> Partial {
@@ -317,14 +337,22 @@ fn blank_row() -> EventRow {
         resource_id: None,
         resource_display_name: None,
         ip: None,
+        country: None,
         location: String::new(),
         client_app_type: String::new(),
+        device_id: None,
+        device_os: None,
+        device: crate::report::DeviceCols::default(),
+        error_code: None,
         baseline_outcome: Outcome::Unknown,
         candidate_outcome: Outcome::Unknown,
         baseline_policies_applied: Vec::new(),
         candidate_policies_applied: Vec::new(),
+        baseline_policy_ids_applied: Vec::new(),
+        candidate_policy_ids_applied: Vec::new(),
         candidate_demand: String::new(),
         changed_by: Vec::new(),
+        changed_by_ids: Vec::new(),
         explanation: String::new(),
         unknown_causes: Vec::new(),
     }
@@ -366,6 +394,14 @@ fn fill_from_record(row: &mut EventRow, rec: &SignInRecord) {
     row.resource_display_name
         .clone_from(&rec.resource_display_name);
     row.ip.clone_from(&rec.ip);
+    row.country.clone_from(&rec.country);
+    // As `signin::facts` reads it: a blank id is no device.
+    match rec.device_id.as_deref() {
+        Some(d) if !d.trim().is_empty() => row.device_id.clone_from(&rec.device_id),
+        _ => row.device_id = None,
+    }
+    row.device_os.clone_from(&rec.os_raw);
+    row.error_code = rec.error_code;
 }
 
 /// `careplay replay` end to end in streaming mode: same inputs and report as
@@ -383,9 +419,17 @@ pub fn run_replay_streaming(
         ..*cfg
     };
     let networks = prepared.tenant.network_classes();
-    let streamed = replay_stream(&replayer, &networks, &prepared.paths.logs, &load, &cfg)?;
+    let streamed = replay_stream(
+        &replayer,
+        &networks,
+        &prepared.paths.logs,
+        &load,
+        &cfg,
+        &prepared.filter,
+    )?;
     super::require_events(&streamed.ledger)?;
-    let meta = prepared.meta(plan, &streamed.ledger);
+    super::require_kept(&prepared.filter, streamed.stats.events, &streamed.left_out)?;
+    let meta = prepared.meta_filtered(plan, &streamed.ledger, &streamed.left_out);
     Ok(StreamOutcome {
         report: streamed.aggregate.finish(meta),
         stats: streamed.stats,

@@ -588,6 +588,7 @@ impl Aggregator {
             undecided_by_cause,
             input: sorted_input(meta.input),
             comparison: None,
+            filters: meta.filters,
             top: DEFAULT_TOP,
             events_limit: self.sample.limit(),
             events: self.sample.into_rows(),
@@ -653,6 +654,14 @@ mod tests {
             candidate_demand: String::new(),
             changed_by: Vec::new(),
             explanation: String::new(),
+            country: None,
+            device_id: None,
+            device_os: None,
+            device: crate::report::DeviceCols::default(),
+            error_code: None,
+            baseline_policy_ids_applied: Vec::new(),
+            candidate_policy_ids_applied: Vec::new(),
+            changed_by_ids: Vec::new(),
             unknown_causes: Vec::new(),
         }
     }

@@ -19,10 +19,11 @@ pub use compare::{ChangeKind, ChangedEvent, Comparer, Comparison, Golden, Golden
 pub use error::ReportError;
 pub use events::{EventsFormat, EventsWriter};
 pub use model::{
-    CauseRow, Count, DemandRow, ExplanationRow, Move, MoveRow, OutcomeCount, PolicyInfo, Report,
-    ReportMeta, Totals, Transition, DEFAULT_TOP,
+    CauseRow, Count, DemandRow, ExplanationRow, FilterSummary, Move, MoveRow, OutcomeCount,
+    PolicyInfo, Report, ReportMeta, Totals, Transition, DEFAULT_TOP,
 };
 pub use render::{
-    render, render_doc, render_html, Doc, DocList, Format, Section, UnknownFormat, HTML_EVENTS,
+    csv_tables, render, render_doc, render_html, Doc, DocList, Format, Section, UnknownFormat,
+    HTML_EVENTS,
 };
-pub use row::{EventRow, FileSummary, InputSummary, Outcome, UnknownCause};
+pub use row::{DeviceCols, EventRow, FileSummary, InputSummary, Outcome, UnknownCause};

@@ -25,6 +25,20 @@ pub struct ReportMeta {
     /// Optional inputs that were not given and what that leaves Unknown (also in
     /// `notes`); the binary repeats them on stderr.
     pub absent_inputs: Vec<String>,
+    /// Replay filters and the events they left out; `None` without filters.
+    pub filters: Option<FilterSummary>,
+}
+
+/// What the replay filters (`--since`, `--until`, `--user`, `--app`, `--policy`) left out
+/// of every number in the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FilterSummary {
+    /// The filters as given, e.g. `--since 2026-10-01T00:00:00Z`.
+    pub filters: Vec<String>,
+    /// Replayed events not counted.
+    pub events_left_out: u64,
+    /// (the first filter an event failed, events), in filter order.
+    pub left_out_by: Vec<(String, u64)>,
 }
 
 /// One policy and its state in each set (`enabled`, `enabledForReportingButNotEnforced`,
@@ -225,6 +239,9 @@ pub struct Report {
     /// This run against a golden (`--compare-to`); absent from the JSON without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comparison: Option<super::compare::Comparison>,
+    /// Replay filters and what they left out; absent from the JSON without filters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filters: Option<FilterSummary>,
     /// Rows per table in the text renderers; not part of the data.
     #[serde(skip)]
     pub top: usize,
@@ -315,7 +332,24 @@ impl Report {
             plural(t.all.events, "event"),
             plural(t.all.users, "user"),
             t.moved.events,
-        )
+        ) + &self.filtered_suffix()
+    }
+
+    /// ` (12 events outside --since/--until, 3 of other users (--user) not counted)`
+    /// when filters left events out; the numbers before it count only what they kept.
+    fn filtered_suffix(&self) -> String {
+        match &self.filters {
+            Some(f) if f.events_left_out > 0 => format!(
+                " ({} not counted)",
+                f.left_out_by
+                    .iter()
+                    .map(|(why, n)| format!("{} {why}", plural(*n, "event")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Some(f) => format!(" (filters {} left no event out)", f.filters.join(" ")),
+            None => String::new(),
+        }
     }
 }
 

@@ -55,26 +55,73 @@ pub struct EventRow {
     pub resource_id: Option<String>,
     pub resource_display_name: Option<String>,
     pub ip: Option<String>,
+    /// ISO 3166 alpha-2 country of the IP as logged (`location.countryOrRegion`), upper
+    /// case; `Some("")` = the lookup found none.
+    pub country: Option<String>,
     /// Named locations the IP matched (display names, `;`-joined), else the country code,
     /// else `unknown`.
     pub location: String,
     /// browser | mobileAppsAndDesktopClients | exchangeActiveSync | other | unknown
     pub client_app_type: String,
+    /// `deviceDetail.deviceId` (`None` when the log has none or it is blank).
+    pub device_id: Option<String>,
+    /// `deviceDetail.operatingSystem` as logged.
+    pub device_os: Option<String>,
+    /// The device as the evaluator saw it (log, else the directory snapshot's device).
+    #[serde(flatten)]
+    pub device: DeviceCols,
+    /// `status.errorCode` as logged (0 = success).
+    pub error_code: Option<i32>,
     pub baseline_outcome: Outcome,
     pub candidate_outcome: Outcome,
     /// Display names of enforced policies that applied (or may apply) in each set.
     pub baseline_policies_applied: Vec<String>,
     pub candidate_policies_applied: Vec<String>,
+    /// Ids of the same policies, index for index.
+    pub baseline_policy_ids_applied: Vec<String>,
+    pub candidate_policy_ids_applied: Vec<String>,
     /// What the candidate set would ask for: `block`, `mfa`,
     /// `authenticationStrength:<name>`, `compliantDevice`, … (`;`-joined), empty if nothing.
     pub candidate_demand: String,
     /// Policies whose candidate verdict differs from the baseline and explain the move.
     pub changed_by: Vec<String>,
+    /// Ids of `changed_by`, index for index.
+    pub changed_by_ids: Vec<String>,
     /// Human-readable explanation of the candidate outcome.
     pub explanation: String,
     /// Why the baseline or candidate outcome is Unknown (empty when both are decided):
-    /// one entry per cause, sorted by cause name.
+    /// one entry per cause, sorted by cause name. The events file writes it as two
+    /// index-aligned lists, `unknown_causes` (codes) and `unknown_reasons` (texts).
+    #[serde(skip)]
     pub unknown_causes: Vec<UnknownCause>,
+}
+
+/// The device columns of a row: what the evaluator read (`engine::device_view`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct DeviceCols {
+    /// Whether a registered device signed in (`deviceId` present and not blank).
+    pub device_registered: Option<bool>,
+    pub device_compliant: Option<bool>,
+    pub device_managed: Option<bool>,
+    /// `AzureAD` (Microsoft Entra joined), `ServerAD` (hybrid joined), `Workplace`
+    /// (registered): the device-filter vocabulary.
+    pub device_trust_type: Option<&'static str>,
+}
+
+impl DeviceCols {
+    pub fn of(v: crate::engine::DeviceView) -> DeviceCols {
+        use crate::model::TrustType;
+        DeviceCols {
+            device_registered: v.registered,
+            device_compliant: v.compliant,
+            device_managed: v.managed,
+            device_trust_type: v.trust_type.map(|t| match t {
+                TrustType::AzureAd => "AzureAD",
+                TrustType::ServerAd => "ServerAD",
+                TrustType::Workplace => "Workplace",
+            }),
+        }
+    }
 }
 
 /// Row accounting from the loader, stated in every report.

@@ -299,9 +299,14 @@ where
     // Unreadable fields of the batch's records (few): counted once de-duplication has
     // said which records are loaded.
     let mut batch_warnings: Vec<Pending> = Vec::new();
-    for p in plan
+    let files = plan
         .iter()
         .filter(|p| p.format != Some(Format::PortalAuthDetails))
+        .count();
+    for (k, p) in plan
+        .iter()
+        .filter(|p| p.format != Some(Format::PortalAuthDetails))
+        .enumerate()
     {
         let name = display(&p.path);
         let Some(format) = p.format else {
@@ -313,7 +318,7 @@ where
         let file_idx = ledger.files.len();
         let mut pending_error: Option<E> = None;
         {
-            let pb = progress_bar(&p.path, opts.progress);
+            let pb = progress_bar(&p.path, opts.progress, (k + 1, files));
             let pb2 = pb.clone();
             // Once the sink fails, the file reads as ended: the reader stops at the next
             // read instead of parsing (and, before this, keeping) the rest of the file.
@@ -514,7 +519,9 @@ fn read_parquet<R: Read>(
     Ok(())
 }
 
-fn progress_bar(path: &Path, enabled: bool) -> Option<indicatif::ProgressBar> {
+/// A byte bar for one input file, `file k of N` (`of`) in its message; none when stderr
+/// is not a terminal, progress is off (`--quiet`) or the file is small.
+fn progress_bar(path: &Path, enabled: bool, of: (usize, usize)) -> Option<indicatif::ProgressBar> {
     if !enabled || !std::io::stderr().is_terminal() {
         return None;
     }
@@ -528,11 +535,14 @@ fn progress_bar(path: &Path, enabled: bool) -> Option<indicatif::ProgressBar> {
     {
         pb.set_style(style.progress_chars("=> "));
     }
-    pb.set_message(
+    pb.set_message(format!(
+        "file {} of {}: {}",
+        of.0,
+        of.1,
         path.file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    );
+            .unwrap_or_default()
+    ));
     Some(pb)
 }
 

@@ -33,12 +33,16 @@ const SHARDS: usize = 64;
 pub struct Verdict {
     pub location: String,
     pub client_app_type: String,
+    pub device: crate::report::DeviceCols,
     pub baseline_outcome: Outcome,
     pub candidate_outcome: Outcome,
     pub baseline_policies_applied: Vec<String>,
     pub candidate_policies_applied: Vec<String>,
+    pub baseline_policy_ids_applied: Vec<String>,
+    pub candidate_policy_ids_applied: Vec<String>,
     pub candidate_demand: String,
     pub changed_by: Vec<String>,
+    pub changed_by_ids: Vec<String>,
     pub explanation: String,
     pub unknown_causes: Vec<crate::report::UnknownCause>,
 }
@@ -48,12 +52,16 @@ impl Verdict {
         Verdict {
             location: row.location,
             client_app_type: row.client_app_type,
+            device: row.device,
             baseline_outcome: row.baseline_outcome,
             candidate_outcome: row.candidate_outcome,
             baseline_policies_applied: row.baseline_policies_applied,
             candidate_policies_applied: row.candidate_policies_applied,
+            baseline_policy_ids_applied: row.baseline_policy_ids_applied,
+            candidate_policy_ids_applied: row.candidate_policy_ids_applied,
             candidate_demand: row.candidate_demand,
             changed_by: row.changed_by,
+            changed_by_ids: row.changed_by_ids,
             explanation: row.explanation,
             unknown_causes: row.unknown_causes,
         }
@@ -63,14 +71,20 @@ impl Verdict {
     pub fn write_to(&self, row: &mut EventRow) {
         row.location.clone_from(&self.location);
         row.client_app_type.clone_from(&self.client_app_type);
+        row.device = self.device;
         row.baseline_outcome = self.baseline_outcome;
         row.candidate_outcome = self.candidate_outcome;
         row.baseline_policies_applied
             .clone_from(&self.baseline_policies_applied);
         row.candidate_policies_applied
             .clone_from(&self.candidate_policies_applied);
+        row.baseline_policy_ids_applied
+            .clone_from(&self.baseline_policy_ids_applied);
+        row.candidate_policy_ids_applied
+            .clone_from(&self.candidate_policy_ids_applied);
         row.candidate_demand.clone_from(&self.candidate_demand);
         row.changed_by.clone_from(&self.changed_by);
+        row.changed_by_ids.clone_from(&self.changed_by_ids);
         row.explanation.clone_from(&self.explanation);
         row.unknown_causes.clone_from(&self.unknown_causes);
     }

@@ -93,6 +93,13 @@ pub fn render(
     }
 }
 
+/// The report as one tidy CSV per table: (file name, bytes), every row (no `top` cap),
+/// in display order (`--format csv -o DIR/`, `--table NAME`; see `csv::tables`).
+pub fn csv_tables(report: &Report) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let all = report.clone().with_top(0);
+    csv::tables(&doc_of(&all, MatrixLayout::Long))
+}
+
 /// A report as a format-neutral document: a title, the answer, bullet lists and tables.
 /// The impact report and the verify report are both rendered through it, so every text
 /// format lays them out the same way.
