@@ -12,6 +12,7 @@
 pub mod bench;
 pub mod diag;
 pub mod engine;
+pub mod fetch;
 pub mod model;
 pub mod policy;
 pub mod replay;
