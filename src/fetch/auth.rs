@@ -106,7 +106,10 @@ pub fn token(
     if let Ok(t) = std::env::var(audience.env()) {
         let t = t.trim().to_string();
         if t.is_empty() {
-            return Err(FetchError::Auth(format!("{} is set but empty", audience.env())));
+            return Err(FetchError::Auth(format!(
+                "{} is set but empty",
+                audience.env()
+            )));
         }
         return Ok(Secret(t));
     }

@@ -162,7 +162,9 @@ impl Graph<'_> {
             &self.dir.join(crate::replay::tenant::CROSS_TENANT_FILE),
             &json!({ "default": default, "partners": partners }),
         )?;
-        (self.progress)(&format!("cross-tenant access: default + {n_partners} partners"));
+        (self.progress)(&format!(
+            "cross-tenant access: default + {n_partners} partners"
+        ));
         Ok(ConfigCounts {
             policies: policies.len(),
             locations: locations.len(),
@@ -294,10 +296,7 @@ fn pick(v: &Value, keys: &[&str]) -> Value {
 /// One user of `directory.json`: Graph's own fields, the external user type derived from
 /// them, the home tenant the logs carry, and the transitive groups and active roles.
 fn user_entry(u: &Value, member_of: &[Value], home: Option<&String>) -> Value {
-    let mut m = match pick(
-        u,
-        &["id", "userPrincipalName", "displayName", "userType"],
-    ) {
+    let mut m = match pick(u, &["id", "userPrincipalName", "displayName", "userType"]) {
         Value::Object(m) => m,
         _ => Map::new(),
     };

@@ -331,7 +331,9 @@ mod tests {
     #[test]
     fn error_detail_from_graph_and_token_bodies() {
         assert_eq!(
-            detail(r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges"}}"#),
+            detail(
+                r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges"}}"#
+            ),
             ", Authorization_RequestDenied: Insufficient privileges"
         );
         assert_eq!(

@@ -81,10 +81,11 @@ impl LogAnalytics<'_> {
             match self.query(table, start, end)? {
                 Some(rows) => {
                     if !rows.is_empty() {
-                        let file = self.dir.join("signins").join(&key).join(format!(
-                            "{}.ndjson.gz",
-                            start.format("%Y%m%dT%H%M%SZ")
-                        ));
+                        let file = self
+                            .dir
+                            .join("signins")
+                            .join(&key)
+                            .join(format!("{}.ndjson.gz", start.format("%Y%m%dT%H%M%SZ")));
                         write::ndjson_gz(&file, &rows)?;
                     }
                     s.pages += 1;
@@ -219,9 +220,12 @@ mod tests {
             "rows": [["r1", "{\"deviceId\":\"d\"}"]]}]});
         assert_eq!(
             rows(&v),
-            Ok(vec![serde_json::json!({"Id": "r1", "DeviceDetail": "{\"deviceId\":\"d\"}"})])
+            Ok(vec![
+                serde_json::json!({"Id": "r1", "DeviceDetail": "{\"deviceId\":\"d\"}"})
+            ])
         );
-        let bad = serde_json::json!({"tables": [{"columns": [{"name": "Id"}], "rows": [["a", "b"]]}]});
+        let bad =
+            serde_json::json!({"tables": [{"columns": [{"name": "Id"}], "rows": [["a", "b"]]}]});
         assert!(rows(&bad).is_err());
     }
 }

@@ -307,11 +307,7 @@ fn wanted_from_policies(dir: &Path) -> Result<graph::Wanted, FetchError> {
 
 /// Users, devices and home tenants of the sign-ins in `signins/`, read by the loader
 /// replay uses.
-fn logs_into(
-    dir: &Path,
-    w: &mut graph::Wanted,
-    notes: &mut Vec<String>,
-) -> Result<(), FetchError> {
+fn logs_into(dir: &Path, w: &mut graph::Wanted, notes: &mut Vec<String>) -> Result<(), FetchError> {
     let signins = dir.join("signins");
     if !signins.exists() {
         notes.push("no signins/: the directory snapshot covers the policies' users only".into());

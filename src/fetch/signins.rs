@@ -99,7 +99,11 @@ impl GraphSignins<'_> {
                         kind.cli()
                     ));
                     resumed = false;
-                    url = self.first_url(kind, &window.since, &format!("createdDateTime le {oldest}"));
+                    url = self.first_url(
+                        kind,
+                        &window.since,
+                        &format!("createdDateTime le {oldest}"),
+                    );
                     continue;
                 }
                 Err(e) => return Err(e),

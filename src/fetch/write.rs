@@ -19,14 +19,18 @@ pub fn atomic(path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
     tmp.as_file()
         .sync_all()
         .map_err(|e| FetchError::io(path, e))?;
-    tmp.persist(path).map_err(|e| FetchError::io(path, e.error))?;
+    tmp.persist(path)
+        .map_err(|e| FetchError::io(path, e.error))?;
     Ok(())
 }
 
 /// Pretty JSON, newline-terminated.
 pub fn json(path: &Path, v: &Value) -> Result<(), FetchError> {
     let mut text = serde_json::to_string_pretty(v).map_err(|e| {
-        FetchError::io(path, std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        FetchError::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        )
     })?;
     text.push('\n');
     atomic(path, text.as_bytes())
@@ -37,7 +41,10 @@ pub fn ndjson_gz(path: &Path, records: &[Value]) -> Result<(), FetchError> {
     let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::default());
     for r in records {
         let line = serde_json::to_vec(r).map_err(|e| {
-            FetchError::io(path, std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+            FetchError::io(
+                path,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            )
         })?;
         gz.write_all(&line)
             .and_then(|()| gz.write_all(b"\n"))
