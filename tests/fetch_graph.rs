@@ -982,3 +982,44 @@ fn log_analytics_rows_are_written_in_the_shape_the_loader_reads() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("Log Analytics Reader"), "{}", r.stderr);
 }
+
+#[test]
+fn an_age_window_resumes_the_saved_window() {
+    let server = start(faults(vec![(
+        "signins:interactiveUser:40",
+        graph_error(500, "error-503.json", vec![]),
+    )]));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("t");
+    let d = dir.to_str().unwrap();
+    let args = [
+        "fetch",
+        d,
+        "--graph-url",
+        &server.url,
+        "--since",
+        "400d",
+        "--kinds",
+        "interactive",
+        "--max-attempts",
+        "1",
+        "--max-retry-wait",
+        "0",
+        "--no-az",
+    ];
+    let env = [("CAREPLAY_GRAPH_TOKEN", TOKEN)];
+    assert_eq!(run(&args, &env).code, 2);
+    let saved = std::fs::read_to_string(dir.join("fetch-state.json")).unwrap();
+    let saved: Value = serde_json::from_str(&saved).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // A second later `400d` is another instant: the unfinished fetch keeps its window.
+    let r = run(&args, &env);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("resuming after page 1"), "{}", r.stderr);
+    let now: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("fetch-state.json")).unwrap())
+            .unwrap();
+    assert_eq!(saved["since"], now["since"]);
+    assert_eq!(saved["until"], now["until"]);
+    assert_eq!(now["streams"]["graph-interactive"]["records"], 167);
+}

@@ -32,10 +32,10 @@ pub struct Args {
     /// Start of the sign-in window: RFC 3339 (2026-10-01T00:00:00Z), a date (UTC
     /// midnight), or an age (7d, 12h).
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub since: Option<DateTime<Utc>>,
+    pub since: Option<TimeArg>,
     /// End of the window (exclusive); default now, or the saved window's end on a resume.
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub until: Option<DateTime<Utc>>,
+    pub until: Option<TimeArg>,
     /// Sign-in kinds to fetch.
     #[arg(long, value_delimiter = ',', value_name = "KIND",
           default_value = "interactive,non-interactive,service-principal,managed-identity",
@@ -117,15 +117,23 @@ fn cloud(name: &str) -> (&'static str, &'static str, &'static str) {
     }
 }
 
+/// A time flag: the instant, and whether it was given as an age (relative to now).
+#[derive(Debug, Clone, Copy)]
+pub struct TimeArg {
+    pub at: DateTime<Utc>,
+    pub is_age: bool,
+}
+
 /// RFC 3339, a date (UTC midnight), or an age before now (`7d`, `12h`, `30m`).
-pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+pub fn parse_time(s: &str) -> Result<TimeArg, String> {
     let s = s.trim();
+    let fixed = |at| Ok(TimeArg { at, is_age: false });
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
+        return fixed(t.with_timezone(&Utc));
     }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         if let Some(t) = d.and_hms_opt(0, 0, 0) {
-            return Ok(t.and_utc());
+            return fixed(t.and_utc());
         }
     }
     let (n, unit) = s.split_at(s.len().saturating_sub(1));
@@ -137,7 +145,10 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
             _ => None,
         };
         if let Some(d) = d.filter(|d| *d >= chrono::Duration::zero()) {
-            return Ok(Utc::now() - d);
+            return Ok(TimeArg {
+                at: Utc::now() - d,
+                is_age: true,
+            });
         }
     }
     Err(format!(
@@ -179,8 +190,9 @@ pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {
             ..Retry::default()
         },
         source,
-        since: args.since,
-        until: args.until,
+        since: args.since.as_ref().map(|t| t.at),
+        since_is_age: args.since.as_ref().is_some_and(|t| t.is_age),
+        until: args.until.as_ref().map(|t| t.at),
         kinds: args.kinds.iter().filter_map(|k| Kind::parse(k)).collect(),
         restart: args.restart,
         no_directory: args.no_directory,

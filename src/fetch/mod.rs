@@ -129,6 +129,9 @@ pub struct Plan {
     pub source: SigninSource,
     /// `--since`; required when sign-ins are fetched.
     pub since: Option<DateTime<Utc>>,
+    /// `--since` was an age (`7d`): a rerun that finds an unfinished fetch continues its
+    /// window instead of computing a new one from the clock.
+    pub since_is_age: bool,
     /// `--until`; default: the saved window's end on a resume, else now.
     pub until: Option<DateTime<Utc>>,
     pub kinds: Vec<Kind>,
@@ -200,6 +203,18 @@ fn fetch_signins(
         remove_streams(dir)?;
         saved = None;
     }
+    // An unfinished fetch started with `--since 7d` continues its own window.
+    let resume_saved = plan.since_is_age
+        && plan.until.is_none()
+        && saved
+            .as_ref()
+            .is_some_and(|s| s.source == source_name && !s.streams.values().all(|x| x.done));
+    let since = match (&saved, resume_saved) {
+        (Some(s), true) => DateTime::parse_from_rfc3339(&s.since)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(since),
+        _ => since,
+    };
     let until = match (plan.until, &saved) {
         (Some(u), _) => u,
         // A resume keeps the window of the run it continues.

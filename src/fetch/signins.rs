@@ -5,7 +5,7 @@
 //! and signInEventTypes/any(t: t eq '<kind>')`: v1.0 lists interactive sign-ins only; the
 //! beta `signInEventTypes` filter selects interactiveUser, nonInteractiveUser,
 //! servicePrincipal and managedIdentity (https://learn.microsoft.com/graph/api/signin-list?view=graph-rest-beta,
-//! "Optional query parameters" and example 3). Paging follows `@odata.nextLink`
+//! "Optional query parameters"). Paging follows `@odata.nextLink`
 //! (https://learn.microsoft.com/graph/paging). Needs AuditLog.Read.All (and an Entra ID
 //! P1 or P2 licence in the tenant).
 
