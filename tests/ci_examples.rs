@@ -199,3 +199,102 @@ fn the_dockerfile_copies_what_exists_and_builds_like_ci() {
         "the build context would carry target/"
     );
 }
+
+/// Run examples/ci/replay.sh with `env`; (exit code, stderr).
+fn replay_script(env: &[(&str, &str)]) -> (i32, String) {
+    let out = Command::new("bash")
+        .arg(root().join("examples/ci/replay.sh"))
+        .current_dir(root())
+        .env("CAREPLAY", env!("CARGO_BIN_EXE_careplay"))
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("TF_BUILD")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_ci_script_gates_writes_the_summary_and_the_html_report() {
+    let (_tmp, seed) = common::seed_copy();
+    let out = tempfile::tempdir().unwrap();
+    let summary = out.path().join("summary.md");
+    let out_dir = out.path().join("careplay");
+    let base = [
+        ("TENANT_DIR", seed.to_str().unwrap()),
+        ("OUT_DIR", out_dir.to_str().unwrap()),
+        ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+    ];
+    // Defaults: all report-only policies promoted, gate newly-blocked>0: breached (4).
+    let (code, stderr) = replay_script(&base);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("gate 'newly-blocked>0' breached"),
+        "{stderr}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("newly blocked"), "{md}");
+    assert!(out_dir.join("careplay-report.html").is_file());
+    // A looser gate passes; a policy named by the comma list is promoted alone.
+    let mut env = base.to_vec();
+    env.push(("FAIL_ON", "newly-blocked>10"));
+    env.push(("PROMOTE", "Combined Security Info Registration with TAP"));
+    let (code, stderr) = replay_script(&env);
+    assert_eq!(code, 0, "{stderr}");
+    // careplay's own errors come through as exit 2.
+    let mut env = base.to_vec();
+    env.push(("PROMOTE", "no such policy"));
+    let (code, stderr) = replay_script(&env);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("nearest names"), "{stderr}");
+}
+
+#[test]
+fn the_action_and_the_azure_pipeline_call_the_tested_script() {
+    let action: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(root().join("action.yml")).unwrap()).unwrap();
+    assert_eq!(action["runs"]["using"], "composite");
+    let inputs = action["inputs"].as_mapping().unwrap();
+    for k in ["tenant-dir", "promote", "fail-on", "careplay"] {
+        assert!(inputs.contains_key(k), "action input {k}");
+    }
+    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    assert!(runs
+        .iter()
+        .any(|r| r.contains("cargo build --release --locked")));
+    let replay = steps
+        .iter()
+        .find(|s| {
+            s["run"]
+                .as_str()
+                .is_some_and(|r| r.contains("examples/ci/replay.sh"))
+        })
+        .expect("a step runs examples/ci/replay.sh");
+    for k in ["TENANT_DIR", "PROMOTE", "FAIL_ON", "OUT_DIR"] {
+        assert!(replay["env"][k].is_string(), "the replay step sets {k}");
+    }
+    let ado: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(root().join("examples/azure-devops/azure-pipelines.yml")).unwrap(),
+    )
+    .unwrap();
+    let scripts: Vec<&str> = ado["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["script"].as_str())
+        .collect();
+    assert!(
+        scripts.contains(&"cargo build --release --locked"),
+        "{scripts:?}"
+    );
+    assert!(
+        scripts.contains(&"bash examples/ci/replay.sh"),
+        "{scripts:?}"
+    );
+    let tenant = ado["variables"]["TENANT_DIR"].as_str().unwrap();
+    assert!(root().join(tenant).join("policies").is_dir());
+}
