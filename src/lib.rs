@@ -14,6 +14,7 @@ pub mod bench;
 pub mod diag;
 pub mod engine;
 pub mod expect;
+pub mod fetch;
 pub mod model;
 pub mod policy;
 pub mod replay;

@@ -441,7 +441,7 @@ fn replay_says_why_report_only_user_action_policies_have_no_logged_history() {
     assert_eq!(notes.len(), 2, "{}", r.stdout);
     assert!(notes
         .iter()
-        .all(|l| l.contains("concept-conditional-access-report-only.md")));
+        .all(|l| l.contains("learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-report-only")));
     // And verify lists them as not verifiable instead of scoring them.
     let v = common::careplay_json(&["verify", "datasets/seed-registration", "--format", "json"]);
     let nv = v["not_verifiable"].to_string();

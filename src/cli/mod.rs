@@ -5,6 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub mod bench;
+pub mod fetch;
 mod gate;
 pub mod logs;
 mod output;
@@ -59,6 +60,8 @@ pub enum Command {
     Verify(Box<verify::Args>),
     /// Performance figures: load + replay throughput, memory, dedup ratio, thread scaling.
     Bench(bench::Args),
+    /// Write a tenant folder from Microsoft Graph (and Log Analytics).
+    Fetch(Box<fetch::Args>),
 }
 
 /// A closed stdout pipe (`careplay replay … | head`) is the reader's choice, not an error,
@@ -90,6 +93,7 @@ pub fn main() -> ExitCode {
         Command::Test(a) => test::run(a, cli.quiet, &mut out),
         Command::Verify(a) => verify::run(a, cli.quiet, &mut out),
         Command::Bench(a) => bench::run(a, &mut out),
+        Command::Fetch(a) => fetch::run(a, cli.quiet, &mut out),
     };
     let _ = out.flush();
     match result {

@@ -18,7 +18,8 @@ pub struct Args {
 #[derive(clap::Subcommand, Debug)]
 pub enum PoliciesCommand {
     /// Parse and validate policies: per-file parsed/rejected counts, rejection messages,
-    /// a summary table of the policies and the validation findings (policy-model.md §15).
+    /// a summary table of the policies and the validation findings (each with its file and JSON
+    /// path; README "When input is broken or partial").
     Check(CheckArgs),
     /// Lint policies: validation plus practice rules (emergency-access exclusion, guests
     /// and TAP, strength with external methods, report-only scope, lockout).
@@ -462,7 +463,7 @@ fn grant_label(p: &Policy) -> String {
     parts.join(&format!(" {op} "))
 }
 
-/// Display name of a built-in strength id (policy-model.md §14.2).
+/// Display name of a built-in strength id (the bundled built-ins, src/policy/strengths.rs).
 fn builtin_strength_name(id: Option<&str>) -> Option<String> {
     let id = id?.trim();
     careplay::policy::builtin_strengths()

@@ -63,7 +63,8 @@ pub struct Args {
     pub audience: Vec<String>,
     /// The --audience list is everything Entra evaluated, as a beta export logs it: a
     /// service the resource binds early and that is not listed was not involved. Without
-    /// it, such early-bound dependencies are Unknown (service-dependencies.md).
+    /// it, such early-bound dependencies are Unknown
+    /// (https://learn.microsoft.com/entra/identity/conditional-access/service-dependencies).
     #[arg(long)]
     pub audiences_logged: bool,
     /// When the sign-in happens (RFC 3339; dated rules such as the baseline-scope rollout

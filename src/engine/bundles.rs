@@ -201,7 +201,7 @@ pub fn office365() -> &'static Bundle {
             "Office365",
             Closure::NamesComplete,
             include_str!("data/office365.tsv"),
-            "resource not placed in the Office365 suite: Microsoft lists some members by name only (reference-office-365-application-contents.md) and careplay's table has no id for them",
+            "resource not placed in the Office365 suite: Microsoft lists some members by name only (https://learn.microsoft.com/entra/identity/conditional-access/reference-office-365-application-contents) and careplay's table has no id for them",
             "resource may be in the Office365 suite: its app name only resembles a name in Microsoft's list",
         )
     })
@@ -215,7 +215,7 @@ pub fn admin_portals() -> &'static Bundle {
             "MicrosoftAdminPortals",
             Closure::Open,
             include_str!("data/admin_portals.tsv"),
-            "resource not placed in MicrosoftAdminPortals: Microsoft lists the portals by name and keeps adding more (concept-conditional-access-cloud-apps.md)",
+            "resource not placed in MicrosoftAdminPortals: Microsoft lists the portals by name and keeps adding more (https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps)",
             "resource may be one of the MicrosoftAdminPortals: its app name only resembles a portal Microsoft lists",
         )
     })

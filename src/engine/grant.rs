@@ -210,7 +210,7 @@ fn eval_mfa(ctx: &Ctx, opts: GrantOpts) -> Eval {
 fn eval_strength(s: &CompiledStrength, ctx: &Ctx, opts: GrantOpts) -> Eval {
     if opts.strength_superseded {
         return Eval::Met(format!(
-            "strength `{}` superseded by the security-info registration policy's strength (registration interrupt mode, evaluation.md §4.4)",
+            "strength `{}` superseded by the security-info registration policy's strength (registration interrupt mode, docs/coverage.md, registration)",
             s.name
         ).into());
     }

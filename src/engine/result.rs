@@ -204,7 +204,7 @@ impl Notes {
         let mut out = Vec::with_capacity(self.controls.len() + 1);
         if self.superseded {
             out.push(
-                "registration interrupt mode: this policy's authentication strength is superseded by the user-action policy's strength (evaluation.md §4.4)"
+                "registration interrupt mode: this policy's authentication strength is superseded by the user-action policy's strength (docs/coverage.md, registration)"
                     .to_string(),
             );
         }

@@ -30,7 +30,7 @@ pub(crate) fn apply(
         }
         Some(TokenBinding::Unbound) => {
             let why = "token protection: the sign-in session is not device-bound, so the request \
-                       is blocked (concept-token-protection.md)";
+                       is blocked (https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection)";
             notes
                 .session
                 .push(format!("{why}, not fixable in this sign-in"));

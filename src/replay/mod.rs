@@ -329,7 +329,7 @@ impl Tenant {
                 notes.push(format!(
                     "policy `{}` is report-only on a user action: Entra never evaluates \
                      report-only policies on user actions, so sign-in logs hold no result for \
-                     it (concept-conditional-access-report-only.md); careplay predicts what it \
+                     it (https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-report-only); careplay predicts what it \
                      would do once On",
                     p.display_name
                         .as_deref()

@@ -90,7 +90,7 @@ pub fn classify(
                 return (
                     "applies per careplay, not applied per Entra".into(),
                     "a condition Entra evaluates with facts the export does not carry (or a \
-                     bootstrap exemption, evaluation.md §8)"
+                     bootstrap exemption, docs/coverage.md)"
                         .into(),
                 );
             }

@@ -53,7 +53,7 @@ pub fn not_verifiable_reason(p: &Policy) -> Option<String> {
         .is_some_and(|s| s.eq_ignore_ascii_case("enabledForReportingButNotEnforced"));
     (actions && report_only).then(|| {
         "targets a user action in report-only mode: Entra never evaluates report-only policies \
-         on user actions (concept-conditional-access-report-only.md), so logs never carry its \
+         on user actions (https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-report-only), so logs never carry its \
          verdict"
             .to_string()
     })

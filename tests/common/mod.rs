@@ -2,6 +2,7 @@
 //! and compare with golden files (bless with `CAREPLAY_BLESS=1`).
 #![allow(dead_code)]
 
+pub mod graph_server;
 pub mod twins;
 
 use std::path::{Path, PathBuf};

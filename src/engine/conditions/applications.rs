@@ -201,7 +201,7 @@ impl ApplicationCond {
             .iter()
             .any(|d| !self.audience_match(&Audience::for_id(d, ctx.dir)).is_no());
         hit.then_some(Reason::Borrowed(
-            "the resource binds a service this policy covers early (service-dependencies.md); no conditionalAccessAudiences were exported to tell whether it was evaluated",
+            "the resource binds a service this policy covers early (https://learn.microsoft.com/entra/identity/conditional-access/service-dependencies); no conditionalAccessAudiences were exported to tell whether it was evaluated",
         ))
     }
 

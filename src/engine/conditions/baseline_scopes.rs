@@ -109,10 +109,10 @@ pub fn decide(
         return logged;
     }
     let why: &'static str = match ms.as_slice() {
-        [Model::Legacy] => "before the 2026-05-13 rollout, a request for only baseline scopes (openid, profile, User.Read, ...) was exempt from an All-resources policy with exclusions (improved-enforcement-resource-exclusions.md); the requested scopes are not in sign-in logs",
-        [Model::Improved] => "a request for only baseline scopes is evaluated as Windows Azure Active Directory, which this policy excludes (improved-enforcement-resource-exclusions.md); the requested scopes are not in sign-in logs",
+        [Model::Legacy] => "before the 2026-05-13 rollout, a request for only baseline scopes (openid, profile, User.Read, ...) was exempt from an All-resources policy with exclusions (https://learn.microsoft.com/entra/identity/conditional-access/improved-enforcement-resource-exclusions); the requested scopes are not in sign-in logs",
+        [Model::Improved] => "a request for only baseline scopes is evaluated as Windows Azure Active Directory, which this policy excludes (https://learn.microsoft.com/entra/identity/conditional-access/improved-enforcement-resource-exclusions); the requested scopes are not in sign-in logs",
         [Model::Custom(_)] => "a request for only baseline scopes is evaluated as the tenant's custom target resource (baseline scope settings), which this policy excludes; the requested scopes are not in sign-in logs",
-        _ => "from 2026-05-13 Microsoft enforces baseline-scope requests (openid, profile, User.Read, ...) on All-resources policies with exclusions in phases (improved-enforcement-resource-exclusions.md); whether that had reached the tenant and the requested scopes are not in the logs (state it with baselineScopes in tenantSettings.json)",
+        _ => "from 2026-05-13 Microsoft enforces baseline-scope requests (openid, profile, User.Read, ...) on All-resources policies with exclusions in phases (https://learn.microsoft.com/entra/identity/conditional-access/improved-enforcement-resource-exclusions); whether that had reached the tenant and the requested scopes are not in the logs (state it with baselineScopes in tenantSettings.json)",
     };
     Tri::Unknown(Reason::Borrowed(why))
 }

@@ -68,7 +68,7 @@ define_rule!(BetaFields, "V13", "not-evaluated-fields", Severity::Warning,
             hits.push(Hit::new(".conditions.deviceStates",
                 "deprecated condition `deviceStates` is evaluated (excluded Compliant / DomainJoined \
                  devices, Unknown where the log lacks compliance or join type); Microsoft replaced \
-                 it with filter for devices (concept-condition-filters-for-devices.md)"));
+                 it with filter for devices (https://learn.microsoft.com/entra/identity/conditional-access/concept-condition-filters-for-devices)"));
         }
         if let Some(a) = &c.applications {
             for (name, v) in [("networkAccess", &a.network_access), ("globalSecureAccess", &a.global_secure_access)] {

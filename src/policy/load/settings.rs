@@ -83,7 +83,7 @@ fn mfa_trusted_ips(v: &Value, origin: &Origin) -> Result<Vec<ipnet::IpNet>, Poli
             return Err(invalid(
                 origin,
                 &path,
-                format!("`{s}`: MFA trusted IPs are IPv4 only (concept-assignment-network.md)"),
+                format!("`{s}`: MFA trusted IPs are IPv4 only (https://learn.microsoft.com/entra/identity/conditional-access/concept-assignment-network)"),
             ));
         }
         out.push(net.trunc());
