@@ -14,6 +14,8 @@ mod json;
 mod markdown;
 mod terminal;
 
+pub use terminal::TerminalSafe;
+
 /// Output format of the impact report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
