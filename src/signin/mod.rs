@@ -46,7 +46,7 @@ use std::sync::Arc;
 const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
 
 /// How to load.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct LoadOptions {
     /// Force a format instead of sniffing.
     pub format: Option<Format>,
@@ -60,6 +60,36 @@ pub struct LoadOptions {
     /// By default an uncompressed JSON file read on more than one thread is mapped chunk
     /// by chunk, which saves copying it (`chunks.rs`); both give the same load.
     pub no_mmap: bool,
+    /// The longest JSON record or CSV row, in bytes: a longer one is rejected (counted,
+    /// with its line) without being held in memory. [`DEFAULT_MAX_RECORD_BYTES`], or the
+    /// environment variable `CAREPLAY_MAX_RECORD_BYTES` ([`max_record_bytes_from_env`]).
+    pub max_record_bytes: usize,
+}
+
+/// The default record limit: 64 MiB, far above any sign-in record (a few KiB; the largest
+/// real ones, with long `authenticationDetails`, under 100 KiB), far below memory.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// `CAREPLAY_MAX_RECORD_BYTES` when set to a positive number (to raise the limit for an
+/// unusual export, or to lower it in tests), else [`DEFAULT_MAX_RECORD_BYTES`].
+pub fn max_record_bytes_from_env() -> usize {
+    std::env::var("CAREPLAY_MAX_RECORD_BYTES")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(DEFAULT_MAX_RECORD_BYTES)
+}
+
+impl Default for LoadOptions {
+    fn default() -> LoadOptions {
+        LoadOptions {
+            format: None,
+            progress: false,
+            projection: Projection::default(),
+            no_mmap: false,
+            max_record_bytes: max_record_bytes_from_env(),
+        }
+    }
 }
 
 /// Fields a replay never reads, so its loads skip them ([`LoadOptions::for_replay`]): the
@@ -110,7 +140,7 @@ impl LoadOptions {
             format,
             progress,
             projection: Projection::without(REPLAY_SKIPS),
-            no_mmap: false,
+            ..LoadOptions::default()
         }
     }
 }
@@ -277,12 +307,14 @@ where
         let name = display(&p.path);
         let opened = source::open(&p.path, |r| r)?;
         let mut fl = FileLedger::new(&name, Format::PortalAuthDetails.as_str(), opened.compressed);
-        let table = csv_reader::read_table(opened.reader).map_err(|message| LoadError::Csv {
-            path: p.path.clone(),
-            message,
-        })?;
+        let rows = csv_reader::rows(opened.reader, opts.max_record_bytes)
+            .and_then(csv_reader::read_auth_details)
+            .map_err(|message| LoadError::Csv {
+                path: p.path.clone(),
+                message,
+            })?;
         let idx = ledger.files.len();
-        for (line, row) in csv_reader::read_auth_details(&table) {
+        for (line, row) in rows {
             match row {
                 Ok((id, step)) => {
                     auth_rows.push((idx, line, id.clone()));
@@ -399,12 +431,14 @@ where
                     None => json_reader::read(opened.reader, &ctx, &mut emit),
                 }
                 .map_err(io_err),
-                ReaderKind::Csv => csv_reader::read_table(opened.reader)
+                ReaderKind::Csv => csv_reader::rows(opened.reader, opts.max_record_bytes)
+                    .and_then(|rows| {
+                        csv_reader::read_signins(rows, format, &ctx, &auth, &mut emit)
+                    })
                     .map_err(|message| LoadError::Csv {
                         path: p.path.clone(),
                         message,
-                    })
-                    .map(|table| csv_reader::read_signins(&table, format, &ctx, &auth, &mut emit)),
+                    }),
                 ReaderKind::Parquet => {
                     read_parquet(&p.path, opened.reader, opts.projection, &mut emit)
                 }

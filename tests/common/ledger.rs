@@ -25,3 +25,19 @@ pub fn rows(stdout: &str) -> Vec<(u64, u64, u64, u64)> {
     assert!(!out.is_empty(), "no ledger line in: {stdout}");
     out
 }
+
+/// `careplay ARGS` with `CAREPLAY_MAX_RECORD_BYTES=limit` (a small record limit for tests).
+pub fn careplay_with_limit(limit: usize, args: &[&str]) -> super::common::Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_careplay"))
+        .args(args)
+        .current_dir(super::common::root())
+        .env("NO_COLOR", "1")
+        .env("CAREPLAY_MAX_RECORD_BYTES", limit.to_string())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run careplay: {e}"));
+    super::common::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
