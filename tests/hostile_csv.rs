@@ -11,7 +11,8 @@ mod ledger;
 use common::careplay;
 use ledger::careplay_with_limit;
 
-const HEADER: &str = "\"Date (UTC)\",\"Request ID\",\"User ID\",\"Application ID\",\"IP address\"\n";
+const HEADER: &str =
+    "\"Date (UTC)\",\"Request ID\",\"User ID\",\"Application ID\",\"IP address\"\n";
 
 fn row(i: u32) -> String {
     format!("\"2025-12-04T10:00:0{i}Z\",\"r-{i}\",\"u1\",\"a1\",\"192.0.2.{i}\"\n")
@@ -65,9 +66,18 @@ fn lines_count_quoted_line_breaks_and_blank_lines() {
     // Row 1 spans lines 2-4 (two line breaks inside quotes), then a good row on 5, two
     // blank lines, and a bad row on line 8.
     let spanning = row(1).replace("\"u1\"", "\"u\n1\n\"");
-    let out = inspect(format!("{spanning}{}\n\n\"bad-date\",\"r-9\",\"u1\",\"a1\",\"192.0.2.9\"\n", row(2)).as_bytes());
+    let out = inspect(
+        format!(
+            "{spanning}{}\n\n\"bad-date\",\"r-9\",\"u1\",\"a1\",\"192.0.2.9\"\n",
+            row(2)
+        )
+        .as_bytes(),
+    );
     assert_eq!(ledger::rows(&out), vec![(3, 2, 1, 0)]);
-    has(&out, ".csv:8: bad timestamp: `createdDateTime` is `bad-date`");
+    has(
+        &out,
+        ".csv:8: bad timestamp: `createdDateTime` is `bad-date`",
+    );
 }
 
 #[test]
@@ -76,7 +86,10 @@ fn bad_quotes_are_rejected_by_line_in_careplays_words() {
     let out = inspect(format!("{}{stray}{}", row(1), row(3)).as_bytes());
     assert_eq!(ledger::rows(&out), vec![(3, 2, 1, 0)]);
     has(&out, ".csv:3: malformed CSV: text after the closing quote of a field on line 3 (a `\"` inside a quoted field must be doubled: `\"\"`)");
-    assert!(!out.contains("polars") && !out.contains("infer_schema"), "{out}");
+    assert!(
+        !out.contains("polars") && !out.contains("infer_schema"),
+        "{out}"
+    );
     // A quote never closed swallows the rest of the file into one row: that row is
     // rejected, naming where the quote opened; the rows before it load.
     let open = "\"2025-12-04T10:00:02Z\",\"r-2\",\"u1,\"a1\"\n\"x\n";
@@ -84,7 +97,11 @@ fn bad_quotes_are_rejected_by_line_in_careplays_words() {
     let open_row = ledger::rows(&out);
     assert_eq!(open_row[0].1, 1, "{out}");
     has(&out, ".csv:3: malformed CSV");
-    let unclosed = format!("{}\"2025-12-04T10:00:02Z\",\"r-2\",\"u1\n{}", row(1), "tail without a quote\n");
+    let unclosed = format!(
+        "{}\"2025-12-04T10:00:02Z\",\"r-2\",\"u1\n{}",
+        row(1),
+        "tail without a quote\n"
+    );
     let out = inspect(unclosed.as_bytes());
     assert_eq!(ledger::rows(&out), vec![(2, 1, 1, 0)]);
     has(&out, ".csv:3: malformed CSV: the quoted field opened on line 3 is never closed: the rest of the file (to line 5) is inside it");
@@ -97,7 +114,10 @@ fn invalid_utf8_names_the_line_and_field() {
     body.extend_from_slice(row(3).as_bytes());
     let out = inspect(&body);
     assert_eq!(ledger::rows(&out), vec![(3, 2, 1, 0)]);
-    has(&out, ".csv:3: malformed CSV: field 3 (`User ID`) is not UTF-8");
+    has(
+        &out,
+        ".csv:3: malformed CSV: field 3 (`User ID`) is not UTF-8",
+    );
 }
 
 #[test]
@@ -115,7 +135,10 @@ fn a_row_over_the_record_limit_is_skipped_and_counted() {
     );
     let out = inspect_limited(body.as_bytes(), Some(1000));
     assert_eq!(ledger::rows(&out), vec![(6, 3, 3, 0)]);
-    has(&out, ".csv:3: record larger than the limit: the row is longer than 1000 bytes");
+    has(
+        &out,
+        ".csv:3: record larger than the limit: the row is longer than 1000 bytes",
+    );
     has(&out, ".csv:3005: record larger than the limit");
     has(&out, ".csv:3010: bad timestamp");
     // The default limit (64 MiB) reads the same file whole.

@@ -43,19 +43,30 @@ fn corrupted_parquet_is_a_load_error_in_every_command() {
 
 #[test]
 fn truncated_parquet_names_the_missing_footer() {
-    let good = std::fs::read(root().join("fuzz/seeds/signin_parquet/graph_ndjson.parquet")).unwrap();
+    let good =
+        std::fs::read(root().join("fuzz/seeds/signin_parquet/graph_ndjson.parquet")).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let cut = tmp.path().join("cut.parquet");
     std::fs::write(&cut, &good[..good.len() / 2]).unwrap();
     let r = careplay(&["logs", "inspect", cut.to_str().unwrap()]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
-        r.stderr.contains("cut.parquet: cannot read Parquet: the file does not end with `PAR1`"),
+        r.stderr
+            .contains("cut.parquet: cannot read Parquet: the file does not end with `PAR1`"),
         "{}",
         r.stderr
     );
     // The intact file still loads: the check does not reject good files.
-    let r = careplay(&["logs", "inspect", "fuzz/seeds/signin_parquet/graph_ndjson.parquet"]);
+    let r = careplay(&[
+        "logs",
+        "inspect",
+        "fuzz/seeds/signin_parquet/graph_ndjson.parquet",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("rows: read 2, loaded 2, rejected 0, duplicates 0"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("rows: read 2, loaded 2, rejected 0, duplicates 0"),
+        "{}",
+        r.stdout
+    );
 }

@@ -50,7 +50,11 @@ fn whitespace_beyond_the_sniff_window_is_skipped_with_line_numbers_kept() {
     let blank = tmp.path().join("only_blank.json");
     std::fs::write(&blank, " ".repeat(100_000)).unwrap();
     let r = inspect(&blank);
-    assert!(r.stdout.contains("warning: the file is empty"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("warning: the file is empty"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -66,7 +70,8 @@ fn a_first_record_without_id_does_not_hide_the_format() {
         assert_eq!(ledger::rows(&r.stdout), vec![(3, 2, 1, 0)], "{}", r.stdout);
         assert!(r.stdout.contains("format: graph-json"), "{}", r.stdout);
         assert!(
-            r.stdout.contains(":1: missing required field: no request id"),
+            r.stdout
+                .contains(":1: missing required field: no request id"),
             "{}",
             r.stdout
         );
@@ -76,5 +81,10 @@ fn a_first_record_without_id_does_not_hide_the_format() {
     std::fs::write(&other, "{\"a\":1}\n{\"b\":2}\n").unwrap();
     let r = careplay(&["logs", "inspect", other.to_str().unwrap()]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("unknown sign-in log format: JSON whose first object has keys [a]"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("unknown sign-in log format: JSON whose first object has keys [a]"),
+        "{}",
+        r.stderr
+    );
 }

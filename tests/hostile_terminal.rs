@@ -12,7 +12,8 @@ const ESC: char = '\u{1b}';
 /// (rejected: its value is quoted in the example) and whose first record loads.
 fn hostile_log(dir: &std::path::Path) -> std::path::PathBuf {
     let p = dir.join("esc.jsonl");
-    let good = r#"{"id":"e-1","createdDateTime":"2025-12-04T10:00:00Z","userId":"u1","appId":"a1"}"#;
+    let good =
+        r#"{"id":"e-1","createdDateTime":"2025-12-04T10:00:00Z","userId":"u1","appId":"a1"}"#;
     let bad = r#"{"id":"e-2","createdDateTime":"\u001b[2J\u001b]0;owned\u0007","userId":"u1"}"#;
     std::fs::write(&p, format!("{good}\n{bad}\n")).unwrap();
     p
@@ -25,15 +26,37 @@ fn rejection_examples_escape_control_characters() {
     let log = log.to_str().unwrap();
     let r = careplay(&["logs", "inspect", log]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("rows: read 2, loaded 1, rejected 1, duplicates 0"), "{}", r.stdout);
-    assert!(r.stdout.contains("esc.jsonl:2: bad timestamp"), "{}", r.stdout);
-    assert!(!r.stdout.contains(ESC) && !r.stdout.contains('\u{7}'), "{:?}", r.stdout);
-    assert!(r.stdout.contains(" [2J"), "the text stays readable: {}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("rows: read 2, loaded 1, rejected 1, duplicates 0"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("esc.jsonl:2: bad timestamp"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains(ESC) && !r.stdout.contains('\u{7}'),
+        "{:?}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(" [2J"),
+        "the text stays readable: {}",
+        r.stdout
+    );
 
     let out = tmp.path().join("out.parquet");
     let r = careplay(&["logs", "convert", log, "-o", out.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("read 2, rejected 1, duplicates dropped 0"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("read 2, rejected 1, duplicates dropped 0"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("bad timestamp"), "{}", r.stdout);
     assert!(!r.stdout.contains(ESC), "{:?}", r.stdout);
 }

@@ -11,13 +11,13 @@
 //! closing quote, a quote never closed, or a row longer than the record limit. Memory is
 //! one row, at most the limit: an over-long row is skipped by [`Guard`] without being held.
 
+use super::format::Format;
 use super::normalize::{normalize, AuthStep, Ctx};
 use super::reject::{Reject, RejectKind};
 use super::val::Val;
 use super::values::{self, text_nonempty};
 use super::wire::{lookup, Table, WireRecord, F};
 use super::Row;
-use super::format::Format;
 use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 
@@ -316,7 +316,11 @@ impl<R: Read> Rows<R> {
             match std::str::from_utf8(f) {
                 Ok(s) => fields.push(s.to_string()),
                 Err(e) => {
-                    let name = self.header.get(j).map(|h| format!(" (`{h}`)")).unwrap_or_default();
+                    let name = self
+                        .header
+                        .get(j)
+                        .map(|h| format!(" (`{h}`)"))
+                        .unwrap_or_default();
                     return Ok(Some((
                         start,
                         Err(Reject::new(
@@ -422,6 +426,7 @@ pub fn read_signins<R: Read>(
             format: ctx.format,
             file: ctx.file,
             file_event_type: ctx.file_event_type,
+            max_record_bytes: ctx.max_record_bytes,
         };
         match normalize(&w, &c, steps.map(|s| s.as_slice())) {
             Ok(n) => emit(Row::Record(Box::new(n.record), line, None, n.unreadable)),

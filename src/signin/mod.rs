@@ -367,6 +367,7 @@ where
                 file: &name,
                 line: None,
                 file_event_type: format::event_type_from_name(&p.path),
+                max_record_bytes: opts.max_record_bytes,
             };
             let fl_ptr = file_idx;
             let ledger_ref = &mut ledger;
@@ -432,9 +433,7 @@ where
                 }
                 .map_err(io_err),
                 ReaderKind::Csv => csv_reader::rows(opened.reader, opts.max_record_bytes)
-                    .and_then(|rows| {
-                        csv_reader::read_signins(rows, format, &ctx, &auth, &mut emit)
-                    })
+                    .and_then(|rows| csv_reader::read_signins(rows, format, &ctx, &auth, &mut emit))
                     .map_err(|message| LoadError::Csv {
                         path: p.path.clone(),
                         message,
