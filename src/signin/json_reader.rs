@@ -696,7 +696,7 @@ mod tests {
             ))
         };
         let unclosed = if fast {
-            frame(input, &mut push).unwrap()
+            frame(input, usize::MAX, &mut push).unwrap()
         } else {
             let mut f = Framer::new();
             f.run(input, &mut push).unwrap();
@@ -754,6 +754,7 @@ mod tests {
             file: "t.jsonl",
             line: None,
             file_event_type: None,
+            max_record_bytes: usize::MAX,
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

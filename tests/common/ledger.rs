@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! The row ledger as `logs inspect` prints it, for the hostile-input tests: every file's
 //! `rows: read R, loaded L, rejected X, duplicates D` line, checked to balance.
 
