@@ -75,6 +75,7 @@ pub(crate) fn unless_closed_pipe(r: std::io::Result<()>) -> std::io::Result<()> 
 }
 
 pub fn main() -> ExitCode {
+    use careplay::report::render::TerminalSafe;
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -87,9 +88,11 @@ pub fn main() -> ExitCode {
     let mut out = stdout.lock();
     let result = match &cli.command {
         Command::Policies(a) => policies::run(a, &mut out),
-        Command::Logs(a) => logs::run(a, cli.quiet, &mut out),
+        // Rejection examples and policy names are input text: no raw control character
+        // may reach the terminal (issue 19).
+        Command::Logs(a) => logs::run(a, cli.quiet, &mut TerminalSafe::new(&mut out)),
         Command::Replay(a) => replay::run(a, cli.quiet, &mut out),
-        Command::Whatif(a) => whatif::run(a, &mut out),
+        Command::Whatif(a) => whatif::run(a, &mut TerminalSafe::new(&mut out)),
         Command::Test(a) => test::run(a, cli.quiet, &mut out),
         Command::Verify(a) => verify::run(a, cli.quiet, &mut out),
         Command::Bench(a) => bench::run(a, &mut out),
@@ -106,7 +109,9 @@ pub fn main() -> ExitCode {
             ExitCode::from(EXIT_OK)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            // Errors quote file content (a policy name, a CSV cell): through the same filter.
+            let mut err = std::io::stderr();
+            let _ = writeln!(TerminalSafe::new(&mut err), "error: {e}");
             ExitCode::from(EXIT_ERROR)
         }
     }

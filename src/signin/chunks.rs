@@ -47,7 +47,7 @@ impl ChunkBytes {
 /// A source of chunks for the parallel reader.
 pub(crate) trait ChunkSource {
     /// The next chunk: complete lines, at least the chunk size when the input has that
-    /// many bytes left (or one whole longer line); its `first_line` is left 0 for the
+    /// many bytes left (or the start of one longer line); its `first_line` is left 0 for the
     /// caller to number. `None` at the end of the input.
     fn next(&mut self) -> std::io::Result<Option<Chunk>>;
     /// Give back the bytes of a chunk that was consumed.
@@ -98,12 +98,11 @@ impl<R: BufRead> ChunkSource for ReadChunks<R> {
             } else {
                 match memchr::memrchr(b'\n', &buf) {
                     Some(i) => Some(i + 1),
-                    None => {
-                        // One line longer than the chunk: read until it ends.
-                        let n = self.r.read_until(b'\n', &mut buf)?;
-                        self.eof = n == 0 || buf.last() != Some(&b'\n');
-                        None
-                    }
+                    // One line longer than the chunk: the chunk ends inside it. The
+                    // parser then hands the line, from its start, to the framer, which
+                    // reads a one-line array element by element and bounds a longer
+                    // record (issue 19: the line was read whole, then copied).
+                    None => Some(buf.len()),
                 }
             };
         }
@@ -198,31 +197,24 @@ impl MappedChunks {
 
 impl ChunkSource for MappedChunks {
     fn next(&mut self) -> std::io::Result<Option<Chunk>> {
-        let mut want = self.chunk_bytes as u64;
-        loop {
-            let Some(map) = self.map(self.pos, want)? else {
-                return Ok(None);
-            };
-            let len = if self.pos + map.len() as u64 >= self.size {
-                Some(map.len())
-            } else {
-                memchr::memrchr(b'\n', &map).map(|i| i + 1)
-            };
-            match len {
-                Some(len) => {
-                    self.pos += len as u64;
-                    if let Some(pb) = &self.progress {
-                        pb.set_position(self.pos);
-                    }
-                    return Ok(Some(Chunk {
-                        bytes: ChunkBytes::Mapped { map, len },
-                        first_line: 0,
-                    }));
-                }
-                // One line longer than the chunk: map more until it ends.
-                None => want = want.saturating_mul(2),
-            }
+        let Some(map) = self.map(self.pos, self.chunk_bytes as u64)? else {
+            return Ok(None);
+        };
+        // Complete lines; one line longer than the chunk ends the chunk inside it (as
+        // `ReadChunks` does).
+        let len = if self.pos + map.len() as u64 >= self.size {
+            map.len()
+        } else {
+            memchr::memrchr(b'\n', &map).map_or(map.len(), |i| i + 1)
+        };
+        self.pos += len as u64;
+        if let Some(pb) = &self.progress {
+            pb.set_position(self.pos);
         }
+        Ok(Some(Chunk {
+            bytes: ChunkBytes::Mapped { map, len },
+            first_line: 0,
+        }))
     }
 
     fn recycle(&mut self, _: ChunkBytes) {}

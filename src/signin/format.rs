@@ -83,9 +83,13 @@ pub enum Sniff {
     Empty,
 }
 
-/// Collects the keys of the first object (of an array's first element) even when the
-/// prefix ends inside it.
-struct KeyCollector<'a>(&'a mut Vec<String>);
+/// Objects whose keys are sniffed: a first record without `id` must not make the file
+/// "unknown format" (issue 19), so the next ones are classified too.
+const SNIFF_OBJECTS: usize = 16;
+
+/// Collects the keys of the first objects (of an array's first elements), one list per
+/// object, even when the prefix ends inside one.
+struct KeyCollector<'a>(&'a mut Vec<Vec<String>>);
 impl<'de> DeserializeSeed<'de> for KeyCollector<'_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -98,31 +102,55 @@ impl<'de> Visitor<'de> for KeyCollector<'_> {
         f.write_str("an object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.0.push(Vec::new());
+        let at = self.0.len() - 1;
         while let Some(k) = map.next_key::<String>()? {
-            self.0.push(k);
+            self.0[at].push(k);
             map.next_value::<IgnoredAny>()?;
         }
         Ok(())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        seq.next_element_seed(KeyCollector(self.0))?;
-        Err(de::Error::custom("stop after first element"))
+        while self.0.len() < SNIFF_OBJECTS {
+            if seq.next_element_seed(KeyCollector(self.0))?.is_none() {
+                break;
+            }
+        }
+        Err(de::Error::custom("stop after the sniffed elements"))
+    }
+    // Anything else (a string or number element) has no keys.
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
     }
 }
 
-fn first_keys(prefix: &[u8]) -> Vec<String> {
-    // The framer finds the first object even after garbage or in an array.
+/// The keys of the first objects of the prefix, one list per object.
+fn first_keys(prefix: &[u8]) -> Vec<Vec<String>> {
+    // The framer finds the objects even after garbage or in an array.
     let mut keys = Vec::new();
-    let mut done = false;
     let mut f = Framer::new();
     let _ = f.run(prefix, &mut |t| {
-        if done || t.garbage {
+        if keys.len() >= SNIFF_OBJECTS || t.garbage {
             return;
         }
         if t.bytes.first() == Some(&b'{') {
             let mut de = serde_json::Deserializer::from_slice(t.bytes);
             let _ = KeyCollector(&mut keys).deserialize(&mut de);
-            done = true;
         }
     });
     keys
@@ -230,8 +258,8 @@ pub fn sniff(prefix: &[u8]) -> Sniff {
     };
     match prefix[first] {
         b'{' | b'[' => {
-            let keys = first_keys(&prefix[first..]);
-            if prefix[first] == b'[' && keys.is_empty() {
+            let objects = first_keys(&prefix[first..]);
+            if prefix[first] == b'[' && objects.iter().all(|k| k.is_empty()) {
                 // `[]` or an array of non-objects: read it as Graph and let the row
                 // accounting say what was found.
                 let rest = prefix[first + 1..]
@@ -241,7 +269,10 @@ pub fn sniff(prefix: &[u8]) -> Sniff {
                     return Sniff::Known(Format::Graph);
                 }
             }
-            match classify_json_keys(&keys) {
+            // The first object that names its family decides; the others are then read
+            // (and rejected with their reason) by that family's reader.
+            let keys = objects.first().cloned().unwrap_or_default();
+            match objects.iter().find_map(|k| classify_json_keys(k)) {
                 Some(f) => Sniff::Known(f),
                 None => Sniff::Unknown(format!(
                     "JSON whose first object has keys [{}]; expected a Graph signIn (`id`, `createdDateTime`), a page (`value`), a diagnostic record (`properties`, `category`), an Event Hub body (`records`) or a Log Analytics row (`Id`, `TimeGenerated`)",

@@ -23,6 +23,8 @@ pub struct Text<'a> {
     pub truncated: bool,
     /// The text is not JSON at all (stray characters between texts).
     pub garbage: bool,
+    /// The text was longer than the framer's limit: `bytes` holds only its start.
+    pub oversize: bool,
 }
 
 #[derive(Debug, Default)]
@@ -41,6 +43,10 @@ pub struct Framer {
     start_col: u64,
     /// A top-level array was opened and not closed at end of input.
     pub unclosed_array: bool,
+    /// The longest text kept ([`Framer::with_limit`]); 0 = no limit.
+    limit: usize,
+    /// The text being collected passed `limit`: its bytes are no longer kept.
+    oversize: bool,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +64,24 @@ impl Framer {
         Framer {
             line: 1,
             ..Framer::default()
+        }
+    }
+
+    /// A framer that keeps at most `limit` bytes of a text: a longer one is still framed
+    /// (its brackets followed to its end, so the next text is found) but emitted with
+    /// `oversize` and only its start, so memory stays bounded by the limit.
+    pub fn with_limit(limit: usize) -> Framer {
+        Framer {
+            limit,
+            ..Framer::new()
+        }
+    }
+
+    fn keep(&mut self, b: u8) {
+        if self.limit > 0 && self.buf.len() >= self.limit {
+            self.oversize = true;
+        } else {
+            self.buf.push(b);
         }
     }
 
@@ -87,6 +111,7 @@ impl Framer {
         self.depth = if kind == Kind::Bracketed { 1 } else { 0 };
         self.in_string = kind == Kind::Str;
         self.escape = false;
+        self.oversize = false;
     }
 
     fn flush(&mut self, truncated: bool, emit: &mut dyn FnMut(Text<'_>)) {
@@ -107,7 +132,9 @@ impl Framer {
             end_line,
             truncated,
             garbage,
+            oversize: self.oversize,
         });
+        self.oversize = false;
         self.kind = Kind::None;
         self.buf.clear();
         self.depth = 0;
@@ -128,7 +155,7 @@ impl Framer {
         match self.kind {
             Kind::None => self.between(b),
             Kind::Bracketed => {
-                self.buf.push(b);
+                self.keep(b);
                 if self.in_string {
                     if self.escape {
                         self.escape = false;
@@ -154,7 +181,7 @@ impl Framer {
                 }
             }
             Kind::Str => {
-                self.buf.push(b);
+                self.keep(b);
                 if self.escape {
                     self.escape = false;
                 } else if b == b'\\' {
@@ -172,13 +199,13 @@ impl Framer {
                     self.advance(b);
                     return;
                 }
-                self.buf.push(b);
+                self.keep(b);
             }
             Kind::Garbage => {
                 if b == b'\n' {
                     self.flush(false, emit);
                 } else {
-                    self.buf.push(b);
+                    self.keep(b);
                 }
             }
         }

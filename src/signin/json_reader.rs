@@ -24,6 +24,7 @@ struct OwnedText {
     end_line: u64,
     truncated: bool,
     garbage: bool,
+    oversize: bool,
 }
 
 impl OwnedText {
@@ -34,6 +35,7 @@ impl OwnedText {
             end_line: self.end_line,
             truncated: self.truncated,
             garbage: self.garbage,
+            oversize: self.oversize,
         }
     }
 }
@@ -71,16 +73,28 @@ fn read_block(
 /// contents; from the first other line on, the rest of the input goes to a [`Framer`]
 /// with line numbers shifted. Returns the framer's `unclosed_array`. The unit tests below
 /// check the texts equal `Framer::run`'s on every fixture and on crafted edge cases.
-fn frame<R: BufRead>(mut r: R, on_text: &mut dyn FnMut(Text<'_>)) -> std::io::Result<bool> {
+///
+/// A line longer than [`CHUNK_BYTES`] goes to the framer from its start without being read
+/// whole: a one-line array of any size is then read element by element, and a longer text
+/// is bounded by `limit` (issue 19: such a line was held whole, twice).
+fn frame<R: BufRead>(
+    mut r: R,
+    limit: usize,
+    on_text: &mut dyn FnMut(Text<'_>),
+) -> std::io::Result<bool> {
     let mut line: Vec<u8> = Vec::new();
     let mut line_no: u64 = 1;
     loop {
         line.clear();
-        if r.read_until(b'\n', &mut line)? == 0 {
+        let n = (&mut r)
+            .take(CHUNK_BYTES as u64)
+            .read_until(b'\n', &mut line)?;
+        if n == 0 {
             return Ok(false);
         }
+        let long = n == CHUNK_BYTES && line.last() != Some(&b'\n');
         let body = line.strip_suffix(b"\n").unwrap_or(&line);
-        match simple_object_len(body) {
+        match simple_object_len(body).filter(|_| !long) {
             Some(k) => {
                 on_text(Text {
                     bytes: &body[..k],
@@ -88,12 +102,13 @@ fn frame<R: BufRead>(mut r: R, on_text: &mut dyn FnMut(Text<'_>)) -> std::io::Re
                     end_line: line_no,
                     truncated: false,
                     garbage: false,
+                    oversize: false,
                 });
                 line_no += 1;
             }
             None => {
                 let offset = line_no - 1;
-                let mut framer = Framer::new();
+                let mut framer = Framer::with_limit(limit);
                 let rest = std::io::Cursor::new(std::mem::take(&mut line)).chain(r);
                 framer.run(rest, &mut |t: Text<'_>| {
                     on_text(Text {
@@ -180,7 +195,7 @@ pub fn read<R: BufRead>(r: R, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row)) -> std::
     }
     let mut lost = false;
     let mut texts: u64 = 0;
-    let unclosed_array = frame(r, &mut |t: Text<'_>| {
+    let unclosed_array = frame(r, ctx.max_record_bytes, &mut |t: Text<'_>| {
         texts += 1;
         read_text(&t, ctx, emit, &mut lost);
     })?;
@@ -410,7 +425,7 @@ fn frame_rest<R: Read>(
     texts: &mut u64,
 ) -> std::io::Result<bool> {
     let rest = std::io::BufReader::new(rest);
-    let mut framer = Framer::new();
+    let mut framer = Framer::with_limit(ctx.max_record_bytes);
     let mut block: Vec<OwnedText> = Vec::with_capacity(BLOCK_TEXTS);
     let mut block_bytes = 0usize;
     framer.run(rest, &mut |t: Text<'_>| {
@@ -422,6 +437,7 @@ fn frame_rest<R: Read>(
             end_line: t.end_line + shift,
             truncated: t.truncated,
             garbage: t.garbage,
+            oversize: t.oversize,
         });
         if block.len() >= BLOCK_TEXTS || block_bytes >= BLOCK_BYTES {
             read_block(&mut block, ctx, emit, lost);
@@ -460,6 +476,7 @@ fn parse_run(chunk: &[u8], a: usize, b: usize, mut line: u64, ctx: &Ctx<'_>) -> 
                 end_line: line,
                 truncated: false,
                 garbage: false,
+                oversize: false,
             },
             ctx,
             &mut |r| rows.push(r),
@@ -510,13 +527,13 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
         ));
         return false;
     }
-    if t.truncated {
+    if t.oversize || t.bytes.len() > ctx.max_record_bytes {
         emit(Row::Reject(
             Reject::new(
-                RejectKind::TruncatedJson,
+                RejectKind::TooLarge,
                 format!(
-                    "the JSON text starting here ends at line {} before its closing bracket (expected a complete object)",
-                    t.end_line
+                    "the JSON text starting here (to line {}) is longer than {} bytes (the record limit; raise it with CAREPLAY_MAX_RECORD_BYTES): skipped without parsing it",
+                    t.end_line, ctx.max_record_bytes
                 ),
             ),
             line,
@@ -553,6 +570,7 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
                         format: ctx.format,
                         file: ctx.file,
                         file_event_type: ctx.file_event_type,
+                        max_record_bytes: ctx.max_record_bytes,
                     };
                     match normalize(&w, &c, None) {
                         Ok(n) => {
@@ -601,6 +619,37 @@ fn read_text(t: &Text<'_>, ctx: &Ctx<'_>, emit: &mut dyn FnMut(Row), lost: &mut 
             w => w,
         });
     }
+    // A text cut off (at the end of the file, or by a new object at column 0): the
+    // complete records before the cut are kept (a Graph page or Event Hub body streams
+    // its elements), and the cut part counts as one rejected row (issue 19: a cut page
+    // lost all its records).
+    if t.truncated {
+        let kept = if index > 0 {
+            format!("; the {index} complete record(s) before the cut were read")
+        } else {
+            String::new()
+        };
+        let at = match &res {
+            Err(e) if index > 0 => format!(
+                " (cut at line {} column {})",
+                t.start_line + e.line().saturating_sub(1) as u64,
+                e.column()
+            ),
+            _ => String::new(),
+        };
+        emit(Row::Reject(
+            Reject::new(
+                RejectKind::TruncatedJson,
+                format!(
+                    "the JSON text starting here ends at line {} before its closing bracket{at} (expected a complete object){kept}",
+                    t.end_line
+                ),
+            ),
+            line,
+            None,
+        ));
+        return false;
+    }
     if let Err(e) = res {
         let abs_line = t.start_line + e.line().saturating_sub(1) as u64;
         let kind = if e.is_eof() {
@@ -647,7 +696,7 @@ mod tests {
             ))
         };
         let unclosed = if fast {
-            frame(input, &mut push).unwrap()
+            frame(input, usize::MAX, &mut push).unwrap()
         } else {
             let mut f = Framer::new();
             f.run(input, &mut push).unwrap();
@@ -705,6 +754,7 @@ mod tests {
             file: "t.jsonl",
             line: None,
             file_event_type: None,
+            max_record_bytes: usize::MAX,
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

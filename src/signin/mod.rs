@@ -46,7 +46,7 @@ use std::sync::Arc;
 const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
 
 /// How to load.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct LoadOptions {
     /// Force a format instead of sniffing.
     pub format: Option<Format>,
@@ -60,6 +60,36 @@ pub struct LoadOptions {
     /// By default an uncompressed JSON file read on more than one thread is mapped chunk
     /// by chunk, which saves copying it (`chunks.rs`); both give the same load.
     pub no_mmap: bool,
+    /// The longest JSON record or CSV row, in bytes: a longer one is rejected (counted,
+    /// with its line) without being held in memory. [`DEFAULT_MAX_RECORD_BYTES`], or the
+    /// environment variable `CAREPLAY_MAX_RECORD_BYTES` ([`max_record_bytes_from_env`]).
+    pub max_record_bytes: usize,
+}
+
+/// The default record limit: 64 MiB, far above any sign-in record (a few KiB; the largest
+/// real ones, with long `authenticationDetails`, under 100 KiB), far below memory.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// `CAREPLAY_MAX_RECORD_BYTES` when set to a positive number (to raise the limit for an
+/// unusual export, or to lower it in tests), else [`DEFAULT_MAX_RECORD_BYTES`].
+pub fn max_record_bytes_from_env() -> usize {
+    std::env::var("CAREPLAY_MAX_RECORD_BYTES")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(DEFAULT_MAX_RECORD_BYTES)
+}
+
+impl Default for LoadOptions {
+    fn default() -> LoadOptions {
+        LoadOptions {
+            format: None,
+            progress: false,
+            projection: Projection::default(),
+            no_mmap: false,
+            max_record_bytes: max_record_bytes_from_env(),
+        }
+    }
 }
 
 /// Fields a replay never reads, so its loads skip them ([`LoadOptions::for_replay`]): the
@@ -110,7 +140,7 @@ impl LoadOptions {
             format,
             progress,
             projection: Projection::without(REPLAY_SKIPS),
-            no_mmap: false,
+            ..LoadOptions::default()
         }
     }
 }
@@ -277,12 +307,14 @@ where
         let name = display(&p.path);
         let opened = source::open(&p.path, |r| r)?;
         let mut fl = FileLedger::new(&name, Format::PortalAuthDetails.as_str(), opened.compressed);
-        let table = csv_reader::read_table(opened.reader).map_err(|message| LoadError::Csv {
-            path: p.path.clone(),
-            message,
-        })?;
+        let rows = csv_reader::rows(opened.reader, opts.max_record_bytes)
+            .and_then(csv_reader::read_auth_details)
+            .map_err(|message| LoadError::Csv {
+                path: p.path.clone(),
+                message,
+            })?;
         let idx = ledger.files.len();
-        for (line, row) in csv_reader::read_auth_details(&table) {
+        for (line, row) in rows {
             match row {
                 Ok((id, step)) => {
                     auth_rows.push((idx, line, id.clone()));
@@ -340,6 +372,7 @@ where
                 file: &name,
                 line: None,
                 file_event_type: format::event_type_from_name(&p.path),
+                max_record_bytes: opts.max_record_bytes,
             };
             let fl_ptr = file_idx;
             let ledger_ref = &mut ledger;
@@ -404,12 +437,12 @@ where
                     None => json_reader::read(opened.reader, &ctx, &mut emit),
                 }
                 .map_err(io_err),
-                ReaderKind::Csv => csv_reader::read_table(opened.reader)
+                ReaderKind::Csv => csv_reader::rows(opened.reader, opts.max_record_bytes)
+                    .and_then(|rows| csv_reader::read_signins(rows, format, &ctx, &auth, &mut emit))
                     .map_err(|message| LoadError::Csv {
                         path: p.path.clone(),
                         message,
-                    })
-                    .map(|table| csv_reader::read_signins(&table, format, &ctx, &auth, &mut emit)),
+                    }),
                 ReaderKind::Parquet => {
                     read_parquet(&p.path, opened.reader, opts.projection, &mut emit)
                 }
@@ -478,33 +511,48 @@ fn mapped(
 /// A canonical Parquet file, reading only the columns `projection` needs: the skipped
 /// ones are neither decoded nor checked, as the JSON readers neither materialise nor
 /// validate skipped fields.
+///
+/// polars 0.55 panics on some corrupted files instead of returning an error (a thrift
+/// field of the footer, a bitmap or dictionary page whose lengths disagree: issue 19).
+/// The footer is checked first ([`check_parquet_footer`]), which turns the common case
+/// (a truncated or overwritten file) into a precise message; the pages cannot be checked
+/// without decoding them, so the decode runs inside `catch_unwind` as the last resort,
+/// and a panic there becomes [`LoadError::Parquet`] naming the file: the load stops with
+/// exit 2, as for every other unreadable Parquet file.
 fn read_parquet<R: Read>(
     path: &Path,
     mut r: R,
     projection: Projection,
     emit: &mut dyn FnMut(Row),
 ) -> Result<(), LoadError> {
-    use polars::prelude::{ParquetReader, SerReader};
     let err = |message: String| LoadError::Parquet {
         path: path.to_path_buf(),
         message,
     };
     let mut bytes = Vec::new();
     r.read_to_end(&mut bytes).map_err(|e| err(e.to_string()))?;
+    check_parquet_footer(&bytes).map_err(err)?;
     let skip = skipped_columns(projection);
-    let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
-    if !skip.is_empty() {
-        // Every other column the file has; one it lacks is reported by `from_dataframe`.
-        let file = reader.schema().map_err(|e| err(e.to_string()))?;
-        let read: Vec<String> = file
-            .iter_names()
-            .filter(|c| !skip.contains(&c.as_str()))
-            .map(|c| c.to_string())
-            .collect();
-        reader = reader.with_columns(Some(read));
-    }
-    let df = reader.finish().map_err(|e| err(e.to_string()))?;
-    let rows = schema::from_dataframe_without(&df, &skip).map_err(|e| err(e.to_string()))?;
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        decode_parquet(bytes, &skip)
+    }));
+    let rows = match decoded {
+        Ok(rows) => rows.map_err(err)?,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".to_string())
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            return Err(err(format!(
+                "the file is corrupted: the Parquet decoder failed ({}); re-create it with `careplay logs convert`",
+                reject::excerpt(&what)
+            )));
+        }
+    };
     for (i, rec) in rows.into_iter().enumerate() {
         // The canonical columns keep enum values as logged, so the same check applies.
         let mut unreadable = Vec::new();
@@ -514,6 +562,53 @@ fn read_parquet<R: Read>(
             None,
             Some(i as u64 + 1),
             unreadable,
+        ));
+    }
+    Ok(())
+}
+
+/// polars' part of [`read_parquet`]: metadata, the projected columns, the canonical rows.
+fn decode_parquet(bytes: Vec<u8>, skip: &[&str]) -> Result<Vec<SignInRecord>, String> {
+    use polars::prelude::{ParquetReader, SerReader};
+    let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
+    if !skip.is_empty() {
+        // Every other column the file has; one it lacks is reported by `from_dataframe`.
+        let file = reader.schema().map_err(|e| e.to_string())?;
+        let read: Vec<String> = file
+            .iter_names()
+            .filter(|c| !skip.contains(&c.as_str()))
+            .map(|c| c.to_string())
+            .collect();
+        reader = reader.with_columns(Some(read));
+    }
+    let df = reader.finish().map_err(|e| e.to_string())?;
+    schema::from_dataframe_without(&df, skip).map_err(|e| e.to_string())
+}
+
+/// The frame of a Parquet file (format spec, "File Format"): `PAR1`, the pages, the
+/// thrift footer, its 4-byte little-endian length, `PAR1`. A file cut short or
+/// overwritten at the end fails here, with what is wrong, before any decoding.
+fn check_parquet_footer(bytes: &[u8]) -> Result<(), String> {
+    const MAGIC: &[u8] = b"PAR1";
+    let n = bytes.len();
+    if n < 12 || !bytes.starts_with(MAGIC) {
+        return Err(format!(
+            "{n} bytes: too short for a Parquet file (at least 12 bytes: `PAR1`, footer length, `PAR1`)"
+        ));
+    }
+    if !bytes.ends_with(MAGIC) {
+        return Err(format!(
+            "the file does not end with `PAR1` (byte {n}): it is truncated or was overwritten at the end"
+        ));
+    }
+    let len_at = n - 8;
+    let mut len = [0u8; 4];
+    len.copy_from_slice(&bytes[len_at..len_at + 4]);
+    let footer = u32::from_le_bytes(len) as usize;
+    if footer == 0 || footer > len_at - 4 {
+        return Err(format!(
+            "the footer length at byte {len_at} is {footer}, but only {} bytes precede it: the file is corrupted",
+            len_at - 4
         ));
     }
     Ok(())

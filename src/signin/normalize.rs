@@ -50,6 +50,8 @@ pub struct Ctx<'a> {
     /// Event type implied by the file (name hint, CSV header), used when the record says
     /// nothing (signin-logs.md §7 `event_type` order).
     pub file_event_type: Option<EventType>,
+    /// The longest record read ([`super::LoadOptions::max_record_bytes`]).
+    pub max_record_bytes: usize,
 }
 
 /// Result of normalising one record.

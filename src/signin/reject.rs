@@ -15,6 +15,9 @@ pub enum RejectKind {
     BadValue,
     BadNestedJson,
     RaggedRow,
+    ShortRow,
+    BadCsv,
+    TooLarge,
     UnmatchedAuthDetail,
 }
 
@@ -30,6 +33,9 @@ impl RejectKind {
             RejectKind::BadValue => "bad value",
             RejectKind::BadNestedJson => "bad nested JSON",
             RejectKind::RaggedRow => "row has more fields than the header",
+            RejectKind::ShortRow => "row has fewer fields than the header",
+            RejectKind::BadCsv => "malformed CSV",
+            RejectKind::TooLarge => "record larger than the limit",
             RejectKind::UnmatchedAuthDetail => "auth-detail row without a matching sign-in",
         }
     }

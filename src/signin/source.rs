@@ -97,7 +97,23 @@ pub fn open(
             .read_to_end(&mut prefix)
             .map_err(io)?;
     }
-    let reader = BufReader::with_capacity(256 * 1024, Cursor::new(prefix.clone()).chain(inner));
+    // A prefix of only whitespace is not an empty file: it may be followed by records
+    // (issue 19: 64 KiB of blank lines made the file "empty" and its records were lost).
+    let mut head = Cursor::new(prefix.clone());
+    if prefix.len() == SNIFF_BYTES && prefix.iter().all(u8::is_ascii_whitespace) {
+        let (lead, rest) = skip_whitespace(&mut inner, &prefix).map_err(io)?;
+        // The readers count lines: the blank ones are replayed as line breaks (the spaces
+        // between them mean nothing to any format), without holding them in memory.
+        inner = Box::new(
+            std::io::repeat(b'\n')
+                .take(lead)
+                .chain(Cursor::new(rest.clone()))
+                .chain(inner),
+        );
+        head = Cursor::new(Vec::new());
+        prefix = rest;
+    }
+    let reader = BufReader::with_capacity(256 * 1024, head.chain(inner));
     Ok(Opened {
         prefix,
         reader,
@@ -105,6 +121,36 @@ pub fn open(
         transcoded: utf16.map(|e| e.name()),
         size,
     })
+}
+
+/// Read past a run of whitespace that fills the sniff window: the number of line breaks
+/// in it, and the first [`SNIFF_BYTES`] after it (empty when the file is only whitespace).
+fn skip_whitespace(
+    inner: &mut Box<dyn Read + Send>,
+    prefix: &[u8],
+) -> std::io::Result<(u64, Vec<u8>)> {
+    let lines = |b: &[u8]| memchr::memchr_iter(b'\n', b).count() as u64;
+    let mut lead = lines(prefix);
+    let mut chunk = Vec::with_capacity(SNIFF_BYTES);
+    loop {
+        chunk.clear();
+        (&mut *inner)
+            .take(SNIFF_BYTES as u64)
+            .read_to_end(&mut chunk)?;
+        if chunk.is_empty() {
+            return Ok((lead, Vec::new()));
+        }
+        match chunk.iter().position(|b| !b.is_ascii_whitespace()) {
+            None => lead += lines(&chunk),
+            Some(i) => {
+                lead += lines(&chunk[..i]);
+                let mut rest = chunk.split_off(i);
+                let more = (SNIFF_BYTES - rest.len()) as u64;
+                (&mut *inner).take(more).read_to_end(&mut rest)?;
+                return Ok((lead, rest));
+            }
+        }
+    }
 }
 
 /// A UTF-16 stream (byte order mark first) read as UTF-8. Invalid sequences (an unpaired

@@ -569,7 +569,7 @@ pub fn run_verify(plan: &VerifyPlan) -> Result<VerifyReport, VerifyError> {
         format: None,
         progress: plan.progress,
         projection: crate::signin::Projection::ALL,
-        no_mmap: false,
+        ..crate::signin::LoadOptions::default()
     };
     let loaded = crate::signin::load(&paths.logs, &opts)?;
     crate::replay::require_events(&loaded.ledger)?;

@@ -15,6 +15,8 @@ mod json;
 pub(crate) mod markdown;
 mod terminal;
 
+pub use terminal::TerminalSafe;
+
 /// Output format of the impact report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
