@@ -263,3 +263,19 @@ fn final_summary_line_on_stderr() {
         r.stderr
     );
 }
+
+/// `--since` / `--until` also take an age before now (`7d`, `12h`, `30m`), as `fetch` does:
+/// the seed's sign-ins are from 2026-10, so every one is younger than 100 years and older
+/// than none.
+#[test]
+fn ages_are_relative_to_now() {
+    let (report, rows) = replay(&["--since", "36500d"]);
+    assert_eq!(events(&report), 380);
+    assert_eq!(rows.len(), 380);
+    let r = careplay(&["replay", SEED, "--until", "36500d"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--until"), "{}", r.stderr);
+    let r = careplay(&["replay", SEED, "--since", "7w"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("age before now"), "{}", r.stderr);
+}

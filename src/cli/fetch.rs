@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use careplay::fetch::{self, auth::AuthPlan, http::Retry, Kind, Plan, SigninSource};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{CmdResult, EXIT_OK};
 
@@ -126,35 +126,11 @@ pub struct TimeArg {
 
 /// RFC 3339, a date (UTC midnight), or an age before now (`7d`, `12h`, `30m`).
 pub fn parse_time(s: &str) -> Result<TimeArg, String> {
-    let s = s.trim();
-    let fixed = |at| Ok(TimeArg { at, is_age: false });
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return fixed(t.with_timezone(&Utc));
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        if let Some(t) = d.and_hms_opt(0, 0, 0) {
-            return fixed(t.and_utc());
-        }
-    }
-    let (n, unit) = s.split_at(s.len().saturating_sub(1));
-    if let Ok(n) = n.parse::<i64>() {
-        let d = match unit {
-            "d" => chrono::Duration::try_days(n),
-            "h" => chrono::Duration::try_hours(n),
-            "m" => chrono::Duration::try_minutes(n),
-            _ => None,
-        };
-        if let Some(d) = d.filter(|d| *d >= chrono::Duration::zero()) {
-            return Ok(TimeArg {
-                at: Utc::now() - d,
-                is_age: true,
-            });
-        }
-    }
-    Err(format!(
-        "{s:?} is not a time: use RFC 3339 (2026-10-01T00:00:00Z), a date (2026-10-01) or an \
-         age (7d, 12h, 30m)"
-    ))
+    // One parser for every time flag (replay's filters too).
+    Ok(TimeArg {
+        at: careplay::replay::filter::parse_time(s, false, Utc::now())?,
+        is_age: careplay::replay::filter::parse_age(s).is_some(),
+    })
 }
 
 pub fn run(args: &Args, quiet: bool, out: &mut dyn Write) -> CmdResult {

@@ -154,11 +154,11 @@ impl FilterArgs {
 }
 
 fn parse_since(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    careplay::replay::filter::parse_time(s, false)
+    careplay::replay::filter::parse_time(s, false, chrono::Utc::now())
 }
 
 fn parse_until(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    careplay::replay::filter::parse_time(s, true)
+    careplay::replay::filter::parse_time(s, true, chrono::Utc::now())
 }
 
 #[derive(clap::Args, Debug)]

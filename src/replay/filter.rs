@@ -224,10 +224,25 @@ impl EventFilter {
     }
 }
 
-/// `--since` / `--until` value: RFC 3339 (`2026-10-01T08:00:00Z`, an offset is converted
-/// to UTC) or a date (`2026-10-01`, midnight UTC starting that day). `end_of_day`: a
+/// An age before now: `7d`, `12h`, `30m` (days, hours, minutes; not negative).
+pub fn parse_age(s: &str) -> Option<chrono::Duration> {
+    let s = s.trim();
+    let (n, unit) = s.split_at(s.len().saturating_sub(1));
+    let n = n.parse::<i64>().ok()?;
+    let d = match unit {
+        "d" => chrono::Duration::try_days(n),
+        "h" => chrono::Duration::try_hours(n),
+        "m" => chrono::Duration::try_minutes(n),
+        _ => None,
+    }?;
+    (d >= chrono::Duration::zero()).then_some(d)
+}
+
+/// A time flag (`replay --since/--until`, `fetch --since/--until`): RFC 3339
+/// (`2026-10-01T08:00:00Z`, an offset is converted to UTC), a date (`2026-10-01`, midnight
+/// UTC starting that day) or an age before `now` (`7d`, `12h`, `30m`). `end_of_day`: a
 /// date names the end of that day (for `--until`, so `--until 2026-10-07` keeps the 7th).
-pub fn parse_time(s: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
+pub fn parse_time(s: &str, end_of_day: bool, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
@@ -242,8 +257,12 @@ pub fn parse_time(s: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
             return Ok(t.and_utc());
         }
     }
+    if let Some(age) = parse_age(s) {
+        return Ok(now - age);
+    }
     Err(format!(
-        "`{s}`: expected an RFC 3339 time (2026-10-01T08:00:00Z) or a date (2026-10-01)"
+        "`{s}`: expected an RFC 3339 time (2026-10-01T08:00:00Z), a date (2026-10-01) or an \
+         age before now (7d, 12h, 30m)"
     ))
 }
 
@@ -253,19 +272,30 @@ mod tests {
 
     #[test]
     fn times_and_dates_parse() {
+        let now = parse_time("2026-10-10T12:00:00Z", false, Utc::now()).unwrap();
+        let t = |s: &str, end: bool| parse_time(s, end, now);
         assert_eq!(
-            parse_time("2026-10-01T10:00:00+02:00", false).unwrap(),
-            parse_time("2026-10-01T08:00:00Z", false).unwrap()
+            t("2026-10-01T10:00:00+02:00", false).unwrap(),
+            t("2026-10-01T08:00:00Z", false).unwrap()
         );
         assert_eq!(
-            parse_time("2026-10-07", true).unwrap(),
-            parse_time("2026-10-08T00:00:00Z", false).unwrap()
+            t("2026-10-07", true).unwrap(),
+            t("2026-10-08T00:00:00Z", false).unwrap()
         );
         assert_eq!(
-            parse_time("2026-10-07", false).unwrap(),
-            parse_time("2026-10-07T00:00:00Z", false).unwrap()
+            t("2026-10-07", false).unwrap(),
+            t("2026-10-07T00:00:00Z", false).unwrap()
         );
-        assert!(parse_time("7d", false).is_err());
-        assert!(parse_time("2026-13-01", false).is_err());
+        assert_eq!(
+            t("7d", false).unwrap(),
+            t("2026-10-03T12:00:00Z", false).unwrap()
+        );
+        assert_eq!(
+            t("12h", true).unwrap(),
+            t("2026-10-10T00:00:00Z", false).unwrap()
+        );
+        assert!(t("-7d", false).is_err());
+        assert!(t("7w", false).is_err());
+        assert!(t("2026-13-01", false).is_err());
     }
 }
