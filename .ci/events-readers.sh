@@ -12,7 +12,7 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv" || { apt-get update -qq && apt-get install -y -qq python3-venv && python3 -m venv "$venv"; }
 fi
 "$venv/bin/pip" install -q --disable-pip-version-check -r notebooks/requirements.txt \
-  'duckdb>=1,<2'
+  'duckdb>=1,<2' 'nbclient>=0.10,<1' 'ipykernel>=6,<8' 'nbformat>=5,<6'
 bin=target/debug/careplay
 out=target/events-readers
 rm -rf "$out"
@@ -31,9 +31,9 @@ for t in seed-registration contoso; do
 done
 CAREPLAY_EVENTS=$(IFS=,; echo "${events[*]}") CAREPLAY_CSV_DIRS=$(IFS=,; echo "${csv_dirs[*]}") \
   "$venv/bin/python" tests/python/test_events_file.py
-# The notebook's code cells, in order, on both files (no Jupyter: notebooks/run_cells.py).
+# The notebook executed headless by nbclient on both files, failing on any cell error;
+# the kernel is the venv's own python (ipykernel).
 for t in seed-registration contoso; do
-  CAREPLAY_EVENTS="$out/$t.parquet" MPLBACKEND=Agg \
-    "$venv/bin/python" notebooks/run_cells.py notebooks/explore_events.ipynb >"$out/notebook-$t.log"
-  tail -1 "$out/notebook-$t.log"
+  PATH="$PWD/$venv/bin:$PATH" CAREPLAY_EVENTS="$PWD/$out/$t.parquet" MPLBACKEND=Agg \
+    "$venv/bin/python" notebooks/execute.py notebooks/explore_events.ipynb "$out/notebook-$t.ipynb"
 done
