@@ -32,6 +32,8 @@ fuzz_target!(|data: &[u8]| {
         dedup: replay::Dedup::On,
         progress: false,
         keep_rows: true,
+        event_sample: 0,
+        filter: Default::default(),
         assume: Default::default(),
     };
     let _ = replay::run_replay(&plan);
